@@ -1,0 +1,176 @@
+"""The rule catalogue: every rule code with its severity and its Vietnamese wording.
+
+Every message follows one recipe — where, what is wrong, the value found, how to fix it — so
+that an officer reading any of them knows what to do. Tests assert codes and places; the
+wording lives only here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .findings import Finding, Severity
+
+E, W, N = Severity.ERROR, Severity.WARNING, Severity.NOTE
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    severity: Severity
+    group: str
+    checks: str  # what the rule checks, for the help sheet
+    what: str  # what is wrong, a template over the finding's parameters
+    fix: str  # how to fix it
+
+
+_RULES = (
+    Rule("F01", E, "Tệp", "Tệp mở được như một bảng tính (không hỏng, không đặt mật khẩu, "
+         "phần mở rộng đúng nội dung)",
+         "Không mở được tệp như một bảng tính: {detail}.",
+         "Mở tệp bằng Excel hoặc LibreOffice, chọn Lưu thành (.xlsx) rồi gửi lại."),
+    Rule("F02", N, "Tệp", "Tệp khóa ~$…, tệp ẩn, tệp không phải bảng tính: bỏ qua và liệt kê",
+         "Bỏ qua tệp: {detail}.", "Không cần làm gì."),
+    Rule("F03", E, "Tệp", "Tệp là biểu của khóm hoặc của phường do tqd-sheets tạo",
+         "Tệp không phải biểu mẫu của phường: {detail}.",
+         "Dùng biểu mẫu trống do phường phát, giữ nguyên tên các sheet, rồi nhập lại số liệu."),
+    Rule("F04", W, "Tệp", "Phiên bản biểu mẫu cũ hơn phiên bản hiện hành nhưng vẫn đọc được",
+         "Biểu mẫu phiên bản {found}, phiên bản hiện hành là {current}.",
+         "Kỳ sau dùng biểu mẫu mới do phường phát."),
+    Rule("F05", E, "Tệp", "Tệp đáng ngờ: dung lượng giải nén hoặc số thực thể XML vượt giới hạn "
+         "an toàn", "Tệp đáng ngờ, không đọc: {detail}.",
+         "Không mở tệp này; đề nghị khóm gửi lại tệp lập từ biểu mẫu của phường."),
+    Rule("H01", E, "Thông tin", "Mã khóm có và thuộc danh sách khóm của phường",
+         "Mã khóm trống hoặc không thuộc phường (mã hợp lệ: {codes}).",
+         "Ghi đúng mã khóm in sẵn trên biểu mẫu."),
+    Rule("H02", E, "Thông tin", "Năm và Kỳ báo cáo có và hợp lệ",
+         "“{label}” trống hoặc không hợp lệ ({expected}).",
+         "Chọn lại “{label}” đúng kỳ báo cáo."),
+    Rule("H03", N, "Thông tin", "Biểu của kỳ khác với kỳ đang tổng hợp: bỏ qua và liệt kê",
+         "Biểu của kỳ {found}, không phải kỳ đang tổng hợp ({run}): bỏ qua.",
+         "Nếu ghi nhầm kỳ, sửa Năm và Kỳ báo cáo ở sheet Thông tin."),
+    Rule("H04", W, "Thông tin", "Ngày lập có, không ở tương lai, không trước ngày đầu kỳ",
+         "Ngày lập {problem}.", "Ghi ngày lập biểu dạng dd/mm/yyyy."),
+    Rule("H05", W, "Thông tin", "Người lập biểu và Trưởng Ban vận động khóm được ghi",
+         "“{label}” để trống.", "Ghi họ tên vào ô này."),
+    Rule("R01", E, "Danh sách", "Có đủ các cột bắt buộc trong dòng tiêu đề",
+         "Không tìm thấy cột “{label}” trong dòng tiêu đề.",
+         "Khôi phục tiêu đề cột “{label}” đúng như biểu mẫu (không đổi tên, không xóa cột)."),
+    Rule("R02", E, "Danh sách", "Ô bắt buộc (Mã hộ, Họ và tên chủ hộ, Tổ, Số nhân khẩu) không "
+         "để trống", "“{label}” bắt buộc nhưng để trống.", "Nhập “{label}” cho dòng này."),
+    Rule("R03", E, "Danh sách", "Giá trị đúng kiểu và trong khoảng cho phép",
+         "“{label}” phải là {expected}.", "Sửa lại: {expected}."),
+    Rule("R04", E, "Danh sách", "Ô đánh dấu chỉ nhận có (x) hoặc không (để trống)",
+         "“{label}” chỉ nhận x (có) hoặc để trống (không).",
+         "Ghi x nếu có, xóa nội dung nếu không."),
+    Rule("R05", E, "Danh sách", "Mã hộ không lặp lại trong cùng tệp",
+         "“{label}” {key} lặp lại ở các dòng {rows}.",
+         "Mỗi dòng một mã riêng: sửa mã bị trùng hoặc xóa dòng bị nhập hai lần."),
+    Rule("R06", E, "Danh sách", "Mã hộ không trùng với hộ của khóm khác",
+         "Mã hộ {key} cũng có trong tệp {other} ({other_place}).",
+         "Hai khóm thống nhất hộ này thuộc khóm nào; khóm kia xóa dòng này."),
+    Rule("R07", E, "Danh sách", "Hộ Đạt GĐVH phải có Đăng ký GĐVH",
+         "Hộ {key} đánh dấu Đạt GĐVH nhưng không đánh dấu Đăng ký GĐVH.",
+         "Đánh x ở cột Đăng ký GĐVH, hoặc bỏ dấu ở cột Đạt GĐVH."),
+    Rule("R08", E, "Danh sách", "Hộ có thành viên vi phạm pháp luật không được Đạt GĐVH",
+         "Hộ {key} đánh dấu Đạt GĐVH nhưng có thành viên vi phạm pháp luật.",
+         "Bỏ dấu Đạt GĐVH, hoặc bỏ dấu Vi phạm pháp luật nếu ghi nhầm."),
+    Rule("R09", W, "Danh sách", "Số năm liên tục khớp với Đạt GĐVH năm nay",
+         "Hộ {key}: {problem}.", "Kiểm tra lại cột Đạt GĐVH và Số năm liên tục đạt GĐVH."),
+    Rule("R10", W, "Danh sách", "Gia đình học tập / thể thao thường phải Đạt GĐVH",
+         "Hộ {key} là “{label}” nhưng không Đạt GĐVH.",
+         "Kiểm tra lại; nếu đúng thì không cần sửa."),
+    Rule("R11", W, "Danh sách", "Hai hộ cùng chủ hộ và địa chỉ nhưng khác Mã hộ",
+         "Hộ {key} trùng chủ hộ và địa chỉ với hộ {other} (dòng {rows}).",
+         "Nếu là một hộ nhập hai lần, xóa một dòng."),
+    Rule("R12", E, "Danh sách", "Ô có công thức nhưng không có giá trị đã tính",
+         "“{label}” là công thức chưa có giá trị.",
+         "Mở tệp bằng Excel hoặc LibreOffice, nhấn Ctrl+Shift+F9 rồi lưu lại; hoặc nhập số."),
+    Rule("R13", W, "Danh sách", "Dòng trống giữa danh sách, ô gộp trong vùng số liệu",
+         "{problem}.", "Xóa dòng trống, bỏ gộp ô (Merge) trong vùng số liệu."),
+    Rule("K01", E, "Khóm", "Đủ các mã tự đánh giá với giá trị hợp lệ; DIEM từ 0 đến 100; "
+         "HOA_GIAI_THANH không lớn hơn HOA_GIAI",
+         "{label} ({key}) {problem}.", "Sửa ô Giá trị: {expected}."),
+    Rule("P01", E, "Phường", "Mã khóm trong Số liệu ngành thuộc phường và không lặp",
+         "Mã khóm {key} {problem}.", "Mỗi khóm của phường một dòng, đúng mã."),
+    Rule("P02", W, "Phường", "Khóm không có trong Số liệu ngành",
+         "Khóm {key} không có dòng trong Số liệu ngành: chưa đánh giá được các tiêu chí theo "
+         "số liệu ngành.", "Thêm một dòng cho khóm {key}."),
+    Rule("P03", W, "Phường", "Số hộ nghèo, cận nghèo của LĐTBXH khớp với danh sách hộ của khóm",
+         "Khóm {key}: {label} theo LĐTBXH là {agency}, theo danh sách hộ là {register}.",
+         "Đối chiếu với LĐTBXH và khóm; sửa bên ghi sai."),
+    Rule("P04", W, "Phường", "Khóm tự đánh giá An toàn ANTT khớp với Công an",
+         "Khóm {key} tự đánh giá An toàn ANTT, Công an xác nhận không: dùng số liệu Công an.",
+         "Khóm sửa lại ô ANTT ở sheet Khóm nếu Công an đúng."),
+    Rule("P05", E, "Phường", "Đơn vị: Đạt chuẩn phải có Đăng ký; tên không lặp; Loại hợp lệ",
+         "Đơn vị “{key}”: {problem}.", "Sửa lại dòng này ở sheet Đơn vị."),
+    Rule("P06", E, "Phường", "Chỉ tiêu có giá trị hợp lệ",
+         "Chỉ tiêu {label} ({key}) {problem}.", "Nhập lại: {expected}."),
+    Rule("P07", E, "Phường", "Người có việc làm không lớn hơn người trong độ tuổi lao động",
+         "Khóm {key}: người có việc làm ({found}) lớn hơn người trong độ tuổi lao động "
+         "({limit}).", "Đối chiếu lại số liệu với LĐTBXH."),
+    Rule("I01", W, "Hộp thư", "Hai biểu cùng khóm, cùng kỳ, khác Ngày lập: dùng biểu lập sau",
+         "Có hai biểu của {key} cho kỳ này: dùng {used} (lập {used_date}), bỏ qua {other} "
+         "(lập {other_date}).", "Xóa biểu cũ khỏi thư mục inbox để khỏi nhầm."),
+    Rule("I02", E, "Hộp thư", "Hai biểu cùng khóm, cùng kỳ, không phân biệt được biểu nào mới "
+         "hơn: chưa tổng hợp khóm đó",
+         "Có nhiều biểu của {key} cho kỳ này mà không rõ biểu nào mới hơn: {files}.",
+         "Giữ lại một biểu trong thư mục inbox, xóa các biểu còn lại, rồi chạy lại."),
+    Rule("I03", W, "Hộp thư", "Khóm chưa nộp biểu",
+         "Chưa có biểu của {key} ({name}) cho kỳ này.",
+         "Đề nghị khóm gửi biểu, chép vào thư mục inbox rồi chạy lại."),
+    Rule("I04", W, "Hộp thư", "Chưa có biểu của phường (số liệu ngành, đơn vị, chỉ tiêu)",
+         "Chưa có biểu của phường: chưa đánh giá được tiêu chí theo số liệu ngành và các đơn vị; "
+         "dùng chỉ tiêu mặc định của kế hoạch.",
+         "Lập biểu của phường (Số liệu ngành, Đơn vị, Chỉ tiêu) và chép vào thư mục inbox."),
+    Rule("I05", W, "Hộp thư", "Biểu lập sau hạn nộp báo cáo (Nộp trễ)",
+         "Biểu lập ngày {found}, sau hạn nộp {deadline}: nộp trễ.",
+         "Không cần sửa; nhắc khóm nộp đúng hạn kỳ sau."),
+)
+
+RULES: dict[str, Rule] = {r.code: r for r in _RULES}
+
+
+def make(
+    code: str,
+    *,
+    file: str = "",
+    sheet: str = "",
+    cell: str = "",
+    row: int | None = None,
+    value: object = "",
+    khom: str = "",
+    fix: str | None = None,
+    **params: object,
+) -> Finding:
+    """Build a finding whose message follows the catalogue's recipe."""
+    rule = RULES[code]
+    what = rule.what.format(**params)
+    how = (fix or rule.fix).format(**params)
+    shown = _show(value)
+    parts = [what]
+    if shown:
+        parts.append(f"Giá trị hiện có: «{shown}».")
+    parts.append(f"Cách sửa: {how}")
+    return Finding(
+        code=code,
+        severity=rule.severity,
+        message=" ".join(parts),
+        file=file,
+        sheet=sheet,
+        cell=cell,
+        row=row,
+        value=shown,
+        khom=khom,
+    )
+
+
+def _show(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "strftime"):
+        return value.strftime("%d/%m/%Y")  # type: ignore[union-attr]
+    text = str(value)
+    return text if len(text) <= 80 else text[:77] + "…"

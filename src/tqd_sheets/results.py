@@ -1,0 +1,71 @@
+"""What a consolidation run computed: the one object every output writer renders.
+
+Pure data. `indicators.compute` builds it; `forms`, `report`, the CSV and the manifest read it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .findings import Finding
+from .periods import Period
+
+DATA_COLUMNS = ["ky", "ma_don_vi", "ten_don_vi", "ma_chi_tieu", "tu_so", "mau_so", "gia_tri"]
+
+# Title statuses
+DAT, CHUA_DAT, CHUA_DU = "Đạt", "Chưa đạt", "Chưa đủ căn cứ"
+# Submission statuses
+DA_TONG_HOP, CO_LOI, CHUA_NOP = "Đã tổng hợp", "Có lỗi – chưa tổng hợp", "Chưa nộp"
+
+
+@dataclass
+class Results:
+    period: Period
+    ward_code: str
+    expected: list[str]  # khóm codes from configuration, in order
+    included: list[str]  # khóm codes consolidated (valid workbook), in configuration order
+    has_ward_workbook: bool
+    # One row per unit × indicator, columns DATA_COLUMNS. `ma_don_vi` is a khóm code or
+    # `ward_code`. Counts: tu_so = gia_tri = the count, mau_so = NaN. Rates (codes ending _TL):
+    # tu_so, mau_so, gia_tri = tu_so / mau_so unrounded, NaN when mau_so == 0.
+    data: pd.DataFrame
+    # One row per included khóm, in configuration order, columns:
+    # ma_khom, ten_khom, DIEM (float), GDVH_DAT_TL (float or NaN), ANTT (True/False/None —
+    # Công an's mark, None when no ward workbook), NGAY_HOI, QUY_UOC, CD_HOC_TAP (bool),
+    # ket_qua (DAT / CHUA_DAT / CHUA_DU), ly_do (str: the failed criteria, "; "-joined).
+    khom_titles: pd.DataFrame
+    ward_title: str  # DAT / CHUA_DAT / CHUA_DU
+    ward_title_reasons: str
+    # One row per target of `Chỉ tiêu`, columns: ma, noi_dung, don_vi ("%", "khóm", ""),
+    # chi_tieu (float; rates as fractions, PHUONG_VMDT 1/0), ket_qua (float or NaN),
+    # dat (True/False/None when it cannot be assessed), con_thieu (str, e.g. "còn thiếu 12 hộ").
+    targets: pd.DataFrame
+    # One row per Loại đơn vị (spec.UNIT_TYPES order; all five, zeros included), columns:
+    # loai, DV, DV_DK, DV_DAT, DV_HT, DV_ANTT (ints). Empty when there is no ward workbook.
+    units_by_type: pd.DataFrame
+    # `Tổng quan` of KiemTra: one row per expected khóm, then one for the ward workbook; columns
+    # loai ("Khóm"/"Phường"), ma, ten, tep (file name used or ""), ngay_lap (date or None),
+    # so_ho (int or None), loi (int), canh_bao (int), trang_thai (DA_TONG_HOP / CO_LOI /
+    # CHUA_NOP), nop_tre (bool).
+    overview: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # Files not used and why: columns tep, ly_do.
+    ignored: pd.DataFrame = field(default_factory=pd.DataFrame)
+    findings: list[Finding] = field(default_factory=list)
+    sample_data: bool = False  # the run consolidated the shipped sample workbooks
+
+    def value(self, unit: str, code: str) -> float:
+        row = self.data[(self.data.ma_don_vi == unit) & (self.data.ma_chi_tieu == code)]
+        return float(row.gia_tri.iloc[0]) if len(row) else float("nan")
+
+    def fraction(self, unit: str, code: str) -> tuple[float, float]:
+        row = self.data[(self.data.ma_don_vi == unit) & (self.data.ma_chi_tieu == code)]
+        if not len(row):
+            return float("nan"), float("nan")
+        return float(row.tu_so.iloc[0]), float(row.mau_so.iloc[0])
+
+    @property
+    def coverage(self) -> str:
+        """`Tổng hợp 3/4 khóm`, shown beside totals."""
+        return f"Tổng hợp {len(self.included)}/{len(self.expected)} khóm"
