@@ -168,6 +168,8 @@ def make(
 def _show(value: object) -> str:
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "x" if value else ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if hasattr(value, "strftime"):

@@ -58,6 +58,7 @@ class Field(_Frozen):
     source: str = ""  # agency that reports the figure
     default: float | str | None = None
     width: float = 14
+    rule: str | None = None  # rule code for a bad value, when not the sheet's usual one
 
     def describe_type(self) -> str:
         """The allowed values in words, for the help sheet and the messages."""
@@ -142,7 +143,7 @@ def field(sheet: Sheet, code: str) -> Field:
 
 
 F = Field
-R, W, O = Need.REQUIRED, Need.WARN, Need.OPTIONAL
+R, W = Need.REQUIRED, Need.WARN
 
 _INFO_COMMON = (
     F(code="nam", label="Năm", type=VType.INTEGER, need=R, min=2000, max=2100,
@@ -259,7 +260,7 @@ AGENCY = TableSheet(
     capacity=30,
     fields=(
         F(code="ma_khom", label="Mã khóm", type=VType.KHOM_CODE, need=R, width=10,
-          help="Mã khóm (chọn trong danh sách)"),
+          rule="P01", help="Mã khóm (chọn trong danh sách)"),
         F(code="ho_ngheo", label="Hộ nghèo", type=VType.INTEGER, need=R, min=0,
           source="LĐTBXH", help="Số hộ nghèo theo LĐTBXH"),
         F(code="ho_can_ngheo", label="Hộ cận nghèo", type=VType.INTEGER, need=R, min=0,
@@ -293,7 +294,7 @@ UNITS = TableSheet(
         F(code="ten", label="Tên đơn vị", type=VType.TEXT, need=R, width=40,
           help="Tên cơ quan, đơn vị, không trùng"),
         F(code="loai", label="Loại đơn vị", type=VType.CHOICE, need=R, choices=UNIT_TYPES,
-          width=20, help="Chọn trong danh sách"),
+          width=20, rule="P05", help="Chọn trong danh sách"),
         F(code="dk_vh", label="Đăng ký đạt chuẩn văn hóa", type=VType.MARK, help=MARK_HELP),
         F(code="dat_vh", label="Đạt chuẩn văn hóa", type=VType.MARK, help=MARK_HELP),
         F(code="don_vi_hoc_tap", label="Đơn vị học tập", type=VType.MARK, help=MARK_HELP),
@@ -331,6 +332,3 @@ DEFAULT_TARGETS: dict[str, float] = {
     f.code: (1.0 if f.default == "có" else float(f.default))  # type: ignore[arg-type]
     for f in TARGETS.fields
 }
-
-MARK_YES = frozenset({"x", "có", "1", "✓", "true", "co"})
-MARK_NO = frozenset({"", "không", "0", "false", "khong"})

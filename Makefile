@@ -1,0 +1,41 @@
+# tqd-sheets — hai lệnh chính: `make consolidate` và `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+INBOX ?= inbox
+OUTBOX ?= outbox
+PERIOD ?=
+
+.PHONY: consolidate test templates samples lint format bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+consolidate: $(STAMP)
+	$(BIN)/tqd-sheets consolidate --inbox $(INBOX) --outbox $(OUTBOX) $(if $(PERIOD),--period $(PERIOD),)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+templates: $(STAMP)
+	$(BIN)/tqd-sheets template --period 2020 --out templates/xlsx
+
+samples: $(STAMP)
+	$(BIN)/python scripts/make_samples.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests scripts benchmarks
+	$(BIN)/ruff format --check src tests scripts benchmarks
+
+format: $(STAMP)
+	$(BIN)/ruff format src tests scripts benchmarks
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_pipeline.py
+
+clean:
+	rm -rf $(VENV) build src/*.egg-info .pytest_cache .ruff_cache

@@ -1,0 +1,162 @@
+"""`tqd-sheets`: the thin shell. Wires the modules together; every message is Vietnamese."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from .atomic import OutputError
+from .config import Config, ConfigError, load_config
+from .findings import Finding, Severity
+from .periods import Period
+from .pipeline import RunError, check_file, consolidate, inbox_files
+
+DEFAULT_CONFIG = Path("tqd.toml")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"Lỗi: tham số không hợp lệ ({message}). Xem: tqd-sheets --help", file=sys.stderr)
+        sys.exit(2)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="tqd-sheets", description="Tổng hợp biểu phong trào “Toàn dân đoàn kết "
+                "xây dựng đời sống văn hóa” từ các biểu Excel của khóm.")
+    p.add_argument("--config", type=Path, default=None,
+                   help="tệp cấu hình (mặc định: tqd.toml)")
+    sub = p.add_subparsers(dest="command", required=True, metavar="LỆNH")
+    t = sub.add_parser("template", help="tạo biểu mẫu trống cho từng khóm và cho phường")
+    t.add_argument("--period", default=None, help="kỳ: 2020, 2020S1, 2020Q1…2020Q4")
+    t.add_argument("--out", type=Path, default=Path("templates/xlsx"), help="thư mục ghi")
+    c = sub.add_parser("check", help="kiểm tra một hoặc nhiều tệp, in các lỗi")
+    c.add_argument("files", nargs="+", type=Path, metavar="TỆP")
+    k = sub.add_parser("consolidate", help="tổng hợp các biểu trong inbox, ghi vào outbox")
+    k.add_argument("--inbox", type=Path, default=Path("inbox"))
+    k.add_argument("--outbox", type=Path, default=Path("outbox"))
+    k.add_argument("--period", default=None, help="kỳ: 2020, 2020S1, 2020Q1…2020Q4")
+    return p
+
+
+def _config(path: Path | None) -> Config:
+    return load_config(path or DEFAULT_CONFIG)
+
+
+def _period(text: str | None) -> Period | None:
+    if text is None or not text.strip():
+        return None
+    try:
+        return Period.parse(text)
+    except ValueError as exc:
+        raise RunError(str(exc)) from None
+
+
+def format_findings(findings: Sequence[Finding]) -> str:
+    """A plain table a person can read in a terminal."""
+    if not findings:
+        return "  Không có lỗi hay cảnh báo nào."
+    lines = []
+    for f in findings:
+        where = f.place or "(cả tệp)"
+        lines.append(f"  [{f.code}] {f.severity.value:<8} {where}")
+        lines.append(f"      {f.message}")
+    return "\n".join(lines)
+
+
+def cmd_template(args: argparse.Namespace, config: Config) -> int:
+    from .template import write_templates
+
+    period = _period(args.period) or Period.parse("2020")
+    paths = write_templates(args.out, config, period)
+    print(f"Đã tạo {len(paths)} biểu mẫu trống cho kỳ {period.words} trong {args.out}/:")
+    for p in paths:
+        print(f"  {p.name}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace, config: Config) -> int:
+    worst = 0
+    for path in args.files:
+        if not path.exists():
+            print(f"\n{path}: không tìm thấy tệp.")
+            worst = 2
+            continue
+        c = check_file(path, config)
+        p = c.parsed
+        what = ""
+        if p is not None and p.kind is not None:
+            what = f" — biểu {'khóm ' + p.khom if p.kind.value == 'khom' else 'phường'}"
+            if c.period:
+                what += f", {c.period.words}"
+            if p.kind.value == "khom":
+                what += f", {len(p.households())} hộ"
+        print(f"\n{path.name}{what}")
+        print(format_findings(c.findings))
+        print(f"  → {c.errors} lỗi, {c.warnings} cảnh báo.")
+        if c.errors:
+            worst = max(worst, 1)
+    return worst
+
+
+def cmd_consolidate(args: argparse.Namespace, config: Config) -> int:
+    from .outputs import write_outputs
+
+    files = inbox_files(args.inbox)
+    run = consolidate(files, config, _period(args.period))
+    written = write_outputs(run, config, args.outbox, files)
+    r = run.results
+    out_dir = written[0].parent
+    errors = [f for f in r.findings if f.severity is Severity.ERROR]
+    warnings = [f for f in r.findings if f.severity is Severity.WARNING]
+    print(f"Kỳ báo cáo: {run.period.words}")
+    if r.sample_data:
+        print("LƯU Ý: lần chạy này dùng DỮ LIỆU MẪU đi kèm phần mềm (tệp MAU_… trong inbox), "
+              "không phải số liệu thật. Xóa các tệp MAU_… khi đã có biểu thật của khóm.")
+    names = ", ".join(config.khom_name(k) for k in r.included) or "không có"
+    print(f"{r.coverage}: {names}.")
+    missing = [k for k in r.expected if k not in r.included]
+    for k in missing:
+        row = r.overview[r.overview.ma == k].iloc[0]
+        print(f"  - {config.khom_name(k)}: {row.trang_thai}"
+              + (f" ({row.tep})" if row.tep else ""))
+    print("Biểu của phường: " + ("đã tổng hợp" if r.has_ward_workbook else "chưa có hoặc có lỗi"))
+    print(f"Kiểm tra: {len(errors)} lỗi, {len(warnings)} cảnh báo "
+          f"(chi tiết trong {out_dir / ('KiemTra_' + run.period.id + '.xlsx')}).")
+    ignored = r.ignored
+    if len(ignored):
+        print(f"Bỏ qua {len(ignored)} tệp: " + "; ".join(f"{t} ({why})" for t, why in
+                                                        ignored.itertuples(index=False)))
+    print(f"Kết quả ghi vào {out_dir}/: " + ", ".join(p.name for p in written))
+    return run.exit_code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        config = _config(args.config)
+        handler = {"template": cmd_template, "check": cmd_check,
+                   "consolidate": cmd_consolidate}[args.command]
+        return handler(args, config)
+    except (ConfigError, RunError, OutputError) as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("Đã dừng theo yêu cầu.", file=sys.stderr)
+        return 2
+    except Exception:
+        # An officer never sees a traceback; a developer can ask for it.
+        if os.environ.get("TQD_DEBUG"):
+            traceback.print_exc()
+        print("Lỗi không mong đợi của phần mềm: không hoàn thành được. Các tệp trong inbox "
+              "không bị thay đổi. Hãy gửi thư mục inbox cho người hỗ trợ kỹ thuật "
+              "(đặt TQD_DEBUG=1 để xem chi tiết).", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,320 @@
+"""Indicator math (indicators.md): pure functions over DataFrames, no file I/O.
+
+A ward count is the sum over the khóm included in the run; a ward rate is the ward numerator
+over the ward denominator, never an average of khóm rates. Rates stay unrounded; a rate over
+a zero denominator is NaN (shown `—`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .config import RuleSet
+from .periods import Period
+from .results import CHUA_DAT, CHUA_DU, DAT, DATA_COLUMNS, Results
+from .spec import TARGETS, UNIT_TYPES
+
+# rate code → (numerator code, denominator code)
+RATES: dict[str, tuple[str, str]] = {
+    "GDVH_DK_TL": ("GDVH_DK", "HO"),
+    "GDVH_DAT_TL": ("GDVH_DAT", "HO"),
+    "GDVH_DAT_DK_TL": ("GDVH_DAT", "GDVH_DK"),
+    "GDVH_3NAM_TL": ("GDVH_3NAM", "HO"),
+    "GDHT_TL": ("GDHT", "HO"),
+    "GDTT_TL": ("GDTT", "HO"),
+    "HO_NGHEO_TL": ("HO_NGHEO", "HO"),
+    "HO_CAN_NGHEO_TL": ("HO_CAN_NGHEO", "HO"),
+    "HOA_GIAI_TL": ("HOA_GIAI_THANH", "HOA_GIAI"),
+    "VIEC_LAM_TL": ("VIEC_LAM", "LAO_DONG"),
+    "KHOM_VMDT_TL": ("KHOM_VMDT", "KHOM"),
+    "DV_DAT_TL": ("DV_DAT", "DV_DK"),
+}
+
+# The order of the `Dữ liệu` rows of one unit.
+ORDER = [
+    "HO", "NK", "GDVH_DK", "GDVH_DK_TL", "GDVH_DAT", "GDVH_DAT_TL", "GDVH_DAT_DK_TL",
+    "GDVH_3NAM", "GDVH_3NAM_TL", "GDHT", "GDHT_TL", "GDTT", "GDTT_TL", "HO_NGHEO",
+    "HO_NGHEO_TL", "HO_CAN_NGHEO", "HO_CAN_NGHEO_TL", "HO_VI_PHAM", "TT_BUOI", "TT_LUOT",
+    "HOA_GIAI", "HOA_GIAI_THANH", "HOA_GIAI_TL", "GUONG_TOT", "KINH_PHI", "XA_HOI_HOA",
+    "LAO_DONG", "VIEC_LAM", "VIEC_LAM_TL", "KHOM", "KHOM_VMDT", "KHOM_VMDT_TL", "KHOM_CDHT",
+    "KHOM_ANTT", "DV", "DV_DK", "DV_DAT", "DV_DAT_TL", "DV_HT", "DV_ANTT", "PHUONG_VMDT",
+]
+FROM_KHOM_SHEET = ["TT_BUOI", "TT_LUOT", "HOA_GIAI", "HOA_GIAI_THANH", "GUONG_TOT", "KINH_PHI",
+                   "XA_HOI_HOA"]
+
+
+@dataclass
+class KhomData:
+    """One included khóm: its register (spec codes as columns) and its `Khóm` sheet values."""
+
+    code: str
+    name: str
+    households: pd.DataFrame
+    values: Mapping[str, object] = field(default_factory=dict)
+
+
+def _marked(df: pd.DataFrame, col: str) -> pd.Series:
+    if df.empty or col not in df:
+        return pd.Series([], dtype=bool)
+    return df[col].fillna(False).astype(bool)
+
+
+def household_counts(df: pd.DataFrame) -> dict[str, int]:
+    """Counts over one register (or several concatenated)."""
+    if df.empty:
+        return dict.fromkeys(
+            ["HO", "NK", "GDVH_DK", "GDVH_DAT", "GDVH_3NAM", "GDHT", "GDTT", "HO_NGHEO",
+             "HO_CAN_NGHEO", "HO_VI_PHAM"], 0)
+    dat = _marked(df, "dat_gdvh")
+    years = pd.to_numeric(df["nam_lien_tuc"], errors="coerce").fillna(0)
+    return {
+        "HO": len(df),
+        "NK": int(pd.to_numeric(df["nhan_khau"], errors="coerce").fillna(0).sum()),
+        "GDVH_DK": int(_marked(df, "dk_gdvh").sum()),
+        "GDVH_DAT": int(dat.sum()),
+        "GDVH_3NAM": int((dat & (years >= 3)).sum()),
+        "GDHT": int(_marked(df, "gd_hoc_tap").sum()),
+        "GDTT": int(_marked(df, "gd_the_thao").sum()),
+        "HO_NGHEO": int((df["ngheo"] == "Nghèo").sum()),
+        "HO_CAN_NGHEO": int((df["ngheo"] == "Cận nghèo").sum()),
+        "HO_VI_PHAM": int(_marked(df, "vi_pham").sum()),
+    }
+
+
+def rate(num: float, den: float) -> float:
+    return num / den if den else math.nan
+
+
+def with_rates(counts: Mapping[str, float]) -> dict[str, tuple[float, float, float]]:
+    """code → (tu_so, mau_so, gia_tri) for the counts given and every rate they allow."""
+    out: dict[str, tuple[float, float, float]] = {
+        k: (float(v), math.nan, float(v)) for k, v in counts.items()
+    }
+    for code, (num, den) in RATES.items():
+        if num in counts and den in counts:
+            out[code] = (float(counts[num]), float(counts[den]),
+                         rate(counts[num], counts[den]))
+    return out
+
+
+def _criteria_failures(c: Mapping[str, object], rs: RuleSet) -> tuple[list[str], list[str]]:
+    """The khóm VMĐT criteria that fail, and those that cannot be assessed."""
+    fails, unknown = [], []
+    tl = c["GDVH_DAT_TL"]
+    if not isinstance(tl, float) or math.isnan(tl):
+        fails.append("Chưa có hộ trong danh sách")
+    elif tl < rs.khom_gdvh_dat_tl:
+        fails.append(f"Tỷ lệ hộ đạt GĐVH {pct(tl)} thấp hơn {pct(rs.khom_gdvh_dat_tl)}")
+    if c["ANTT"] is None:
+        unknown.append("Chưa có xác nhận An toàn về ANTT của Công an")
+    elif not c["ANTT"]:
+        fails.append("Công an chưa xác nhận An toàn về ANTT")
+    if not c["NGAY_HOI"]:
+        fails.append("Chưa tổ chức Ngày hội Đại đoàn kết toàn dân tộc")
+    if not c["QUY_UOC"]:
+        fails.append("Chưa thực hiện tốt Quy ước khóm")
+    diem = c["DIEM"]
+    if not isinstance(diem, int | float) or diem < rs.khom_diem:
+        fails.append(f"Điểm tự chấm {num(diem)} thấp hơn {num(rs.khom_diem)}")
+    return fails, unknown
+
+
+def pct(x: float) -> str:
+    return f"{x * 100:.2f}".replace(".", ",") + "%"
+
+
+def num(x: object) -> str:
+    if isinstance(x, float) and x.is_integer():
+        return str(int(x))
+    return str(x).replace(".", ",")
+
+
+def khom_title(c: Mapping[str, object], rs: RuleSet) -> tuple[str, str]:
+    fails, unknown = _criteria_failures(c, rs)
+    if fails:
+        return CHUA_DAT, "; ".join(fails + unknown)
+    if unknown:
+        return CHUA_DU, "; ".join(unknown)
+    return DAT, ""
+
+
+def shortfall(target: float, num_: float, den: float) -> int:
+    """The fewest more units that bring num/den up to the target (0 when already met)."""
+    if not den:
+        return 0
+    n = max(0, math.ceil(target * den - num_ - 1e-9))
+    while n > 0 and (num_ + n - 1) / den >= target:
+        n -= 1
+    while (num_ + n) / den < target and num_ + n < den:
+        n += 1
+    return n
+
+
+def units_by_type(units: pd.DataFrame | None) -> pd.DataFrame:
+    cols = ["loai", "DV", "DV_DK", "DV_DAT", "DV_HT", "DV_ANTT"]
+    if units is None:
+        return pd.DataFrame(columns=cols)
+    rows = []
+    for loai in UNIT_TYPES:
+        u = units[units["loai"] == loai] if not units.empty else units
+        rows.append({
+            "loai": loai, "DV": len(u), "DV_DK": int(_marked(u, "dk_vh").sum()),
+            "DV_DAT": int(_marked(u, "dat_vh").sum()),
+            "DV_HT": int(_marked(u, "don_vi_hoc_tap").sum()),
+            "DV_ANTT": int(_marked(u, "antt").sum()),
+        })
+    return pd.DataFrame(rows, columns=cols)
+
+
+def default_targets(khom_count: int) -> dict[str, float]:
+    out = {f.code: (1.0 if f.default == "có" else float(f.default))  # type: ignore[arg-type]
+           for f in TARGETS.fields}
+    out["KHOM_VMDT"] = float(khom_count)
+    return out
+
+
+def compute(
+    period: Period,
+    ward_code: str,
+    ward_name: str,
+    expected: Sequence[tuple[str, str]],
+    khom: Sequence[KhomData],
+    rules: RuleSet,
+    agency: pd.DataFrame | None = None,
+    units: pd.DataFrame | None = None,
+    targets: Mapping[str, float] | None = None,
+) -> Results:
+    """Every indicator for each included khóm and for the ward."""
+    agency_by = ({str(r["ma_khom"]): r for _, r in agency.iterrows() if r["ma_khom"]}
+                 if agency is not None else {})
+    by_code = {k.code: k for k in khom}
+    order = [code for code, _ in expected if code in by_code]
+    unit_rows: list[tuple[str, str, dict[str, tuple[float, float, float]]]] = []
+    titles = []
+    ward_counts: dict[str, float] = {}
+    for code in order:
+        k = by_code[code]
+        counts: dict[str, float] = dict(household_counts(k.households))
+        for c in FROM_KHOM_SHEET:
+            counts[c] = float(k.values.get(c) or 0)  # type: ignore[arg-type]
+        ag = agency_by.get(code)
+        if ag is not None and ag.get("lao_dong") is not None and not pd.isna(ag["lao_dong"]):
+            counts["LAO_DONG"] = float(ag["lao_dong"])
+            counts["VIEC_LAM"] = float(ag["co_viec_lam"] or 0)
+        police = bool(ag["antt"]) if ag is not None else None
+        criteria = {
+            "GDVH_DAT_TL": rate(counts["GDVH_DAT"], counts["HO"]),
+            "ANTT": police,
+            "NGAY_HOI": bool(k.values.get("NGAY_HOI")),
+            "QUY_UOC": bool(k.values.get("QUY_UOC")),
+            "CD_HOC_TAP": bool(k.values.get("CD_HOC_TAP")),
+            "DIEM": k.values.get("DIEM"),
+        }
+        status, reasons = khom_title(criteria, rules)
+        titles.append({"ma_khom": code, "ten_khom": k.name, **criteria,
+                       "ket_qua": status, "ly_do": reasons})
+        counts["KHOM"] = 1
+        counts["KHOM_VMDT"] = 1 if status == DAT else 0
+        counts["KHOM_CDHT"] = 1 if criteria["CD_HOC_TAP"] else 0
+        counts["KHOM_ANTT"] = 1 if (police if police is not None
+                                    else bool(k.values.get("ANTT"))) else 0
+        for c, v in counts.items():
+            ward_counts[c] = ward_counts.get(c, 0) + v
+        unit_rows.append((code, k.name, with_rates(counts)))
+    for c in ("HO", "KHOM", "KHOM_VMDT"):
+        ward_counts.setdefault(c, 0)
+    if agency is not None and order and not all("LAO_DONG" in u[2] for u in unit_rows):
+        # A ward total over only some khóm would understate; report none rather than part.
+        ward_counts.pop("LAO_DONG", None)
+        ward_counts.pop("VIEC_LAM", None)
+    by_type = units_by_type(units)
+    if units is not None:
+        for c in ("DV", "DV_DK", "DV_DAT", "DV_HT", "DV_ANTT"):
+            ward_counts[c] = int(by_type[c].sum())
+    ward = with_rates(ward_counts)
+    ward_status, ward_reasons = _ward_title(ward, titles, rules)
+    ward["PHUONG_VMDT"] = (float(ward_status == DAT), math.nan, float(ward_status == DAT))
+    unit_rows.append((ward_code, ward_name, ward))
+
+    records = []
+    for unit, name, vals in unit_rows:
+        for code in ORDER:
+            if code in vals:
+                tu, mau, gt = vals[code]
+                records.append((period.id, unit, name, code, tu, mau, gt))
+    data = pd.DataFrame.from_records(records, columns=DATA_COLUMNS)
+    tgt = dict(targets) if targets else default_targets(len(expected))
+    return Results(
+        period=period,
+        ward_code=ward_code,
+        expected=[c for c, _ in expected],
+        included=order,
+        has_ward_workbook=agency is not None,
+        data=data,
+        khom_titles=pd.DataFrame(titles, columns=[
+            "ma_khom", "ten_khom", "DIEM", "GDVH_DAT_TL", "ANTT", "NGAY_HOI", "QUY_UOC",
+            "CD_HOC_TAP", "ket_qua", "ly_do"]),
+        ward_title=ward_status,
+        ward_title_reasons=ward_reasons,
+        targets=target_table(tgt, ward, has_units=units is not None),
+        units_by_type=by_type if units is not None else by_type.iloc[0:0],
+    )
+
+
+def _ward_title(ward: Mapping[str, tuple[float, float, float]], titles: list[dict],
+                rs: RuleSet) -> tuple[str, str]:
+    khom_n = ward["KHOM"][0]
+    dat_n = ward["KHOM_VMDT"][0]
+    unsure = sum(1 for t in titles if t["ket_qua"] == CHUA_DU)
+    gdvh = ward["GDVH_DAT_TL"][2]
+    gdvh_ok = not math.isnan(gdvh) and gdvh >= rs.phuong_gdvh_dat_tl
+    reasons = []
+    if not gdvh_ok:
+        reasons.append("Tỷ lệ hộ đạt GĐVH của phường "
+                       f"{'—' if math.isnan(gdvh) else pct(gdvh)} thấp hơn "
+                       f"{pct(rs.phuong_gdvh_dat_tl)}")
+    khom_ok = bool(khom_n) and rate(dat_n, khom_n) >= rs.phuong_khom_vmdt_tl
+    if not khom_ok:
+        reasons.append(f"Tỷ lệ khóm đạt văn minh đô thị {pct(rate(dat_n, khom_n) or 0)} "
+                       f"thấp hơn {pct(rs.phuong_khom_vmdt_tl)}" if khom_n
+                       else "Chưa có khóm nào được tổng hợp")
+    if gdvh_ok and khom_ok:
+        return DAT, ""
+    if gdvh_ok and unsure and khom_n and rate(dat_n + unsure, khom_n) >= rs.phuong_khom_vmdt_tl:
+        return CHUA_DU, "; ".join([*reasons, f"{unsure} khóm chưa đủ căn cứ đánh giá"])
+    return CHUA_DAT, "; ".join(reasons)
+
+
+def target_table(targets: Mapping[str, float], ward: Mapping[str, tuple[float, float, float]],
+                 has_units: bool) -> pd.DataFrame:
+    rows = []
+    for f in TARGETS.fields:
+        t = float(targets.get(f.code, math.nan))
+        result, dat, missing, unit = math.nan, None, "", ""
+        if f.code in ("GDVH_DK_TL", "GDVH_DAT_TL", "DV_DAT_TL"):
+            unit = "%"
+            if f.code in ward and not (f.code == "DV_DAT_TL" and not has_units):
+                tu, mau, result = ward[f.code]
+                if not math.isnan(result):
+                    dat = result >= t
+                    n = shortfall(t, tu, mau)
+                    noun = "đơn vị" if f.code == "DV_DAT_TL" else "hộ"
+                    missing = f"còn thiếu {n} {noun}" if n else ""
+        elif f.code == "KHOM_VMDT":
+            unit = "khóm"
+            result = ward["KHOM_VMDT"][2]
+            dat = result >= t
+            gap = int(t - result)
+            missing = f"còn {gap} khóm chưa đạt" if gap > 0 else ""
+        elif f.code == "PHUONG_VMDT":
+            result = ward["PHUONG_VMDT"][2]
+            dat = result >= t
+            missing = "" if dat else "phường chưa đạt chuẩn văn minh đô thị"
+        rows.append({"ma": f.code, "noi_dung": f.label, "don_vi": unit, "chi_tieu": t,
+                     "ket_qua": result, "dat": dat, "con_thieu": missing})
+    return pd.DataFrame(rows, columns=["ma", "noi_dung", "don_vi", "chi_tieu", "ket_qua",
+                                       "dat", "con_thieu"])

@@ -1,0 +1,81 @@
+"""Writes a run's files into `outbox/P/`, each through a temporary name and a rename."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from datetime import datetime
+from pathlib import Path
+
+from . import __version__
+from .atomic import write_atomic, write_bytes_atomic
+from .config import Config
+from .pipeline import Run, sha256
+from .results import DATA_COLUMNS, Results
+
+
+def data_csv(results: Results) -> bytes:
+    """`DuLieu_P.csv`: the `Dữ liệu` rows, UTF-8 with BOM so that Excel shows the diacritics."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(DATA_COLUMNS)
+    for rec in results.data.itertuples(index=False):
+        w.writerow(["" if isinstance(v, float) and math.isnan(v) else _plain(v) for v in rec])
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def _plain(v: object) -> object:
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    return repr(v) if isinstance(v, float) else v
+
+
+def manifest(run: Run, files: list[Path]) -> dict:
+    by_name = {c.name: c for c in run.checked}
+    inputs = []
+    for path in files:
+        c = by_name.get(path.name)
+        p = c.parsed if c else None
+        inputs.append({
+            "ten_tep": path.name,
+            "kich_thuoc": path.stat().st_size if path.is_file() else None,
+            "sha256": sha256(path) if path.is_file() else None,
+            "loai": p.kind.value if p and p.kind else None,
+            "ma_khom": (p.khom or None) if p else None,
+            "du_lieu_mau": p.is_sample if p else False,
+            "so_loi": c.errors if c else 0,
+            "so_canh_bao": c.warnings if c else 0,
+            "bo_qua": c.ignored if c and c.ignored else None,
+            "ma_loi": sorted({f.code for f in c.findings}) if c else [],
+        })
+    r = run.results
+    return {
+        "cong_cu": "tqd-sheets",
+        "phien_ban": __version__,
+        "thoi_gian": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "ky": run.period.id,
+        "khom_tong_hop": r.included,
+        "khom_du_kien": r.expected,
+        "du_lieu_mau": r.sample_data,
+        "tep_dau_vao": inputs,
+    }
+
+
+def write_outputs(run: Run, config: Config, outbox: Path, files: list[Path]) -> list[Path]:
+    from .forms import write_forms
+    from .report import write_report
+
+    out = outbox / run.period.id
+    pid = run.period.id
+    r = run.results
+    written = [
+        write_forms(out / f"BaoCao_{pid}.xlsx", r, config),
+        write_report(out / f"KiemTra_{pid}.xlsx", r),
+        write_bytes_atomic(out / f"DuLieu_{pid}.csv", data_csv(r)),
+    ]
+    text = json.dumps(manifest(run, files), ensure_ascii=False, indent=2)
+    written.append(write_atomic(out / "manifest.json",
+                                lambda tmp: tmp.write_text(text + "\n", encoding="utf-8")))
+    return written

@@ -1,0 +1,355 @@
+"""Raw sheets → typed tables, driven by the spec; every unreadable cell becomes a finding.
+
+Sheets are found by name, label rows by their label, columns by their header text — never by
+position — so inserted title rows, reordered and extra columns all read the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+from . import catalog, values
+from .findings import Finding, a1, col_letter
+from .read import RawSheet, RawWorkbook
+from .spec import (
+    SAMPLE_NOTE,
+    TEMPLATE_VERSION,
+    WORKBOOKS,
+    CodeSheet,
+    Field,
+    Kind,
+    LabelSheet,
+    Need,
+    TableSheet,
+    VType,
+    WorkbookSpec,
+    norm,
+)
+
+ROW = "_row"  # column holding the 1-based worksheet row of each record
+
+
+@dataclass(frozen=True)
+class Cell:
+    """Where a value was read: sheet and A1 address."""
+
+    sheet: str
+    ref: str
+    row: int
+
+
+@dataclass
+class Table:
+    """A parsed list sheet: one row per record, spec codes as columns, plus `_row`."""
+
+    sheet: str
+    frame: pd.DataFrame
+    columns: dict[str, str]  # code → column letter, for cell references
+    extra: list[str] = field(default_factory=list)  # headers the officer added
+
+    def ref(self, code: str, row: int) -> str:
+        return f"{self.columns.get(code, 'A')}{row}"
+
+
+@dataclass
+class Parsed:
+    """One workbook read against its spec."""
+
+    file: str
+    kind: Kind | None
+    version: int | None = None
+    values: dict[str, object] = field(default_factory=dict)  # Thông tin and code sheets
+    cells: dict[str, Cell] = field(default_factory=dict)  # where each of `values` was read
+    tables: dict[str, Table] = field(default_factory=dict)  # by sheet name in the spec
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def khom(self) -> str:
+        return str(self.values.get("ma_khom") or "")
+
+    @property
+    def ngay_lap(self) -> date | None:
+        v = self.values.get("ngay_lap")
+        return v if isinstance(v, date) else None
+
+    @property
+    def is_sample(self) -> bool:
+        return norm(self.values.get("ghi_chu") or "").startswith(norm(SAMPLE_NOTE))
+
+    @property
+    def year(self) -> int | None:
+        v = self.values.get("nam")
+        return v if isinstance(v, int) else None
+
+    def households(self) -> pd.DataFrame:
+        t = self.tables.get("Danh sách hộ")
+        return t.frame if t else pd.DataFrame()
+
+
+def detect_kind(raw: RawWorkbook) -> tuple[Kind | None, int | None]:
+    """From the hidden marker, else from which sheets are present (F03)."""
+    kind_text = raw.marker.get("loai", "")
+    version_text = raw.marker.get("phien_ban", "")
+    version = int(version_text) if version_text.isdigit() else None
+    for kind in Kind:
+        if kind_text == kind.value:
+            return kind, version
+    for kind, wb in WORKBOOKS.items():
+        data_sheets = [s.name for s in wb.sheets]
+        if all(raw.sheet(n) is not None for n in data_sheets):
+            return kind, None
+    return None, None
+
+
+def parse_workbook(raw: RawWorkbook, khom_codes: Sequence[str]) -> Parsed:
+    kind, version = detect_kind(raw)
+    out = Parsed(raw.name, kind, version)
+    if kind is None:
+        names = ", ".join(f"“{n}”" for n in raw.sheets if not n.startswith("_")) or "không có"
+        out.findings.append(catalog.make(
+            "F03", file=raw.name,
+            detail=f"không có các sheet của biểu khóm hay biểu phường (các sheet hiện có: {names})",
+        ))
+        return out
+    if version is not None and version < TEMPLATE_VERSION:
+        out.findings.append(catalog.make(
+            "F04", file=raw.name, found=version, current=TEMPLATE_VERSION))
+    spec = WORKBOOKS[kind]
+    missing = [s.name for s in spec.sheets if raw.sheet(s.name) is None]
+    if missing:
+        out.findings.append(catalog.make(
+            "F03", file=raw.name,
+            detail="thiếu sheet " + ", ".join(f"“{n}”" for n in missing)
+            + " (sheet bị đổi tên hoặc bị xóa?)",
+            fix="Đặt lại đúng tên sheet như biểu mẫu, hoặc nhập lại số liệu vào biểu mẫu trống.",
+        ))
+    for sheet_spec in spec.sheets:
+        sheet = raw.sheet(sheet_spec.name)
+        if sheet is None:
+            continue
+        if isinstance(sheet_spec, LabelSheet):
+            _parse_labels(out, sheet, sheet_spec, khom_codes)
+        elif isinstance(sheet_spec, CodeSheet):
+            _parse_codes(out, sheet, sheet_spec, khom_codes, spec)
+        else:
+            _parse_table(out, sheet, sheet_spec, khom_codes)
+    return out
+
+
+def _find_header(sheet: RawSheet, wanted: str, max_rows: int = 15) -> tuple[int, int] | None:
+    key = norm(wanted)
+    for r, row in enumerate(sheet.rows[:max_rows]):
+        for c, v in enumerate(row):
+            if isinstance(v, str) and norm(v) == key:
+                return r, c
+    return None
+
+
+def _header_columns(sheet: RawSheet, r: int) -> dict[str, int]:
+    cols: dict[str, int] = {}
+    for c, v in enumerate(sheet.rows[r]):
+        if isinstance(v, str) and v.strip():
+            cols.setdefault(norm(v), c)
+    return cols
+
+
+# Which rule a problem in a label/code sheet belongs to.
+_INFO_RULE = {"ma_khom": "H01", "nam": "H02", "ky": "H02", "ngay_lap": "H04",
+              "nguoi_lap": "H05", "truong_ban": "H05"}
+
+
+def _value_problem(f: Field, kind: str) -> str:
+    return f"phải là {f.describe_type()}" if kind else ""
+
+
+def _parse_labels(out: Parsed, sheet: RawSheet, spec: LabelSheet, khom_codes: Sequence[str]):
+    found = _find_header(sheet, spec.label_header)
+    if found is None:
+        out.findings.append(catalog.make(
+            "F03", file=out.file, sheet=sheet.name,
+            detail=f"sheet “{sheet.name}” không có cột “{spec.label_header}”"))
+        return
+    hr, label_col = found
+    value_col = _header_columns(sheet, hr).get(norm(spec.value_header), label_col + 1)
+    by_label = {norm(f.label): f for f in spec.fields}
+    seen: set[str] = set()
+    for r in range(hr + 1, len(sheet.rows)):
+        f = by_label.get(norm(sheet.cell(r, label_col) or ""))
+        if f is None or f.code in seen:
+            continue
+        seen.add(f.code)
+        raw = sheet.cell(r, value_col)
+        ref = a1(r, value_col)
+        out.cells[f.code] = Cell(sheet.name, ref, r + 1)
+        value, problem = values.parse(raw, f, khom_codes)
+        rule = _INFO_RULE.get(f.code)
+        if problem or (value is None and f.need is not Need.OPTIONAL):
+            _info_finding(out, sheet.name, ref, r + 1, f, raw, problem, khom_codes, rule)
+        if value is not None:
+            out.values[f.code] = value
+    for f in spec.fields:
+        if f.code not in seen and f.need is not Need.OPTIONAL:
+            _info_finding(out, sheet.name, "", None, f, None, None, khom_codes,
+                          _INFO_RULE.get(f.code), missing_row=True)
+
+
+def _info_finding(out: Parsed, sheet: str, ref: str, row: int | None, f: Field, raw: object,
+                  problem: str | None, khom_codes: Sequence[str], rule: str | None,
+                  missing_row: bool = False) -> None:
+    place = dict(file=out.file, sheet=sheet, cell=ref, row=row, value=raw)
+    fix = (f"Thêm lại dòng “{f.label}” ở cột Nội dung như biểu mẫu." if missing_row else None)
+    if rule == "H01":
+        out.findings.append(catalog.make("H01", codes=", ".join(khom_codes), fix=fix, **place))
+    elif rule == "H02":
+        out.findings.append(catalog.make("H02", label=f.label, expected=f.describe_type(),
+                                         fix=fix, **place))
+    elif rule == "H04":
+        what = "để trống" if raw is None or values.is_blank(raw) else "không phải ngày dd/mm/yyyy"
+        out.findings.append(catalog.make("H04", problem=what, fix=fix, **place))
+    elif rule == "H05":
+        if problem is None:
+            out.findings.append(catalog.make("H05", label=f.label, fix=fix, **place))
+    else:
+        out.findings.append(catalog.make("R03", label=f.label, expected=f.describe_type(),
+                                         **place))
+
+
+def _parse_codes(out: Parsed, sheet: RawSheet, spec: CodeSheet, khom_codes: Sequence[str],
+                 wb: WorkbookSpec) -> None:
+    rule = "K01" if wb.kind is Kind.KHOM else "P06"
+    found = _find_header(sheet, spec.code_header)
+    if found is None:
+        out.findings.append(catalog.make(
+            "F03", file=out.file, sheet=sheet.name,
+            detail=f"sheet “{sheet.name}” không có cột “{spec.code_header}”"))
+        return
+    hr, code_col = found
+    value_col = _header_columns(sheet, hr).get(norm(spec.value_header), code_col + 2)
+    by_code = {f.code: f for f in spec.fields}
+    seen: set[str] = set()
+    for r in range(hr + 1, len(sheet.rows)):
+        code = values.text(sheet.cell(r, code_col)).upper()
+        f = by_code.get(code)
+        if f is None or code in seen:
+            continue
+        seen.add(code)
+        raw = sheet.cell(r, value_col)
+        ref = a1(r, value_col)
+        out.cells[code] = Cell(sheet.name, ref, r + 1)
+        value, problem = values.parse(raw, f, khom_codes)
+        if value is None and f.type is not VType.MARK and not problem:
+            problem = "empty"
+        if problem:
+            out.findings.append(catalog.make(
+                rule, file=out.file, sheet=sheet.name, cell=ref, row=r + 1, value=raw,
+                label=f.label, key=code,
+                problem="để trống" if problem == "empty" else "không hợp lệ",
+                expected=f.describe_type()))
+            continue
+        out.values[code] = value
+    for f in spec.fields:
+        if f.code not in seen:
+            out.findings.append(catalog.make(
+                rule, file=out.file, sheet=sheet.name, label=f.label, key=f.code,
+                problem="không có trong sheet", expected=f"thêm dòng mã {f.code}"))
+    for f in spec.fields:
+        limit = f.not_above
+        if limit and isinstance(out.values.get(f.code), int | float) and isinstance(
+            out.values.get(limit), int | float
+        ) and out.values[f.code] > out.values[limit]:  # type: ignore[operator]
+            cell = out.cells[f.code]
+            out.findings.append(catalog.make(
+                rule, file=out.file, sheet=sheet.name, cell=cell.ref, row=cell.row,
+                value=out.values[f.code], label=f.label, key=f.code,
+                problem=f"lớn hơn {limit} ({out.values[limit]})",
+                expected=f"không lớn hơn {limit}"))
+            del out.values[f.code]
+
+
+def _parse_table(out: Parsed, sheet: RawSheet, spec: TableSheet,
+                 khom_codes: Sequence[str]) -> None:
+    anchor = next(f for f in spec.fields if f.code == spec.anchor)
+    found = _find_header(sheet, anchor.label, spec.header_search_rows)
+    if found is None:
+        out.findings.append(catalog.make(
+            "R01", file=out.file, sheet=sheet.name, label=anchor.label,
+            fix=f"Dòng tiêu đề phải có ô “{anchor.label}” trong {spec.header_search_rows} dòng "
+            "đầu; khôi phục tiêu đề như biểu mẫu."))
+        return
+    hr, _ = found
+    header = _header_columns(sheet, hr)
+    col_of: dict[str, int] = {}
+    for f in spec.fields:
+        c = header.get(norm(f.label))
+        if c is None:
+            if f.need is Need.REQUIRED:
+                out.findings.append(catalog.make(
+                    "R01", file=out.file, sheet=sheet.name, row=hr + 1, label=f.label))
+            continue
+        col_of[f.code] = c
+    known = set(col_of.values())
+    extra = {values.text(v): c for c, v in enumerate(sheet.rows[hr])
+             if c not in known and not values.is_blank(v)}
+    records: list[dict[str, object]] = []
+    blank_run: list[int] = []
+    key_cols = [col_of[k] for k in spec.record_keys if k in col_of]
+    for r in range(hr + 1, len(sheet.rows)):
+        if not any(not values.is_blank(sheet.cell(r, c)) for c in key_cols):
+            if records:
+                blank_run.append(r + 1)
+            continue
+        if blank_run:
+            out.findings.append(catalog.make(
+                "R13", file=out.file, sheet=sheet.name, row=blank_run[0],
+                problem=f"Dòng trống giữa danh sách (dòng {_span(blank_run)})"))
+            blank_run = []
+        rec: dict[str, object] = {ROW: r + 1}
+        for f in spec.fields:
+            c = col_of.get(f.code)
+            if c is None:
+                rec[f.code] = False if f.type is VType.MARK else None
+                continue
+            raw = sheet.cell(r, c)
+            value, problem = values.parse(raw, f, khom_codes)
+            ref = a1(r, c)
+            place = dict(file=out.file, sheet=sheet.name, cell=ref, row=r + 1, value=raw)
+            if problem and f.type is VType.MARK:
+                out.findings.append(catalog.make("R04", label=f.label, **place))
+            elif problem and f.rule == "P01":
+                out.findings.append(catalog.make(
+                    "P01", key=values.text(raw), problem="không thuộc phường", **place))
+            elif problem and f.rule == "P05":
+                out.findings.append(catalog.make(
+                    "P05", key=values.text(sheet.cell(r, key_cols[0])),
+                    problem=f"“{f.label}” phải là {f.describe_type()}", **place))
+            elif problem:
+                out.findings.append(catalog.make("R03", label=f.label,
+                                                 expected=f.describe_type(), **place))
+            elif value is None and f.need is Need.REQUIRED:
+                out.findings.append(catalog.make("R02", label=f.label, **place))
+            rec[f.code] = value
+        for name, c in extra.items():
+            rec[name] = values.text(sheet.cell(r, c))
+        records.append(rec)
+    columns = [ROW, *(f.code for f in spec.fields), *extra]
+    frame = pd.DataFrame.from_records(records, columns=columns)
+    letters = {code: col_letter(c) for code, c in col_of.items()}
+    out.tables[spec.name] = Table(sheet.name, frame, letters, list(extra))
+    for r0, c0 in _merged_in(sheet, hr, col_of.values()):
+        out.findings.append(catalog.make(
+            "R13", file=out.file, sheet=sheet.name, cell=a1(r0, c0), row=r0 + 1,
+            problem="Ô gộp (Merge) trong vùng số liệu"))
+
+
+def _merged_in(sheet: RawSheet, header_row: int, cols) -> list[tuple[int, int]]:
+    cols = set(cols)
+    return [start for start, end in sheet.merged
+            if start[0] > header_row and any(start[1] <= c <= end[1] for c in cols)]
+
+
+def _span(rows: list[int]) -> str:
+    return str(rows[0]) if len(rows) == 1 else f"{rows[0]}–{rows[-1]}"

@@ -1,0 +1,289 @@
+"""One consolidation run: inbox files → checked workbooks → the run's selection → results.
+
+Pure orchestration of the modules that hold the work; file writing happens in `outputs`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from . import catalog, validate
+from .config import Config
+from .findings import Finding, Severity, has_errors
+from .indicators import KhomData, compute
+from .parse import Parsed, parse_workbook
+from .periods import Period
+from .read import ignore_reason, read_workbook
+from .results import CHUA_NOP, CO_LOI, DA_TONG_HOP, Results
+from .spec import Kind
+
+
+class RunError(Exception):
+    """Nothing can be produced (exit 2); the message is for the officer."""
+
+
+@dataclass
+class Checked:
+    """One inbox file after reading, parsing and its own checks."""
+
+    path: Path
+    parsed: Parsed | None = None
+    findings: list[Finding] = field(default_factory=list)
+    ignored: str = ""  # why the file is not used, when it is not
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def period(self) -> Period | None:
+        p = self.parsed
+        if p is None or p.year is None or not isinstance(p.values.get("ky"), str):
+            return None
+        return Period.from_label(p.year, p.values["ky"])  # type: ignore[arg-type]
+
+    @property
+    def errors(self) -> int:
+        return sum(f.severity is Severity.ERROR for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.severity is Severity.WARNING for f in self.findings)
+
+
+def check_file(path: Path, config: Config, today: date | None = None) -> Checked:
+    """Everything one file can be checked for on its own (what `tqd-sheets check` prints)."""
+    reason = ignore_reason(path)
+    if reason:
+        return Checked(path, ignored=reason,
+                       findings=[catalog.make("F02", file=path.name, detail=reason)])
+    raw, findings = read_workbook(path)
+    if raw is None:
+        return Checked(path, findings=findings)
+    parsed = parse_workbook(raw, config.khom_codes)
+    checked = Checked(path, parsed, findings + parsed.findings)
+    checked.findings += validate.validate_workbook(parsed)
+    checked.findings += _date_checks(checked, config, today or date.today())
+    return checked
+
+
+def _date_checks(c: Checked, config: Config, today: date) -> list[Finding]:
+    p, period = c.parsed, c.period
+    if p is None or period is None or p.ngay_lap is None:
+        return []
+    cell = p.cells.get("ngay_lap")
+    place = dict(file=c.name, sheet=cell.sheet if cell else "", cell=cell.ref if cell else "",
+                 row=cell.row if cell else None, value=p.ngay_lap, khom=p.khom)
+    if p.ngay_lap > today:
+        return [catalog.make("H04", problem="ở tương lai", **place)]
+    if p.ngay_lap < period.start:
+        return [catalog.make("H04", problem=f"trước ngày đầu kỳ {period.words}", **place)]
+    deadline = config.deadline(period)
+    if p.ngay_lap > deadline:
+        return [catalog.make("I05", found=p.ngay_lap.strftime("%d/%m/%Y"),
+                             deadline=deadline.strftime("%d/%m/%Y"), **place)]
+    return []
+
+
+def inbox_files(inbox: Path) -> list[Path]:
+    if not inbox.is_dir():
+        raise RunError(f"Không tìm thấy thư mục {inbox}. Tạo thư mục và chép các biểu vào đó.")
+    return sorted((p for p in inbox.iterdir() if p.name != "README.md"),
+                  key=lambda p: p.name.casefold())
+
+
+def choose_period(checked: Sequence[Checked], wanted: Period | None) -> Period:
+    if wanted is not None:
+        return wanted
+    periods = sorted({c.period for c in checked if c.period is not None})
+    if not periods:
+        raise RunError("Không có biểu nào đọc được kỳ báo cáo (Năm, Kỳ báo cáo) trong thư mục "
+                       "inbox: không có gì để tổng hợp.")
+    if len(periods) > 1:
+        listed = ", ".join(f"{p.id} ({p.words})" for p in periods)
+        raise RunError(f"Thư mục inbox có biểu của nhiều kỳ: {listed}. Chạy lại và chọn một kỳ, "
+                       f"ví dụ: make consolidate PERIOD={periods[-1].id}")
+    return periods[0]
+
+
+@dataclass
+class Run:
+    period: Period
+    checked: list[Checked]
+    results: Results
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if has_errors(self.results.findings) else 0
+
+
+def _ignore(c: Checked, code: str, reason: str, **params: object) -> None:
+    c.ignored = reason
+    c.findings.append(catalog.make(code, file=c.name, **params))
+
+
+def select(checked: list[Checked], period: Period, config: Config) -> list[Finding]:
+    """Decide which workbooks the run uses; return the inbox-level findings (I01, I02)."""
+    candidates = [c for c in checked if c.parsed is not None and c.parsed.kind is not None
+                  and not c.ignored]
+    for c in candidates:
+        if c.period is not None and c.period != period:
+            _ignore(c, "H03", f"biểu của kỳ {c.period.words}", found=c.period.words,
+                    run=period.words)
+    candidates = [c for c in candidates if not c.ignored]
+    groups: dict[str, list[Checked]] = {}
+    for c in candidates:
+        p = c.parsed
+        assert p is not None
+        key = "phuong" if p.kind is Kind.PHUONG else p.khom
+        if key:
+            groups.setdefault(key, []).append(c)
+    out: list[Finding] = []
+    for key, group in groups.items():
+        real = [c for c in group if not c.parsed.is_sample]  # type: ignore[union-attr]
+        if real and len(real) < len(group):
+            for c in group:
+                if c not in real:
+                    _ignore(c, "F02", "dữ liệu mẫu, đã có biểu thật",
+                            detail="dữ liệu mẫu; đã có biểu thật của "
+                            + ("phường" if key == "phuong" else f"khóm {key}"))
+            group = real
+        if len(group) < 2:
+            continue
+        label = "phường" if key == "phuong" else f"khóm {key}"
+        dates = [c.parsed.ngay_lap for c in group]  # type: ignore[union-attr]
+        latest = max((d for d in dates if d is not None), default=None)
+        newest = [c for c in group if c.parsed.ngay_lap == latest]  # type: ignore[union-attr]
+        if latest is None or len(newest) > 1 or None in dates:
+            files = ", ".join(c.name for c in group)
+            for c in group:
+                c.findings.append(catalog.make("I02", file=c.name, key=label, files=files,
+                                               khom=c.parsed.khom))  # type: ignore[union-attr]
+            continue
+        used = newest[0]
+        for c in group:
+            if c is used:
+                continue
+            f = catalog.make("I01", file=c.name, key=label, used=used.name,
+                             used_date=_d(latest), other=c.name,
+                             other_date=_d(c.parsed.ngay_lap))  # type: ignore[union-attr]
+            c.ignored = f"có biểu mới hơn: {used.name}"
+            c.findings.append(f)
+    return out
+
+
+def _d(d: date | None) -> str:
+    return d.strftime("%d/%m/%Y") if d else "—"
+
+
+def consolidate(files: Sequence[Path], config: Config, period: Period | None = None,
+                today: date | None = None) -> Run:
+    checked = [check_file(p, config, today) for p in files]
+    run_period = choose_period(checked, period)
+    select(checked, run_period, config)
+    active = [c for c in checked if c.parsed is not None and c.parsed.kind is not None
+              and not c.ignored]
+    khom = [c for c in active if c.parsed.kind is Kind.KHOM]  # type: ignore[union-attr]
+    wards = [c for c in active if c.parsed.kind is Kind.PHUONG]  # type: ignore[union-attr]
+    by_file = {c.name: c for c in checked}
+    for f in validate.cross_khom([c.parsed for c in khom if not c.errors]):  # type: ignore[misc]
+        by_file[f.file].findings.append(f)
+    ward = next((c for c in wards if not c.errors), None)
+    inbox_findings: list[Finding] = []
+    if ward is not None:
+        for f in validate.cross_source([c.parsed for c in khom if not c.errors],  # type: ignore[misc]
+                                       ward.parsed, config.khom_codes):
+            by_file[f.file].findings.append(f)
+    else:
+        inbox_findings.append(catalog.make("I04"))
+    included = {c.parsed.khom: c for c in khom if not c.errors}  # type: ignore[union-attr]
+    for k in config.khom:
+        if not any(c.parsed.khom == k.ma for c in khom):  # type: ignore[union-attr]
+            inbox_findings.append(catalog.make("I03", key=k.ma, name=k.ten, khom=k.ma))
+    data = [KhomData(code, config.khom_name(code), c.parsed.households(),  # type: ignore[union-attr]
+                     c.parsed.values) for code, c in included.items()]  # type: ignore[union-attr]
+    if not data and ward is None:
+        raise RunError(_nothing_usable(checked, run_period))
+    wp = ward.parsed if ward else None
+    results = compute(
+        run_period, config.phuong.ma, f"{config.phuong.cap} {config.phuong.ten}",
+        [(k.ma, k.ten) for k in config.khom], data, config.rule_set(run_period.year),
+        agency=_frame(wp, validate.AGENCY), units=_frame(wp, validate.UNITS),
+        targets=_targets(wp, len(config.khom)),
+    )
+    results.findings = sorted(
+        [f for c in checked for f in c.findings] + inbox_findings, key=Finding.sort_key)
+    results.sample_data = any(c.parsed.is_sample for c in active  # type: ignore[union-attr]
+                              if not c.errors)
+    results.overview = _overview(config, khom, wards, included, ward)
+    results.ignored = pd.DataFrame(
+        [(c.name, c.ignored) for c in checked if c.ignored], columns=["tep", "ly_do"])
+    return Run(run_period, checked, results)
+
+
+def _frame(p: Parsed | None, sheet: str) -> pd.DataFrame | None:
+    if p is None or sheet not in p.tables:
+        return None
+    return p.tables[sheet].frame
+
+
+def _targets(p: Parsed | None, khom_count: int) -> dict[str, float] | None:
+    if p is None:
+        return None
+    from .indicators import default_targets
+
+    out = default_targets(khom_count)
+    for code in out:
+        v = p.values.get(code)
+        if isinstance(v, bool):
+            out[code] = 1.0 if v else 0.0
+        elif isinstance(v, int | float):
+            out[code] = float(v)
+    return out
+
+
+def _nothing_usable(checked: Sequence[Checked], period: Period) -> str:
+    return (f"Không có biểu hợp lệ nào cho kỳ {period.words}: không lập được báo cáo. "
+            f"Đã đọc {len(checked)} tệp; xem lỗi ở trên, sửa rồi chạy lại.")
+
+
+def _overview(config: Config, khom: list[Checked], wards: list[Checked],
+              included: dict[str, Checked], ward: Checked | None) -> pd.DataFrame:
+    rows = []
+
+    def row(loai: str, ma: str, ten: str, chosen: Checked | None, ok: bool) -> dict:
+        p = chosen.parsed if chosen else None
+        late = bool(chosen and any(f.code == "I05" for f in chosen.findings))
+        return {
+            "loai": loai, "ma": ma, "ten": ten, "tep": chosen.name if chosen else "",
+            "ngay_lap": p.ngay_lap if p else None,
+            "so_ho": len(p.households()) if p and p.kind is Kind.KHOM else None,
+            "loi": chosen.errors if chosen else 0,
+            "canh_bao": chosen.warnings if chosen else 0,
+            "trang_thai": DA_TONG_HOP if ok else (CO_LOI if chosen else CHUA_NOP),
+            "nop_tre": late,
+        }
+
+    for k in config.khom:
+        if k.ma in included:
+            rows.append(row("Khóm", k.ma, k.ten, included[k.ma], True))
+        else:
+            mine = [c for c in khom if c.parsed.khom == k.ma]  # type: ignore[union-attr]
+            rows.append(row("Khóm", k.ma, k.ten, mine[0] if mine else None, False))
+    rows.append(row("Phường", config.phuong.ma, f"{config.phuong.cap} {config.phuong.ten}",
+                    ward or (wards[0] if wards else None), ward is not None))
+    return pd.DataFrame(rows)
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()

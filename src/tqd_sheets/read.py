@@ -1,0 +1,164 @@
+"""The edge where files come in: which files are workbooks, are they safe, what do they hold.
+
+Every workbook format goes through python-calamine, one code path. Nothing here interprets
+values; `parse` does that from the spec.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import python_calamine as pc
+
+from . import catalog
+from .findings import Finding
+from .spec import MARKER_SHEET, norm
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP = b"PK\x03\x04"
+# Limits for a file we agree to decompress; a 1,500-household workbook is well under 5 MiB.
+MAX_UNCOMPRESSED = 200 * 1024 * 1024
+MAX_RATIO = 200
+MAX_CELLS = 600_000  # 1,500 households × 20 columns is 30,000
+
+
+@dataclass(frozen=True)
+class RawSheet:
+    name: str
+    rows: list[list[object]]  # the grid from A1: rows[r][c] is cell (r+1, c+1)
+    merged: tuple[tuple[tuple[int, int], tuple[int, int]], ...] = ()  # 0-based inclusive
+    visible: bool = True
+
+    def cell(self, r: int, c: int) -> object:
+        if r < len(self.rows) and c < len(self.rows[r]):
+            return self.rows[r][c]
+        return None
+
+
+@dataclass
+class RawWorkbook:
+    path: Path
+    sheets: dict[str, RawSheet] = field(default_factory=dict)  # by the name in the file
+    marker: dict[str, str] = field(default_factory=dict)  # from the hidden `_tqd` sheet
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def sheet(self, wanted: str) -> RawSheet | None:
+        """Sheet by name as people compare names: NFC, case-folded, spaces ignored."""
+        key = norm(wanted)
+        return next((s for n, s in self.sheets.items() if norm(n) == key), None)
+
+
+def ignore_reason(path: Path) -> str | None:
+    """Why a file in the inbox is not a workbook to read (F02), or None."""
+    name = path.name
+    if name.startswith("~$") or name.startswith(".~lock"):
+        return "tệp khóa tạm do Excel/LibreOffice tạo khi đang mở một tệp"
+    if name.startswith("."):
+        return "tệp ẩn"
+    if path.is_dir():
+        return "thư mục"
+    if path.suffix.lower() not in WORKBOOK_SUFFIXES:
+        return "không phải tệp bảng tính (.xlsx, .xlsm, .xls, .ods)"
+    return None
+
+
+def _f01(path: Path, detail: str, fix: str | None = None) -> Finding:
+    return catalog.make("F01", file=path.name, detail=detail, fix=fix)
+
+
+def _safety(path: Path, head: bytes) -> Finding | None:
+    """Reject what must not be parsed: encrypted, mislabelled, bombs. Cheap checks only."""
+    suffix = path.suffix.lower()
+    if not head:
+        return _f01(path, "tệp rỗng (0 byte)")
+    if suffix in (".xlsx", ".xlsm", ".ods"):
+        if head.startswith(_OLE):
+            # An OOXML file behind a password is an OLE container holding the encrypted zip.
+            data = path.read_bytes()
+            if b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00i\x00o\x00n\x00I\x00n\x00f\x00o" in data:
+                return _f01(
+                    path,
+                    "tệp có đặt mật khẩu",
+                    "Mở tệp, bỏ mật khẩu (Tệp › Thông tin › Bảo vệ sổ làm việc › Mã hóa bằng "
+                    "mật khẩu: xóa trống) rồi lưu lại và gửi lại.",
+                )
+            return _f01(path, f"nội dung là tệp .xls cũ nhưng tên có đuôi {suffix}")
+        if not head.startswith(_ZIP):
+            return _f01(path, "tệp hỏng hoặc không phải bảng tính")
+        try:
+            with zipfile.ZipFile(path) as zf:
+                infos = zf.infolist()
+                total = sum(i.file_size for i in infos)
+                packed = max(1, sum(i.compress_size for i in infos))
+                if total > MAX_UNCOMPRESSED or total / packed > MAX_RATIO:
+                    return catalog.make(
+                        "F05", file=path.name,
+                        detail=f"giải nén ra {total // (1024 * 1024)} MiB từ "
+                        f"{packed // 1024} KiB",
+                    )
+                for info in infos:
+                    if info.filename.endswith((".xml", ".rels")) and info.file_size:
+                        with zf.open(info) as member:
+                            start = member.read(4096)
+                        if b"<!DOCTYPE" in start or b"<!ENTITY" in start:
+                            return catalog.make(
+                                "F05", file=path.name,
+                                detail=f"phần {info.filename} khai báo thực thể XML",
+                            )
+        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError):
+            return _f01(path, "tệp nén bị hỏng (có thể tải về chưa xong)")
+    elif suffix == ".xls" and not head.startswith(_OLE):
+        if head.startswith(_ZIP):
+            return _f01(path, "nội dung là tệp .xlsx nhưng tên có đuôi .xls")
+        return _f01(path, "tệp hỏng hoặc không phải bảng tính")
+    return None
+
+
+def read_workbook(path: Path) -> tuple[RawWorkbook | None, list[Finding]]:
+    """Open one workbook; on any failure, a finding instead of an exception."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+    except OSError as exc:
+        return None, [_f01(path, f"không đọc được tệp ({exc.strerror})")]
+    problem = _safety(path, head)
+    if problem:
+        return None, [problem]
+    try:
+        book = pc.CalamineWorkbook.from_path(str(path))
+        raw = RawWorkbook(path)
+        cells = 0
+        for meta in book.sheets_metadata:
+            sheet = book.get_sheet_by_name(meta.name)
+            cells += sheet.height * sheet.width
+            if cells > MAX_CELLS:
+                return None, [catalog.make(
+                    "F05", file=path.name,
+                    detail=f"sheet “{meta.name}” có {sheet.height:,} dòng, quá lớn so với biểu",
+                )]
+            rows = sheet.to_python(skip_empty_area=False)
+            merged = tuple(sheet.merged_cell_ranges or ())
+            raw.sheets[meta.name] = RawSheet(
+                meta.name, rows, merged, meta.visible == pc.SheetVisibleEnum.Visible
+            )
+    except pc.PasswordError:
+        return None, [_f01(path, "tệp có đặt mật khẩu",
+                           "Mở tệp, bỏ mật khẩu rồi lưu lại và gửi lại.")]
+    except Exception as exc:  # calamine raises many kinds; an officer needs one sentence
+        return None, [_f01(path, f"tệp hỏng hoặc không đúng định dạng ({type(exc).__name__})")]
+    marker = raw.sheet(MARKER_SHEET)
+    if marker:
+        for row in marker.rows:
+            if len(row) >= 2 and isinstance(row[0], str) and row[0]:
+                value = row[1]
+                raw.marker[row[0].strip()] = (
+                    str(int(value)) if isinstance(value, float) and value.is_integer()
+                    else str(value).strip()
+                )
+    return raw, []

@@ -1,0 +1,186 @@
+"""Rules over parsed tables: pure functions, no files.
+
+`parse` already reported every cell that could not be read; these rules look at combinations
+of values inside one workbook, across the workbooks of a run, and across sources.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+import pandas as pd
+
+from . import catalog
+from .findings import Finding
+from .parse import ROW, Parsed, Table
+
+HOUSEHOLDS, AGENCY, UNITS = "Danh sách hộ", "Số liệu ngành", "Đơn vị"
+
+
+def _rows(rows: Sequence[int]) -> str:
+    return ", ".join(str(r) for r in rows)
+
+
+def duplicates(table: Table, code: str, label: str, file: str, rule: str,
+               **extra: object) -> list[Finding]:
+    """Every occurrence of a repeated value, each naming all the rows it is on."""
+    df = table.frame
+    if df.empty or code not in df:
+        return []
+    keys = df[code].dropna().map(str)
+    keys = keys[keys != ""]
+    repeated = keys[keys.duplicated(keep=False)]
+    out = []
+    for key, group in df.loc[repeated.index].groupby(repeated, sort=False):
+        rows = [int(r) for r in group[ROW]]
+        for r in rows:
+            out.append(catalog.make(
+                rule, file=file, sheet=table.sheet, cell=table.ref(code, r), row=r, value=key,
+                label=label, key=key, rows=_rows(rows), problem=f"lặp lại ở dòng {_rows(rows)}",
+                **extra))
+    return out
+
+
+def validate_households(p: Parsed) -> list[Finding]:
+    table = p.tables.get(HOUSEHOLDS)
+    if table is None or table.frame.empty:
+        return []
+    df, out = table.frame, []
+    out += duplicates(table, "ma_ho", "Mã hộ", p.file, "R05")
+
+    def each(mask: pd.Series, rule: str, col: str, **params: object) -> None:
+        """One finding per household where `mask` holds, placed on column `col`."""
+        for _, rec in df[mask.fillna(False).astype(bool)].iterrows():
+            r = int(rec[ROW])
+            out.append(catalog.make(
+                rule, file=p.file, sheet=table.sheet, cell=table.ref(col, r), row=r,
+                key=rec["ma_ho"] or f"dòng {r}", value=rec[col], khom=p.khom, **params))
+
+    dat, dk, vp = df["dat_gdvh"].astype(bool), df["dk_gdvh"].astype(bool), df["vi_pham"]
+    each(dat & ~dk, "R07", "dk_gdvh")
+    each(dat & vp.astype(bool), "R08", "dat_gdvh")
+    years = pd.to_numeric(df["nam_lien_tuc"], errors="coerce").fillna(0)
+    each((years > 0) & ~dat, "R09", "nam_lien_tuc",
+         problem="có số năm liên tục đạt GĐVH nhưng năm nay không Đạt GĐVH")
+    each((years == 0) & dat, "R09", "nam_lien_tuc",
+         problem="Đạt GĐVH nhưng số năm liên tục là 0 (ít nhất phải là 1)")
+    each(df["gd_hoc_tap"].astype(bool) & ~dat, "R10", "gd_hoc_tap", label="Gia đình học tập")
+    each(df["gd_the_thao"].astype(bool) & ~dat, "R10", "gd_the_thao",
+         label="Gia đình thể thao")
+    out += _same_head_and_address(table, p)
+    return [replace(f, khom=p.khom) for f in out]
+
+
+def _same_head_and_address(table: Table, p: Parsed) -> list[Finding]:
+    df = table.frame
+    named = df[df["chu_ho"].notna() & df["dia_chi"].notna() & (df["dia_chi"] != "")]
+    if named.empty:
+        return []
+    key = named["chu_ho"].map(str).str.casefold() + "|" + named["dia_chi"].map(str).str.casefold()
+    out = []
+    for _, group in named.groupby(key, sort=False):
+        if group["ma_ho"].nunique() < 2:
+            continue
+        rows = [int(r) for r in group[ROW]]
+        for _, rec in group.iterrows():
+            others = [str(m) for m in group["ma_ho"] if m != rec["ma_ho"]]
+            r = int(rec[ROW])
+            out.append(catalog.make(
+                "R11", file=p.file, sheet=table.sheet, cell=table.ref("ma_ho", r), row=r,
+                value=rec["ma_ho"], key=rec["ma_ho"], other=", ".join(others), rows=_rows(rows)))
+    return out
+
+
+def validate_ward(p: Parsed) -> list[Finding]:
+    out: list[Finding] = []
+    agency = p.tables.get(AGENCY)
+    if agency is not None and not agency.frame.empty:
+        out += duplicates(agency, "ma_khom", "Mã khóm", p.file, "P01")
+        df = agency.frame
+        over = df[pd.to_numeric(df.co_viec_lam, errors="coerce")
+                  > pd.to_numeric(df.lao_dong, errors="coerce")]
+        for _, rec in over.iterrows():
+            r = int(rec[ROW])
+            out.append(catalog.make(
+                "P07", file=p.file, sheet=agency.sheet, cell=agency.ref("co_viec_lam", r), row=r,
+                value=rec.co_viec_lam, key=rec.ma_khom, found=rec.co_viec_lam,
+                limit=rec.lao_dong))
+    units = p.tables.get(UNITS)
+    if units is not None and not units.frame.empty:
+        out += duplicates(units, "ten", "Tên đơn vị", p.file, "P05")
+        df = units.frame
+        for _, rec in df[df.dat_vh.astype(bool) & ~df.dk_vh.astype(bool)].iterrows():
+            r = int(rec[ROW])
+            out.append(catalog.make(
+                "P05", file=p.file, sheet=units.sheet, cell=units.ref("dk_vh", r), row=r,
+                key=rec.ten, problem="Đạt chuẩn văn hóa nhưng không Đăng ký"))
+    return out
+
+
+def validate_workbook(p: Parsed) -> list[Finding]:
+    """Everything one workbook can be checked for on its own."""
+    if p.kind is None:
+        return []
+    return validate_households(p) if p.kind.value == "khom" else validate_ward(p)
+
+
+def cross_khom(parsed: Sequence[Parsed]) -> list[Finding]:
+    """R06: a Mã hộ in two khóm's workbooks (both files named)."""
+    seen: dict[str, list[tuple[Parsed, int]]] = {}
+    for p in parsed:
+        t = p.tables.get(HOUSEHOLDS)
+        if t is None:
+            continue
+        for ma, r in zip(t.frame["ma_ho"], t.frame[ROW], strict=True):
+            if ma:
+                seen.setdefault(str(ma), []).append((p, int(r)))
+    out = []
+    for ma, places in seen.items():
+        files = {p.file for p, _ in places}
+        if len(files) < 2:
+            continue
+        for p, r in places:
+            others = [(q, s) for q, s in places if q.file != p.file]
+            t = p.tables[HOUSEHOLDS]
+            out.append(catalog.make(
+                "R06", file=p.file, sheet=t.sheet, cell=t.ref("ma_ho", r), row=r, value=ma,
+                khom=p.khom, key=ma, other=", ".join(q.file for q, _ in others),
+                other_place=", ".join(f"{q.khom} dòng {s}" for q, s in others)))
+    return out
+
+
+def cross_source(khom: Sequence[Parsed], ward: Parsed | None,
+                 khom_codes: Sequence[str]) -> list[Finding]:
+    """P02, P03, P04: what the agencies report against what the khóm says."""
+    if ward is None or AGENCY not in ward.tables:
+        return []
+    agency = ward.tables[AGENCY]
+    rows = {str(rec["ma_khom"]): rec for rec in agency.frame.to_dict("records")
+            if rec["ma_khom"]}
+    out = []
+    for code in khom_codes:
+        if code not in rows:
+            out.append(catalog.make("P02", file=ward.file, sheet=agency.sheet, key=code))
+    for p in khom:
+        rec = rows.get(p.khom)
+        if rec is None:
+            continue
+        hh = p.households()
+        r = int(rec[ROW])
+        for col, choice, label in (("ho_ngheo", "Nghèo", "số hộ nghèo"),
+                                   ("ho_can_ngheo", "Cận nghèo", "số hộ cận nghèo")):
+            agency_n = rec[col]
+            register_n = int((hh["ngheo"] == choice).sum()) if not hh.empty else 0
+            if agency_n is not None and not pd.isna(agency_n) and int(agency_n) != register_n:
+                out.append(catalog.make(
+                    "P03", file=ward.file, sheet=agency.sheet, cell=agency.ref(col, r), row=r,
+                    value=agency_n, khom=p.khom, key=p.khom, label=label,
+                    agency=int(agency_n), register=register_n))
+        if p.values.get("ANTT") is True and rec["antt"] is False:
+            cell = p.cells.get("ANTT")
+            out.append(catalog.make(
+                "P04", file=p.file, sheet=cell.sheet if cell else "Khóm",
+                cell=cell.ref if cell else "", row=cell.row if cell else None,
+                value="x", khom=p.khom, key=p.khom))
+    return out
