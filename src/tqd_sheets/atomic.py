@@ -8,6 +8,9 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
 
 class OutputError(Exception):
     """An output file could not be written; the message is for the officer."""
@@ -16,21 +19,29 @@ class OutputError(Exception):
 @contextlib.contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
     """Yield a temporary path beside `path`; on success it replaces `path` in one rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=".~tqd-", suffix=path.suffix, dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=".~tqd-", suffix=path.suffix, dir=path.parent)
+    except OSError as exc:
+        raise OutputError(_cannot_write(path, exc)) from None
     os.close(fd)
     tmp = Path(tmp_name)
     try:
         yield tmp
+        # mkstemp makes the file private; outputs are for sharing, like any saved file.
+        tmp.chmod(0o666 & ~_UMASK)
         os.replace(tmp, path)
-    except PermissionError:
-        raise OutputError(
-            f"Không ghi được tệp {path}: tệp đang mở trong Excel/LibreOffice hoặc thư mục chỉ "
-            "cho đọc. Đóng tệp rồi chạy lại."
-        ) from None
+    except OSError as exc:
+        raise OutputError(_cannot_write(path, exc)) from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
+
+
+def _cannot_write(path: Path, exc: OSError) -> str:
+    return (f"Không ghi được tệp {path}: tệp đang mở trong Excel/LibreOffice, thư mục chỉ cho "
+            f"đọc hoặc ổ đĩa đầy ({exc.strerror or exc}). Đóng tệp hoặc chọn thư mục khác rồi "
+            "chạy lại.")
 
 
 def write_atomic(path: Path, write: Callable[[Path], None]) -> Path:

@@ -1,0 +1,655 @@
+"""Blank workbooks for the khóm and the ward, generated from the spec with xlsxwriter.
+
+Every sheet, label, column, type and allowed value comes from `spec`; the rules listed on the
+`Hướng dẫn` sheet come from `catalog`; khóm codes and names from the configuration. Nothing about
+a column is written here a second time, so the template, the reader and the help sheet agree.
+
+Layout (the reader finds things by labels and header text; this is what the generator writes):
+
+- `Hướng dẫn` first and active: how to fill the workbook, from `help_rows`.
+- `LabelSheet`: row 1 title, row 2 the unit and period, row 3 `Nội dung | Giá trị | Hướng dẫn`,
+  then one row per field.
+- `TableSheet`: row 1 title, row 2 an instruction (or each column's source agency), row 3 the
+  headers, rows 4 … 3 + capacity the input cells.
+- `CodeSheet`: row 1 title, row 2 the unit and period, row 3 `Mã | Nội dung | Giá trị |
+  Hướng dẫn`, then one row per code.
+- `_tqd` last and hidden: `loai`, `phien_ban`, `ky` (and `ma_khom` for a khóm) in A1:B4.
+
+Only the input cells (tinted yellow) are unlocked; every sheet is protected without a password.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
+
+from . import spec
+from .atomic import write_atomic
+from .catalog import RULES
+from .config import Config
+from .periods import KY_LABELS, Period
+from .spec import CodeSheet, Field, Kind, LabelSheet, TableSheet, VType, WorkbookSpec
+
+FONT = "Times New Roman"
+FONT_SIZE = 12
+INPUT_FILL = "#FFF2CC"  # light yellow: the cells an officer fills
+HEADER_FILL = "#D9D9D9"
+NOTE_COLOUR = "#595959"
+
+TITLE_ROW, SUB_ROW, HEADER_ROW, FIRST_ROW = 0, 1, 2, 3  # 0-based rows of every data sheet
+HELP_HEADER = "Hướng dẫn"  # third/fourth column of label and code sheets
+SERIAL = "stt"  # a table column pre-filled 1 … capacity (keeps validations alive in LibreOffice)
+
+WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False}
+
+# Officers may widen columns and rows, sort and filter; nothing else.
+PROTECT_OPTIONS = {
+    "format_columns": True,
+    "format_rows": True,
+    "select_locked_cells": True,
+    "select_unlocked_cells": True,
+    "autofilter": True,
+    "sort": True,
+}
+
+# Rule groups of the catalogue that concern each kind of workbook.
+RULE_GROUPS: dict[Kind, tuple[str, ...]] = {
+    Kind.KHOM: ("Tệp", "Thông tin", "Danh sách", "Khóm", "Hộp thư"),
+    Kind.PHUONG: ("Tệp", "Thông tin", "Phường", "Hộp thư"),
+}
+
+HELP_WIDTHS = (34, 16, 42, 62)  # Hướng dẫn: Cột / Nội dung | Bắt buộc | Giá trị hợp lệ | Hướng dẫn
+LABEL_WIDTHS = (32, 30, 52)  # Thông tin: Nội dung | Giá trị | Hướng dẫn
+CODE_WIDTHS = (16, 60, 16, 38)  # Khóm, Chỉ tiêu: Mã (at least) | Nội dung | Giá trị | Hướng dẫn
+LANDSCAPE_ABOVE = 100  # total column width beyond which a sheet prints landscape
+
+TABLE_INSTRUCTION = (
+    "Chỉ nhập vào các ô màu vàng, mỗi dòng một mục; không để dòng trống xen giữa, không gộp ô. "
+    "Ô đánh dấu: ghi x nếu có, để trống nếu không."
+)
+
+# Value cells' number formats; text-like cells are text so that `0012` keeps its zeros.
+NUM_FORMATS: dict[VType, str] = {
+    VType.TEXT: "@",
+    VType.KHOM_CODE: "@",
+    VType.KY: "@",
+    VType.CHOICE: "@",
+    VType.MARK: "@",
+    VType.MONEY: "#,##0",
+    VType.RATE: "0%",
+    VType.DATE: "dd/mm/yyyy",
+}
+CENTERED = {VType.MARK, VType.KHOM_CODE, VType.KY, VType.CHOICE, VType.INTEGER, VType.RATE}
+
+DATE_MIN, DATE_MAX = date(2000, 1, 1), date(2100, 12, 31)
+KEEP_HINT = "Bấm Yes (Có) để vẫn giữ giá trị đã nhập, No (Không) để nhập lại."
+
+
+# ── names ──────────────────────────────────────────────────────────────────────────────────
+
+
+def khom_template_name(code: str, period: Period) -> str:
+    """`BieuKhom_K1_2020.xlsx`."""
+    return f"BieuKhom_{code}_{period.id}.xlsx"
+
+
+def ward_template_name(config: Config, period: Period) -> str:
+    """`BieuPhuong_TQD_2020.xlsx`."""
+    return f"BieuPhuong_{config.phuong.ma}_{period.id}.xlsx"
+
+
+# ── the help sheet, as data ────────────────────────────────────────────────────────────────
+
+
+class HelpRow(NamedTuple):
+    """One row of the `Hướng dẫn` sheet: a style and its cells (one cell spans A:D)."""
+
+    style: str  # title | subtitle | text | heading | header | row | blank
+    cells: tuple[str, ...]
+
+
+FIELD_HEADERS = ("Cột / Nội dung", "Bắt buộc", "Giá trị hợp lệ", "Hướng dẫn")
+RULE_HEADERS = ("Mã", "Mức", "Nhóm", "Nội dung kiểm tra")
+
+
+def help_title(wb_spec: WorkbookSpec) -> str:
+    title = wb_spec.title
+    if title.startswith("BIỂU "):
+        return "HƯỚNG DẪN NHẬP " + title  # HƯỚNG DẪN NHẬP BIỂU THU THẬP SỐ LIỆU CỦA KHÓM
+    return f"HƯỚNG DẪN NHẬP BIỂU – {title}"
+
+
+def _general_lines(wb_spec: WorkbookSpec) -> list[str]:
+    lines = [
+        "Chỉ nhập vào các ô có nền màu vàng. Các ô khác được khóa (không có mật khẩu) để tránh "
+        "sửa nhầm; vẫn nới rộng được cột và dòng.",
+        "Không đổi tên, không xóa, không thêm sheet; không sửa các dòng tiêu đề và tên cột.",
+        "Ô đánh dấu: ghi x nếu có, để trống nếu không.",
+        "Ngày ghi theo dạng dd/mm/yyyy (ngày/tháng/năm), ví dụ 20/12/2020.",
+    ]
+    for sheet in wb_spec.sheets:
+        if not isinstance(sheet, TableSheet):
+            continue
+        lines.append(
+            f"Sheet “{sheet.name}”: mỗi dòng một mục, từ dòng {FIRST_ROW + 1} đến dòng "
+            f"{FIRST_ROW + sheet.capacity}; không để dòng trống xen giữa, không gộp ô."
+        )
+        for code in sheet.unique:
+            f = spec.field(sheet, code)
+            line = f"“{f.label}” không được trùng nhau"
+            if f.type is VType.TEXT and code.startswith("ma_"):
+                line += "; ô đã định dạng chữ nên mã như 0012 giữ nguyên số 0 ở đầu"
+            lines.append(line + ".")
+    lines += [
+        "Lưu tệp dạng Excel (.xlsx); khi LibreOffice hỏi định dạng, chọn giữ định dạng Excel.",
+        "Có thể tự kiểm tra tệp trước khi gửi bằng lệnh: tqd-sheets check TÊN_TỆP.xlsx",
+    ]
+    return lines
+
+
+def _field_help(f: Field) -> str:
+    text = f.help
+    if f.source:
+        text += f" (nguồn: {f.source})"
+    return text
+
+
+def _sheet_intro(sheet: spec.Sheet) -> str:
+    if isinstance(sheet, TableSheet):
+        return (
+            f"Dòng {HEADER_ROW + 1} là dòng tên cột; nhập số liệu từ dòng {FIRST_ROW + 1}. Các cột:"
+        )
+    if isinstance(sheet, CodeSheet):
+        return (
+            f"Mỗi dòng một mã: ghi vào cột “{sheet.value_header}”, không sửa cột "
+            f"“{sheet.code_header}”."
+        )
+    return f"Mỗi dòng một thông tin: ghi vào cột “{sheet.value_header}”."
+
+
+def help_rows(wb_spec: WorkbookSpec, context: str = "") -> list[HelpRow]:
+    """What the `Hướng dẫn` sheet says: general rules, every field of every sheet, the checks."""
+    rows = [HelpRow("title", (help_title(wb_spec),))]
+    if context:
+        rows.append(HelpRow("subtitle", (context,)))
+    rows += [HelpRow("blank", ()), HelpRow("heading", ("I. CÁCH NHẬP",))]
+    rows += [
+        HelpRow("text", (f"{i}. {line}",)) for i, line in enumerate(_general_lines(wb_spec), 1)
+    ]
+    rows += [HelpRow("blank", ()), HelpRow("heading", ("II. CÁC SHEET VÀ CÁC CỘT",))]
+    for n, sheet in enumerate(wb_spec.sheets, 1):
+        rows.append(HelpRow("heading", (f"{n}. Sheet “{sheet.name}” – {sheet.title}",)))
+        rows.append(HelpRow("text", (_sheet_intro(sheet),)))
+        rows.append(HelpRow("header", FIELD_HEADERS))
+        for f in sheet.fields:
+            rows.append(HelpRow("row", (f.label, f.need.value, f.describe_type(), _field_help(f))))
+        rows.append(HelpRow("blank", ()))
+    rows += [
+        HelpRow("heading", ("III. CÁC NỘI DUNG ĐƯỢC KIỂM TRA KHI TỔNG HỢP",)),
+        HelpRow(
+            "text",
+            (
+                "Lỗi: biểu chưa được tổng hợp cho đến khi sửa xong. Cảnh báo: vẫn tổng hợp, "
+                "nên kiểm tra lại. Ghi chú: chỉ để biết.",
+            ),
+        ),
+        HelpRow("header", RULE_HEADERS),
+    ]
+    groups = RULE_GROUPS[wb_spec.kind]
+    for rule in RULES.values():
+        if rule.group in groups:
+            rows.append(HelpRow("row", (rule.code, rule.severity.value, rule.group, rule.checks)))
+    return rows
+
+
+# ── formats ────────────────────────────────────────────────────────────────────────────────
+
+
+class _Formats:
+    """Cached xlsxwriter formats; every one carries the Times New Roman font."""
+
+    def __init__(self, workbook: xlsxwriter.Workbook) -> None:
+        self._wb = workbook
+        self._cache: dict[tuple, Format] = {}
+        base = workbook.formats[0]
+        base.set_font_name(FONT)
+        base.set_font_size(FONT_SIZE)
+
+    def __call__(self, **props: Any) -> Format:
+        props = {"font_name": FONT, "font_size": FONT_SIZE, "valign": "vcenter", **props}
+        key = tuple(sorted(props.items()))
+        if key not in self._cache:
+            self._cache[key] = self._wb.add_format(props)
+        return self._cache[key]
+
+    @property
+    def title(self) -> Format:
+        return self(bold=True, font_size=14)
+
+    @property
+    def title_centered(self) -> Format:
+        return self(bold=True, font_size=14, align="center")
+
+    @property
+    def subtitle(self) -> Format:
+        return self(italic=True, align="center")
+
+    @property
+    def instruction(self) -> Format:
+        return self(italic=True, font_color=NOTE_COLOUR)
+
+    @property
+    def source(self) -> Format:
+        return self(
+            italic=True, font_size=10, font_color=NOTE_COLOUR, text_wrap=True, align="center"
+        )
+
+    @property
+    def header(self) -> Format:
+        return self(bold=True, text_wrap=True, border=1, bg_color=HEADER_FILL, align="center")
+
+    @property
+    def label(self) -> Format:
+        return self(text_wrap=True, border=1)
+
+    @property
+    def code(self) -> Format:
+        return self(border=1, num_format="@")
+
+    @property
+    def note(self) -> Format:
+        return self(italic=True, font_color=NOTE_COLOUR, text_wrap=True, border=1)
+
+    def value(self, f: Field) -> Format:
+        props: dict[str, Any] = {"locked": False, "bg_color": INPUT_FILL, "border": 1}
+        if f.type in NUM_FORMATS:
+            props["num_format"] = NUM_FORMATS[f.type]
+        if f.type in CENTERED:
+            props["align"] = "center"
+        return self(**props)
+
+
+# ── data validation ────────────────────────────────────────────────────────────────────────
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _n(x: float) -> int | float:
+    return int(x) if float(x).is_integer() else x
+
+
+def mark_words(f: Field) -> tuple[str, ...]:
+    """The dropdown of a mark cell: `x`, or `có`/`không` for a mark pre-filled with a word."""
+    if isinstance(f.default, str) and f.default:
+        return ("có", "không")
+    return ("x",)
+
+
+def _range(f: Field) -> dict[str, Any]:
+    if f.min is not None and f.max is not None:
+        return {"criteria": "between", "minimum": _n(f.min), "maximum": _n(f.max)}
+    if f.min is not None:
+        return {"criteria": ">=", "value": _n(f.min)}
+    if f.max is not None:
+        return {"criteria": "<=", "value": _n(f.max)}
+    return {}
+
+
+def validation(f: Field, config: Config) -> dict[str, Any] | None:
+    """The xlsxwriter data validation of a value cell, or None."""
+    prompt: dict[str, Any] = {}
+    if f.help:
+        prompt = {"input_title": _clip(f.label, 32), "input_message": _clip(f.help, 255)}
+    error = {"error_title": _clip(f.label, 32)}
+    expected = f.describe_type()
+
+    def listed(values: tuple[str, ...], warn: bool, words: str) -> dict[str, Any]:
+        message = f"“{f.label}”: {words}."
+        if warn:
+            message += " " + KEEP_HINT
+        return {
+            "validate": "list",
+            "source": list(values),
+            "error_type": "warning" if warn else "stop",
+            "error_message": _clip(message, 255),
+            **error,
+            **prompt,
+        }
+
+    if f.type is VType.MARK:
+        words = mark_words(f)
+        text = expected if words == ("x",) else "ghi " + " hoặc ".join(words)
+        return listed(words, True, text)
+    if f.type is VType.CHOICE:
+        return listed(f.choices, False, expected)
+    if f.type is VType.KHOM_CODE:
+        return listed(config.khom_codes, False, "chọn một trong: " + ", ".join(config.khom_codes))
+    if f.type is VType.KY:
+        return listed(KY_LABELS, False, expected)
+    kind = {
+        VType.INTEGER: "integer",
+        VType.MONEY: "integer",
+        VType.NUMBER: "decimal",
+        VType.RATE: "decimal",
+        VType.DATE: "date",
+    }.get(f.type)
+    bounds = _range(f)
+    if f.type is VType.DATE:
+        bounds = {"criteria": "between", "minimum": DATE_MIN, "maximum": DATE_MAX}
+    if kind and bounds:
+        return {
+            "validate": kind,
+            **bounds,
+            "error_type": "warning",
+            "error_message": _clip(f"“{f.label}” phải là {expected}. {KEEP_HINT}", 255),
+            **error,
+            **prompt,
+        }
+    if prompt:
+        return {"validate": "any", **prompt}
+    return None
+
+
+# ── sheets ─────────────────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class _Context:
+    config: Config
+    period: Period
+    kind: Kind
+    khom_code: str = ""
+
+    @property
+    def unit(self) -> str:
+        ward = self.config.phuong
+        return f"{ward.cap} {ward.ten}"
+
+    @property
+    def line(self) -> str:
+        """Who and when: `Khóm 1 – Phường Tân Quy Đông – Năm 2020`."""
+        parts = [self.unit, self.period.words]
+        if self.kind is Kind.KHOM:
+            parts.insert(0, self.config.khom_name(self.khom_code))
+        return " – ".join(parts)
+
+    @property
+    def table_suffix(self) -> str:
+        if self.kind is Kind.KHOM:
+            return f"{self.config.khom_name(self.khom_code)} – {self.period.words}"
+        return self.period.words
+
+    def prefill(self) -> dict[str, object]:
+        """Values printed in label sheets, by field code."""
+        values: dict[str, object] = {"nam": self.period.year, "ky": self.period.ky_label}
+        if self.kind is Kind.KHOM:
+            values["ma_khom"] = self.khom_code
+            values["ten_khom"] = self.config.khom_name(self.khom_code)
+        return values
+
+    def defaults(self) -> dict[str, object]:
+        """Defaults that depend on the ward: the plan's khóm count is all its khóm."""
+        return {"KHOM_VMDT": len(self.config.khom)}
+
+
+def _write(ws: Worksheet, row: int, col: int, value: object, fmt: Format) -> None:
+    if value is None or value == "":
+        ws.write_blank(row, col, None, fmt)
+    elif isinstance(value, bool):
+        ws.write_boolean(row, col, value, fmt)
+    elif isinstance(value, int | float):
+        ws.write_number(row, col, value, fmt)
+    elif isinstance(value, datetime | date):
+        ws.write_datetime(row, col, value, fmt)
+    else:
+        ws.write_string(row, col, str(value), fmt)
+
+
+def _print_setup(ws: Worksheet, widths: list[float], repeat: bool = False) -> None:
+    ws.set_paper(9)  # A4
+    if sum(widths) > LANDSCAPE_ABOVE:
+        ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    ws.center_horizontally()
+    ws.set_footer("&CTrang &P/&N")
+    if repeat:
+        ws.repeat_rows(TITLE_ROW, HEADER_ROW)
+
+
+def _protect(ws: Worksheet) -> None:
+    ws.protect("", dict(PROTECT_OPTIONS))
+
+
+def _set_widths(ws: Worksheet, widths: tuple[float, ...] | list[float]) -> None:
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width)
+
+
+def _write_label_sheet(ws: Worksheet, sheet: LabelSheet, ctx: _Context, fm: _Formats) -> None:
+    _set_widths(ws, LABEL_WIDTHS)
+    last_col = len(LABEL_WIDTHS) - 1
+    ws.merge_range(TITLE_ROW, 0, TITLE_ROW, last_col, sheet.title, fm.title_centered)
+    ws.merge_range(SUB_ROW, 0, SUB_ROW, last_col, ctx.line, fm.subtitle)
+    for col, text in enumerate((sheet.label_header, sheet.value_header, HELP_HEADER)):
+        ws.write_string(HEADER_ROW, col, text, fm.header)
+    prefill = ctx.prefill()
+    for i, f in enumerate(sheet.fields):
+        row = FIRST_ROW + i
+        ws.write_string(row, 0, f.label, fm.label)
+        _write(ws, row, 1, prefill.get(f.code), fm.value(f))
+        ws.write_string(row, 2, f.help, fm.note)
+        _fit_row(ws, row, [(f.label, LABEL_WIDTHS[0]), (f.help, LABEL_WIDTHS[2])])
+        dv = validation(f, ctx.config)
+        if dv:
+            ws.data_validation(row, 1, row, 1, dv)
+    ws.freeze_panes(FIRST_ROW, 0)
+    _print_setup(ws, list(LABEL_WIDTHS))
+
+
+def _write_code_sheet(ws: Worksheet, sheet: CodeSheet, ctx: _Context, fm: _Formats) -> None:
+    code_width = max(CODE_WIDTHS[0], *(len(f.code) * 1.2 + 2 for f in sheet.fields))
+    widths = [code_width, *CODE_WIDTHS[1:]]
+    _set_widths(ws, widths)
+    last_col = len(widths) - 1
+    ws.merge_range(TITLE_ROW, 0, TITLE_ROW, last_col, sheet.title, fm.title_centered)
+    ws.merge_range(SUB_ROW, 0, SUB_ROW, last_col, ctx.line, fm.subtitle)
+    headers = (sheet.code_header, sheet.label_header, sheet.value_header, HELP_HEADER)
+    for col, text in enumerate(headers):
+        ws.write_string(HEADER_ROW, col, text, fm.header)
+    defaults = ctx.defaults()
+    for i, f in enumerate(sheet.fields):
+        row = FIRST_ROW + i
+        ws.write_string(row, 0, f.code, fm.code)
+        ws.write_string(row, 1, f.label, fm.label)
+        _write(ws, row, 2, defaults.get(f.code, f.default), fm.value(f))
+        ws.write_string(row, 3, f.help, fm.note)
+        _fit_row(ws, row, [(f.label, CODE_WIDTHS[1]), (f.help, CODE_WIDTHS[3])])
+        dv = validation(f, ctx.config)
+        if dv:
+            ws.data_validation(row, 2, row, 2, dv)
+    ws.freeze_panes(FIRST_ROW, 0)
+    _print_setup(ws, widths)
+
+
+def _column_prefill(sheet: TableSheet, f: Field, ctx: _Context) -> list[object]:
+    if f.code == SERIAL:
+        return list(range(1, sheet.capacity + 1))
+    if f.code == sheet.anchor and f.type is VType.KHOM_CODE:
+        return list(ctx.config.khom_codes)
+    return []
+
+
+def _write_table_sheet(ws: Worksheet, sheet: TableSheet, ctx: _Context, fm: _Formats) -> None:
+    last = FIRST_ROW + sheet.capacity - 1
+    widths = [f.width for f in sheet.fields]
+    _set_widths(ws, widths)
+    ws.write_string(TITLE_ROW, 0, f"{sheet.title} – {ctx.table_suffix}", fm.title)
+    if any(f.source for f in sheet.fields):
+        ws.set_row(SUB_ROW, 28)
+        for col, f in enumerate(sheet.fields):
+            if f.source:
+                ws.write_string(SUB_ROW, col, f"Nguồn: {f.source}", fm.source)
+    else:
+        ws.write_string(SUB_ROW, 0, TABLE_INSTRUCTION, fm.instruction)
+    ws.set_row(HEADER_ROW, 48)
+    for col, f in enumerate(sheet.fields):
+        ws.write_string(HEADER_ROW, col, f.label, fm.header)
+        fmt = fm.value(f)
+        values = _column_prefill(sheet, f, ctx)
+        for i in range(sheet.capacity):
+            _write(ws, FIRST_ROW + i, col, values[i] if i < len(values) else None, fmt)
+        dv = validation(f, ctx.config)
+        if dv:
+            ws.data_validation(FIRST_ROW, col, last, col, dv)
+    codes = [f.code for f in sheet.fields]
+    frozen_cols = max(codes.index(k) for k in sheet.record_keys) + 1
+    ws.freeze_panes(FIRST_ROW, frozen_cols)
+    ws.autofilter(HEADER_ROW, 0, last, len(sheet.fields) - 1)
+    _print_setup(ws, widths, repeat=True)
+
+
+LINE_HEIGHT = 16.5  # points per line of 12-point text
+
+
+def _lines(text: str, width: float) -> int:
+    """Lines a wrapped text needs in a column `width` characters wide (a safe estimate)."""
+    return max(1, math.ceil(len(text) / (width * 1.1)))
+
+
+def _fit_row(ws: Worksheet, row: int, cells: list[tuple[str, float]]) -> None:
+    """Give a row of wrapped cells the height its longest cell needs.
+
+    Neither Excel nor LibreOffice grows such rows when opening an xlsxwriter file.
+    """
+    lines = max(_lines(text, width) for text, width in cells)
+    if lines > 1:
+        ws.set_row(row, LINE_HEIGHT * lines)
+
+
+def _write_help_sheet(ws: Worksheet, wb_spec: WorkbookSpec, ctx: _Context, fm: _Formats) -> None:
+    _set_widths(ws, HELP_WIDTHS)
+    last_col = len(HELP_WIDTHS) - 1
+    total = sum(HELP_WIDTHS)
+    styles = {
+        "title": fm.title_centered,
+        "subtitle": fm.subtitle,
+        "text": fm(text_wrap=True, valign="top"),
+        "heading": fm(bold=True),
+        "header": fm.header,
+        "row": fm(text_wrap=True, border=1, valign="top"),
+    }
+    for row, item in enumerate(help_rows(wb_spec, ctx.line)):
+        if item.style == "blank":
+            continue
+        fmt = styles[item.style]
+        if len(item.cells) == 1:
+            text = item.cells[0]
+            if item.style == "text":
+                _fit_row(ws, row, [(text, total)])
+            ws.merge_range(row, 0, row, last_col, text, fmt)
+        else:
+            for col, text in enumerate(item.cells):
+                ws.write_string(row, col, text, fmt)
+            _fit_row(ws, row, list(zip(item.cells, HELP_WIDTHS, strict=False)))
+    ws.hide_gridlines(2)
+    _print_setup(ws, list(HELP_WIDTHS))
+    ws.activate()
+    ws.set_first_sheet()
+
+
+def _write_marker(ws: Worksheet, ctx: _Context, fm: _Formats) -> None:
+    plain = fm()
+    rows: list[tuple[str, object]] = [
+        ("loai", ctx.kind.value),
+        ("phien_ban", spec.TEMPLATE_VERSION),
+        ("ky", ctx.period.id),
+    ]
+    if ctx.kind is Kind.KHOM:
+        rows.append(("ma_khom", ctx.khom_code))
+    for row, (key, value) in enumerate(rows):
+        ws.write_string(row, 0, key, plain)
+        _write(ws, row, 1, value, plain)
+    ws.hide()
+
+
+def _build(path: Path, wb_spec: WorkbookSpec, ctx: _Context) -> None:
+    workbook = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
+    fm = _Formats(workbook)
+    workbook.set_properties(
+        {
+            "title": f"{wb_spec.title} – {ctx.line}",
+            "subject": "Phong trào Toàn dân đoàn kết xây dựng đời sống văn hóa",
+            "author": ctx.config.phuong.co_quan,
+            "comments": "Biểu mẫu trống tạo bằng tqd-sheets; chỉ nhập vào các ô màu vàng.",
+            "created": datetime.combine(ctx.period.start, time()),  # reproducible files
+        }
+    )
+    writers: dict[type, Callable[..., None]] = {
+        LabelSheet: _write_label_sheet,
+        TableSheet: _write_table_sheet,
+        CodeSheet: _write_code_sheet,
+    }
+    help_ws = workbook.add_worksheet(spec.HELP_SHEET)
+    _write_help_sheet(help_ws, wb_spec, ctx, fm)
+    _protect(help_ws)
+    for sheet in wb_spec.sheets:
+        ws = workbook.add_worksheet(sheet.name)
+        writers[type(sheet)](ws, sheet, ctx, fm)
+        _protect(ws)
+    marker = workbook.add_worksheet(spec.MARKER_SHEET)
+    _write_marker(marker, ctx, fm)
+    _protect(marker)
+    workbook.close()
+
+
+# ── public ─────────────────────────────────────────────────────────────────────────────────
+
+
+def _write_file(path: Path, wb_spec: WorkbookSpec, ctx: _Context) -> Path:
+    def write(tmp: Path) -> None:
+        _build(tmp, wb_spec, ctx)
+
+    return write_atomic(Path(path), write)
+
+
+def write_khom_template(path: Path, config: Config, period: Period, khom_code: str) -> Path:
+    """The blank workbook of one khóm for one period."""
+    if khom_code not in config.khom_codes:
+        raise ValueError(
+            f"Mã khóm '{khom_code}' không có trong cấu hình (có: {', '.join(config.khom_codes)})."
+        )
+    ctx = _Context(config, period, Kind.KHOM, khom_code)
+    return _write_file(path, spec.KHOM_WORKBOOK, ctx)
+
+
+def write_ward_template(path: Path, config: Config, period: Period) -> Path:
+    """The blank workbook of the ward for one period."""
+    ctx = _Context(config, period, Kind.PHUONG)
+    return _write_file(path, spec.WARD_WORKBOOK, ctx)
+
+
+def write_templates(out_dir: Path, config: Config, period: Period) -> list[Path]:
+    """One blank workbook per configured khóm, then the ward's, into `out_dir`."""
+    out_dir = Path(out_dir)
+    paths = [
+        write_khom_template(out_dir / khom_template_name(code, period), config, period, code)
+        for code in config.khom_codes
+    ]
+    paths.append(write_ward_template(out_dir / ward_template_name(config, period), config, period))
+    return paths
+
+
+def generate(out_dir: Path, config: Config, period: Period) -> list[Path]:
+    """What `tqd-sheets template` runs."""
+    return write_templates(out_dir, config, period)
