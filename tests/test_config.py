@@ -1,0 +1,69 @@
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tqd_sheets.config import ConfigError, load_config
+from tqd_sheets.periods import Period
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_shipped_config_describes_tan_quy_dong():
+    cfg = load_config(ROOT / "tqd.toml")
+    assert cfg.phuong.ma == "TQD"
+    assert cfg.khom_codes == ("K1", "K2", "K3", "K4")
+    rs = cfg.rule_set(2020)
+    assert (rs.khom_gdvh_dat_tl, rs.khom_diem, rs.phuong_khom_vmdt_tl) == (0.8, 80, 0.8)
+    assert cfg.deadline(Period.parse("2020Q2")) == date(2020, 6, 30)
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    p = tmp_path / "tqd.toml"
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+BASE = """
+[phuong]
+ma = "X1"
+ten = "Thử"
+co_quan = "UBND XÃ THỬ"
+[[khom]]
+ma = "A1"
+ten = "Ấp 1"
+[bo_tieu_chi.B]
+khom_gdvh_dat_tl = 0.85
+[ap_dung]
+mac_dinh = "B"
+"""
+
+
+def test_another_ward_is_a_new_file_not_new_code(tmp_path):
+    cfg = load_config(_write(tmp_path, BASE + '\n[han_nop]\n"2021" = "20/12/2021"\n'))
+    assert cfg.khom_codes == ("A1",)
+    assert cfg.rule_set(2021).khom_gdvh_dat_tl == 0.85
+    assert cfg.deadline(Period.parse("2021")) == date(2021, 12, 20)
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        (BASE.replace('ma = "X1"\n', ""), "phuong.ma"),
+        (BASE.replace("0.85", "85"), "bo_tieu_chi.B.khom_gdvh_dat_tl"),
+        (BASE.replace('mac_dinh = "B"', 'mac_dinh = "C"'), "bo_tieu_chi.C"),
+        (BASE + '[[khom]]\nma = "A1"\nten = "Ấp 1 bis"\n', "khom"),
+        (BASE.replace("[phuong]", "[phuong]\nlang = 1"), "phuong.lang"),
+    ],
+)
+def test_bad_config_names_the_key(tmp_path, text, key):
+    with pytest.raises(ConfigError) as exc:
+        load_config(_write(tmp_path, text))
+    assert key in str(exc.value)
+
+
+def test_broken_toml_and_missing_file(tmp_path):
+    with pytest.raises(ConfigError, match="TOML"):
+        load_config(_write(tmp_path, "[phuong\n"))
+    with pytest.raises(ConfigError, match="Không tìm thấy"):
+        load_config(tmp_path / "nope.toml")
