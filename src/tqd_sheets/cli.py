@@ -131,7 +131,8 @@ def cmd_consolidate(args: argparse.Namespace, config: Config) -> int:
     if len(ignored):
         print(f"Bỏ qua {len(ignored)} tệp: " + "; ".join(f"{t} ({why})" for t, why in
                                                         ignored.itertuples(index=False)))
-    print(f"Kết quả ghi vào {out_dir}/: " + ", ".join(p.name for p in written))
+    print(f"Kết quả ghi vào {out_dir}/: "
+          + ", ".join(str(p.relative_to(out_dir)) for p in written))
     return run.exit_code
 
 

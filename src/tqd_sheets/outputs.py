@@ -12,7 +12,11 @@ from pathlib import Path
 from . import __version__
 from .atomic import write_atomic, write_bytes_atomic
 from .config import Config
+from .feedback import feedback_name, write_feedback
+from .findings import Severity
 from .pipeline import Run, sha256
+from .read import read_workbook
+from .registers import KhomRegister, write_registers
 from .results import DATA_COLUMNS, Results
 
 
@@ -63,6 +67,29 @@ def manifest(run: Run, files: list[Path]) -> dict:
     }
 
 
+def registers_of(run: Run, config: Config) -> list[KhomRegister]:
+    used = {c.parsed.khom: c.parsed for c in run.checked
+            if c.parsed is not None and c.parsed.khom in run.results.included and not c.ignored
+            and not c.errors}
+    return [KhomRegister(code, config.khom_name(code), used[code].households(),
+                         tuple(used[code].tables["Danh sách hộ"].extra))
+            for code in run.results.included]
+
+
+def write_feedback_copies(run: Run, folder: Path) -> list[Path]:
+    """One marked copy per workbook that has an error or a warning to fix."""
+    written = []
+    for c in run.checked:
+        marked = [f for f in c.findings if f.severity is not Severity.NOTE]
+        if c.parsed is None or not marked:
+            continue
+        raw = None
+        if c.path.suffix.lower() not in (".xlsx", ".xlsm"):
+            raw, _ = read_workbook(c.path)
+        written.append(write_feedback(folder / feedback_name(c.name), c.path, raw, marked))
+    return written
+
+
 def write_outputs(run: Run, config: Config, outbox: Path, files: list[Path]) -> list[Path]:
     from .forms import write_forms
     from .report import write_report
@@ -75,6 +102,9 @@ def write_outputs(run: Run, config: Config, outbox: Path, files: list[Path]) -> 
         write_report(out / f"KiemTra_{pid}.xlsx", r),
         write_bytes_atomic(out / f"DuLieu_{pid}.csv", data_csv(r)),
     ]
+    written.append(write_registers(
+        out / "noi-bo" / f"DanhSach_{pid}.xlsx", registers_of(run, config), config, run.period))
+    written += write_feedback_copies(run, out / "phan-hoi")
     text = json.dumps(manifest(run, files), ensure_ascii=False, indent=2)
     written.append(write_atomic(out / "manifest.json",
                                 lambda tmp: tmp.write_text(text + "\n", encoding="utf-8")))
