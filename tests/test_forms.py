@@ -1,0 +1,424 @@
+"""BaoCao_P.xlsx: layout, live formulas with correct cached values, user text kept as text."""
+
+from __future__ import annotations
+
+import math
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from python_calamine import CalamineWorkbook
+
+from results_factory import KHOM, KHOM_INPUTS, UNIT_ROWS, WARD, make_config, make_results
+from tqd_sheets.findings import a1
+from tqd_sheets.forms import (
+    CHART_SHEET,
+    COUNT_ROW,
+    DATA_SHEET,
+    FIRST_ROW,
+    FORM_SHEETS,
+    NO_DATA,
+    NO_UNITS,
+    SHEETS,
+    layout,
+    write_forms,
+)
+from tqd_sheets.results import DATA_COLUMNS
+
+
+def build(tmp_path: Path, names: dict[str, str] | None = None, **kw):
+    results = make_results(names=names, **kw)
+    path = write_forms(tmp_path / "BaoCao_2020.xlsx", results, make_config(names))
+    return path, results, layout(results)
+
+
+def grid(path: Path, sheet: str) -> list[list]:
+    return (
+        CalamineWorkbook.from_path(str(path))
+        .get_sheet_by_name(sheet)
+        .to_python(skip_empty_area=False)
+    )
+
+
+def at(g: list[list], cell: tuple[int, int]):
+    row, col = cell
+    return g[row][col] if row < len(g) and col < len(g[row]) else ""
+
+
+def pos(lay, key: str, code: str) -> tuple[int, int]:
+    return lay.rows[key], lay.columns[code]
+
+
+def texts(g: list[list]) -> list[str]:
+    return [str(x) for row in g for x in row if isinstance(x, str) and x]
+
+
+def total(code: str, khom=KHOM) -> int:
+    return sum(KHOM_INPUTS[k][code] for k in khom)
+
+
+# --------------------------------------------------------------------------- page layout
+
+
+def test_sheets_print_setup_and_official_header(tmp_path):
+    path, _results, _lay = build(tmp_path, period="2020Q2")
+    wb = openpyxl.load_workbook(path)
+    assert tuple(wb.sheetnames) == SHEETS
+    for name in FORM_SHEETS:
+        ws = wb[name]
+        assert ws.page_setup.orientation == "landscape"
+        assert int(ws.page_setup.paperSize) == 9
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.page_setup.fitToHeight == 0
+        assert ws.page_setup.fitToWidth in (None, 1)  # absent means 1
+        assert ws.print_title_rows == "$9:$11"
+        assert ws.page_margins.left == pytest.approx(3.0 / 2.54)
+        assert ws.page_margins.right == pytest.approx(1.5 / 2.54)
+        assert ws.page_margins.top == pytest.approx(2.0 / 2.54)
+        assert ws.page_margins.bottom == pytest.approx(2.0 / 2.54)
+        assert "Trang &P/&N" in ws.oddFooter.center.text
+        assert ws.print_options.horizontalCentered
+        assert ws["A1"].value == "UBND PHƯỜNG TÂN QUY ĐÔNG"
+        assert ws["A2"].value == "BAN CÔNG TÁC XDĐSVH - ĐTVM"
+        assert ws["A2"].font.b and ws["A1"].font.name == "Times New Roman"
+        words = texts(grid(path, name))
+        assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in words
+        assert "Độc lập - Tự do - Hạnh phúc" in words
+        assert name in words
+        assert "Quý II năm 2020" in words
+        assert "(Tổng hợp 4/4 khóm)" in words
+        assert "Tân Quy Đông, ngày ..... tháng ..... năm 20.." in words
+        for title in (
+            "NGƯỜI LẬP BIỂU",
+            "TM. BAN CÔNG TÁC XDĐSVH - ĐTVM",
+            "KT. TRƯỞNG BAN",
+            "PHÓ TRƯỞNG BAN",
+        ):
+            assert title in words
+    assert wb["Biểu 01"]["A5"].value == "TỔNG HỢP KẾT QUẢ XÂY DỰNG GIA ĐÌNH VĂN HÓA"
+
+
+# --------------------------------------------------------------------------- Biểu 01
+
+
+def test_b01_counts_are_numbers_and_totals_are_sums(tmp_path):
+    path, _results, lay = build(tmp_path)
+    l01 = lay["Biểu 01"]
+    g = grid(path, "Biểu 01")
+    ws = openpyxl.load_workbook(path)["Biểu 01"]
+    for code in (
+        "HO",
+        "GDVH_DK",
+        "GDVH_DAT",
+        "GDVH_3NAM",
+        "GDHT",
+        "GDTT",
+        "HO_NGHEO",
+        "HO_CAN_NGHEO",
+    ):
+        for k in KHOM:
+            assert at(g, pos(l01, k, code)) == KHOM_INPUTS[k][code]
+            assert ws[l01.cell(k, code)].data_type == "n"
+        cell = l01.cell(WARD, code)
+        first, last = l01.cell("K1", code), l01.cell("K4", code)
+        assert ws[cell].value == f"=SUM({first}:{last})"
+        assert at(g, pos(l01, WARD, code)) == total(code)
+    assert at(g, pos(l01, WARD, "HO")) == 120 + 95 + 150 + 60
+
+
+def test_b01_rates_are_formulas_with_ward_ratio_cached(tmp_path):
+    path, _results, lay = build(tmp_path)
+    l01 = lay["Biểu 01"]
+    g = grid(path, "Biểu 01")
+    ws = openpyxl.load_workbook(path)["Biểu 01"]
+    for code, num in (
+        ("GDVH_DK_TL", "GDVH_DK"),
+        ("GDVH_DAT_TL", "GDVH_DAT"),
+        ("GDHT_TL", "GDHT"),
+        ("GDTT_TL", "GDTT"),
+    ):
+        # the ward rate is Σ numerators / Σ households, never an average of khóm rates
+        expected = total(num) / total("HO")
+        assert at(g, pos(l01, WARD, code)) == expected
+        n, d = l01.cell(WARD, num), l01.cell(WARD, "HO")
+        assert ws[l01.cell(WARD, code)].value == f'=IF({d}>0,{n}/{d},"—")'
+        assert ws[l01.cell(WARD, code)].number_format == "0.00%"
+        for k in KHOM:
+            assert at(g, pos(l01, k, code)) == KHOM_INPUTS[k][num] / KHOM_INPUTS[k]["HO"]
+            assert ws[l01.cell(k, code)].value.startswith("=IF(")
+    assert at(g, pos(l01, WARD, "GDVH_DAT_TL")) == pytest.approx(360 / 425)
+
+
+def test_b01_targets_and_verdicts(tmp_path):
+    path, _results, lay = build(tmp_path, targets={"GDVH_DAT_TL": 0.84})
+    l01 = lay["Biểu 01"]
+    g = grid(path, "Biểu 01")
+    ws = openpyxl.load_workbook(path)["Biểu 01"]
+    # K1 113/120 = 94.2 % ≥ 84 %, K2 80/95 = 84.2 % ≥ 84 %, K3 73.3 % < 84 %, ward 84.7 %
+    assert [at(g, pos(l01, k, "DG_GDVH_DAT_TL")) for k in (*KHOM, WARD)] == [
+        "Đạt",
+        "Đạt",
+        "Chưa đạt",
+        "Đạt",
+        "Đạt",
+    ]
+    assert at(g, pos(l01, "K1", "CT_GDVH_DAT_TL")) == 0.84
+    # GĐVH đăng ký target 100 %: only K2 (95/95) meets it
+    assert [at(g, pos(l01, k, "DG_GDVH_DK_TL")) for k in (*KHOM, WARD)] == [
+        "Chưa đạt",
+        "Đạt",
+        "Chưa đạt",
+        "Chưa đạt",
+        "Chưa đạt",
+    ]
+    rate, target = l01.cell("K3", "GDVH_DAT_TL"), l01.cell("K3", "CT_GDVH_DAT_TL")
+    assert ws[l01.cell("K3", "DG_GDVH_DAT_TL")].value == (
+        f'=IF({rate}="—","—",IF({rate}>={target},"Đạt","Chưa đạt"))'
+    )
+    rules = [r for cf in ws.conditional_formatting for r in cf.rules]
+    assert any(r.formula == ['"Chưa đạt"'] for r in rules)
+
+
+def test_zero_households_show_dash_not_div0(tmp_path):
+    path, results, lay = build(tmp_path, zero_households=("K2",))
+    l01 = lay["Biểu 01"]
+    g = grid(path, "Biểu 01")
+    ws = openpyxl.load_workbook(path)["Biểu 01"]
+    assert at(g, pos(l01, "K2", "HO")) == 0
+    for code in ("GDVH_DK_TL", "GDVH_DAT_TL", "GDHT_TL", "GDTT_TL"):
+        assert at(g, pos(l01, "K2", code)) == "—"
+        assert ws[l01.cell("K2", code)].value.startswith("=IF(")
+    assert at(g, pos(l01, "K2", "DG_GDVH_DAT_TL")) == "—"
+    # the ward rate leaves K2 out of both sums
+    assert at(g, pos(l01, WARD, "GDVH_DAT_TL")) == (113 + 110 + 57) / (120 + 150 + 60)
+    assert math.isnan(results.value("K2", "GDVH_DAT_TL"))
+
+
+def test_missing_khom_three_of_four(tmp_path):
+    path, results, lay = build(tmp_path, included=("K1", "K2", "K3"))
+    assert results.coverage == "Tổng hợp 3/4 khóm"
+    for sheet in ("Biểu 01", "Biểu 02", "Biểu 05"):
+        g = grid(path, sheet)
+        row = lay[sheet].rows["K4"]
+        assert g[row][1] == "Khóm 4"
+        assert g[row][2] == NO_DATA
+        assert "(Tổng hợp 3/4 khóm)" in texts(g)
+    g = grid(path, "Biểu 01")
+    l01 = lay["Biểu 01"]
+    assert at(g, pos(l01, WARD, "HO")) == 120 + 95 + 150
+    assert at(g, pos(l01, WARD, "GDVH_DAT_TL")) == (113 + 80 + 110) / (120 + 95 + 150)
+    assert "Tổng cộng\n(Tổng hợp 3/4 khóm)" in g[l01.rows[WARD]]
+    ws = openpyxl.load_workbook(path)["Biểu 01"]
+    assert f"{l01.cell('K4', 'HO')}:" in str(ws.merged_cells)
+
+
+# --------------------------------------------------------------------------- Biểu 02–05
+
+
+def test_b02_titles_and_countif(tmp_path):
+    path, results, lay = build(tmp_path)
+    l02 = lay["Biểu 02"]
+    g = grid(path, "Biểu 02")
+    ws = openpyxl.load_workbook(path)["Biểu 02"]
+    # K1, K2 meet every criterion; K3 fails rate, Quy ước and điểm; K4 fails ANTT (Công an)
+    assert [at(g, pos(l02, k, "KET_QUA")) for k in KHOM] == ["Đạt", "Đạt", "Chưa đạt", "Chưa đạt"]
+    assert at(g, pos(l02, "K4", "ANTT")) == ""
+    assert at(g, pos(l02, "K1", "ANTT")) == "x"
+    assert at(g, pos(l02, "K2", "CD_HOC_TAP")) == ""
+    assert at(g, pos(l02, "K2", "DIEM")) == 85.5
+    assert at(g, pos(l02, "K3", "GDVH_DAT_TL")) == 110 / 150
+    assert "Điểm tự chấm dưới 80" in at(g, pos(l02, "K3", "LY_DO"))
+    count = pos(l02, COUNT_ROW, "KET_QUA")
+    first, last = l02.cell("K1", "KET_QUA"), l02.cell("K4", "KET_QUA")
+    assert ws[a1(*count)].value == f'=COUNTIF({first}:{last},"Đạt")'
+    assert at(g, count) == 2 == results.value(WARD, "KHOM_VMDT")
+    ward_row = g[l02.rows[WARD]]
+    assert "Phường Tân Quy Đông" in ward_row
+    assert "2/4 khóm đạt chuẩn văn minh đô thị (50,00%)" in ward_row
+    assert results.ward_title in ward_row
+
+
+def test_b03_units_by_type(tmp_path):
+    path, _results, lay = build(tmp_path)
+    l03 = lay["Biểu 03"]
+    g = grid(path, "Biểu 03")
+    ws = openpyxl.load_workbook(path)["Biểu 03"]
+    for loai, dv, dk, dat, _ht, _antt in UNIT_ROWS:
+        assert g[l03.rows[loai]][1] == loai
+        assert at(g, pos(l03, loai, "DV")) == dv
+        assert at(g, pos(l03, loai, "DV_DAT_TL")) == (dat / dk if dk else "—")
+    dk = sum(r[2] for r in UNIT_ROWS)
+    dat = sum(r[3] for r in UNIT_ROWS)
+    assert at(g, pos(l03, WARD, "DV_DK")) == dk == 21
+    assert ws[l03.cell(WARD, "DV_DK")].value.startswith("=SUM(")
+    assert at(g, pos(l03, WARD, "DV_DAT_TL")) == dat / dk == 18 / 21
+
+
+def test_without_ward_workbook(tmp_path):
+    path, _results, lay = build(tmp_path, has_ward_workbook=False)
+    g03 = grid(path, "Biểu 03")
+    assert g03[FIRST_ROW][0] == NO_UNITS
+    g05 = grid(path, "Biểu 05")
+    l05 = lay["Biểu 05"]
+    for key in (*KHOM, WARD):
+        for code in ("LAO_DONG", "VIEC_LAM", "VIEC_LAM_TL"):
+            assert at(g05, pos(l05, key, code)) == ""
+    assert any("chưa có số liệu lao động, việc làm" in t for t in texts(g05))
+    g04 = grid(path, "Biểu 04")
+    l04 = lay["Biểu 04"]
+    # ANTT unknown: K1, K2, K4 are "Chưa đủ căn cứ", so the count of khóm cannot be judged
+    assert at(g04, pos(l04, "KHOM_VMDT", "DANH_GIA")) == "Chưa đủ căn cứ"
+    assert at(g04, pos(l04, "DV_DAT_TL", "KET_QUA")) == "—"
+
+
+def test_b04_results_link_to_forms(tmp_path):
+    path, _results, lay = build(tmp_path)
+    l04, l01 = lay["Biểu 04"], lay["Biểu 01"]
+    g = grid(path, "Biểu 04")
+    ws = openpyxl.load_workbook(path)["Biểu 04"]
+    assert ws[l04.cell("GDVH_DAT_TL", "KET_QUA")].value == f"={l01.ref(WARD, 'GDVH_DAT_TL')}"
+    assert at(g, pos(l04, "GDVH_DAT_TL", "KET_QUA")) == 360 / 425
+    assert at(g, pos(l04, "GDVH_DAT_TL", "CHI_TIEU")) == 0.94
+    assert at(g, pos(l04, "GDVH_DAT_TL", "DANH_GIA")) == "Chưa đạt"  # 84.7 % < 94 %
+    # 94 % of 425 households is 399.5 → 400; 360 đạt → 40 more
+    assert at(g, pos(l04, "GDVH_DAT_TL", "CON_THIEU")) == "còn thiếu 40 hộ"
+    assert at(g, pos(l04, "KHOM_VMDT", "KET_QUA")) == 2
+    assert at(g, pos(l04, "PHUONG_VMDT", "CHI_TIEU")) == "Có"
+    assert at(g, pos(l04, "PHUONG_VMDT", "KET_QUA")) == "Không"  # 2/4 khóm < 80 %
+    assert at(g, pos(l04, "DV_DAT_TL", "KET_QUA")) == 18 / 21
+
+
+def test_b05_activities_and_money(tmp_path):
+    path, _results, lay = build(tmp_path, included=("K1", "K2", "K3"))
+    l05 = lay["Biểu 05"]
+    g = grid(path, "Biểu 05")
+    ws = openpyxl.load_workbook(path)["Biểu 05"]
+    three = ("K1", "K2", "K3")
+    assert at(g, pos(l05, WARD, "KINH_PHI")) == 12_500_000 + 8_000_000 + 9_750_000
+    assert ws[l05.cell(WARD, "KINH_PHI")].value.startswith("=SUM(")
+    assert ws[l05.cell(WARD, "KINH_PHI")].number_format == "#,##0"
+    assert at(g, pos(l05, "K3", "HOA_GIAI_TL")) == "—"  # no mediation case in K3
+    assert at(g, pos(l05, WARD, "HOA_GIAI_TL")) == total("HOA_GIAI_THANH", three) / total(
+        "HOA_GIAI", three
+    )
+    assert at(g, pos(l05, WARD, "VIEC_LAM_TL")) == total("VIEC_LAM", three) / total(
+        "LAO_DONG", three
+    )
+
+
+# --------------------------------------------------------------------------- chart, data
+
+
+def test_charts_exist_and_read_biểu_01(tmp_path):
+    path, _results, lay = build(tmp_path)
+    with zipfile.ZipFile(path) as z:
+        names = z.namelist()
+        assert "xl/charts/chart1.xml" in names and "xl/charts/chart2.xml" in names
+        xml = z.read("xl/charts/chart1.xml").decode("utf-8")
+    assert "Tỷ lệ hộ đạt chuẩn Gia đình văn hóa theo khóm" in xml
+    col = lay["Biểu 01"].columns["GDVH_DAT_TL"]
+    first, last = FIRST_ROW, lay["Biểu 01"].rows[WARD]
+    letter = a1(0, col)[:-1]
+    assert f"'Biểu 01'!${letter}${first + 1}:${letter}${last + 1}" in xml
+    assert "Chỉ tiêu" in xml and "lineChart" in xml
+    g = grid(path, CHART_SHEET)
+    assert [g[i][1] for i in range(1, len(KHOM) + 2)] == [0.94] * (len(KHOM) + 1)
+
+
+def test_data_sheet_matches_results(tmp_path):
+    path, results, _lay = build(tmp_path, zero_households=("K2",))
+    g = grid(path, DATA_SHEET)
+    assert g[0] == DATA_COLUMNS
+    body = [row for row in g[1:] if any(x != "" for x in row)]
+    assert len(body) == len(results.data)
+    row = next(r for r in body if r[1] == "K2" and r[3] == "GDVH_DAT_TL")
+    assert row[4] == 0 and row[5] == 0 and row[6] == ""  # NaN → empty cell
+    row = next(r for r in body if r[1] == WARD and r[3] == "GDVH_DAT_TL")
+    assert row[6] == (113 + 110 + 57) / (120 + 150 + 60)
+    ws = openpyxl.load_workbook(path)[DATA_SHEET]
+    assert ws.auto_filter.ref == f"A1:G{len(results.data) + 1}"
+    assert ws.freeze_panes == "A2"
+
+
+def test_user_text_is_never_a_formula(tmp_path):
+    evil = '=HYPERLINK("http://x","bấm")'
+    path, _results, lay = build(
+        tmp_path,
+        names={"K2": evil},
+        reasons={"K3": "=1+1 lý do"},
+        unit_type_names={"Khác": "=cmd|' /C calc'!A0"},
+    )
+    wb = openpyxl.load_workbook(path)
+    for sheet in ("Biểu 01", "Biểu 02", "Biểu 05"):
+        cell = wb[sheet][a1(lay[sheet].rows["K2"], 1)]
+        assert cell.value == evil and cell.data_type == "s"
+    cell = wb["Biểu 02"][lay["Biểu 02"].cell("K3", "LY_DO")]
+    assert cell.value == "=1+1 lý do" and cell.data_type == "s"
+    cell = wb["Biểu 03"][a1(lay["Biểu 03"].rows["=cmd|' /C calc'!A0"], 1)]
+    assert cell.data_type == "s"
+    assert wb[DATA_SHEET].cell(2, 3).data_type == "s"
+
+
+# --------------------------------------------------------------------------- recalculation
+
+
+def _recalc_profile(root: Path) -> str:
+    user = root / "user"
+    user.mkdir(parents=True)
+    items = "".join(
+        f'<item oor:path="/org.openoffice.Office.Calc/Formula/Load">'
+        f'<prop oor:name="{name}" oor:op="fuse"><value>0</value></prop></item>'
+        for name in ("OOXMLRecalcMode", "ODFRecalcMode")
+    )
+    (user / "registrymodifications.xcu").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
+        'xmlns:xs="http://www.w3.org/2001/XMLSchema" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">' + items + "</oor:items>",
+        encoding="utf-8",
+    )
+    return root.as_uri()
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_recomputes_the_cached_values(tmp_path):
+    path, _results, _lay = build(
+        tmp_path / "in", included=("K1", "K2", "K3"), zero_households=("K2",)
+    )
+    out = tmp_path / "out"
+    profile = _recalc_profile(tmp_path / "profile")
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--convert-to",
+            "xlsx:Calc MS Excel 2007 XML",
+            "--outdir",
+            str(out),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    recomputed = out / path.name
+    wb = openpyxl.load_workbook(path)
+    compared = 0
+    for sheet in FORM_SHEETS:
+        mine, theirs = grid(path, sheet), grid(recomputed, sheet)
+        for row in wb[sheet].iter_rows():
+            for cell in row:
+                if cell.data_type != "f":
+                    continue
+                r, c = cell.row - 1, cell.column - 1
+                a, b = at(mine, (r, c)), at(theirs, (r, c))
+                if isinstance(a, float) or isinstance(b, float):
+                    assert a == pytest.approx(b, rel=1e-12, abs=1e-15), (sheet, cell.coordinate)
+                else:
+                    assert a == b, (sheet, cell.coordinate)
+                compared += 1
+    assert compared > 50
