@@ -125,3 +125,22 @@ def test_merged_cells_in_data_area_are_r13():
     book.sheets["Danh sách hộ"] = RawSheet(sheet.name, sheet.rows, merged=(((4, 3), (4, 5)),))
     p = parse_workbook(book, CODES)
     assert [(f.code, f.cell) for f in p.findings] == [("R13", "D5")]
+
+
+def test_hidden_rows_are_counted_with_a_warning():
+    book = khom_book([household("01"), household("02"), household("03")])
+    s = book.sheets["Danh sách hộ"]
+    book.sheets["Danh sách hộ"] = RawSheet(s.name, s.rows, hidden_rows=frozenset({4, 5}))
+    p = parse_workbook(book, CODES)
+    assert len(p.households()) == 3
+    assert [(f.code, f.row, f.severity.value) for f in p.findings] == [("R13", 5, "Cảnh báo")]
+    assert "5, 6" in p.findings[0].message
+
+
+def test_formula_without_result_is_r12_not_an_empty_cell():
+    book = khom_book([household("01"), household("02", **{"Số nhân khẩu": ""})])
+    s = book.sheets["Danh sách hộ"]
+    nk = HEADERS.index("Số nhân khẩu")
+    book.sheets["Danh sách hộ"] = RawSheet(s.name, s.rows, uncomputed=frozenset({(4, nk)}))
+    p = parse_workbook(book, CODES)
+    assert codes_at(p) == [("R12", f"'Danh sách hộ'!{col('Số nhân khẩu')}5")]

@@ -101,3 +101,17 @@ def test_xml_entity_expansion_is_f05(tmp_path):
 def test_missing_file_is_a_finding_not_an_exception(tmp_path):
     raw, findings = read_workbook(tmp_path / "gone.xlsx")
     assert raw is None and codes(findings) == ["F01"]
+
+
+def test_hidden_rows_and_uncomputed_formulas_from_the_xml(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Danh sách hộ"
+    ws["A1"], ws["A2"], ws["B2"], ws["A3"] = "Mã hộ", "01", "=1+1", "02"
+    ws.row_dimensions[3].hidden = True
+    wb.save(tmp_path / "f.xlsx")  # openpyxl stores formulas without results
+    raw, findings = read_workbook(tmp_path / "f.xlsx")
+    sheet = raw.sheets["Danh sách hộ"]
+    assert findings == [] and sheet.hidden_rows == {2} and sheet.uncomputed == {(1, 1)}

@@ -185,6 +185,10 @@ def _parse_labels(out: Parsed, sheet: RawSheet, spec: LabelSheet, khom_codes: Se
         raw = sheet.cell(r, value_col)
         ref = a1(r, value_col)
         out.cells[f.code] = Cell(sheet.name, ref, r + 1)
+        if (r, value_col) in sheet.uncomputed:
+            out.findings.append(catalog.make("R12", file=out.file, sheet=sheet.name, cell=ref,
+                                             row=r + 1, label=f.label))
+            continue
         value, problem = values.parse(raw, f, khom_codes)
         rule = _INFO_RULE.get(f.code)
         if problem or (value is None and f.need is not Need.OPTIONAL):
@@ -240,6 +244,10 @@ def _parse_codes(out: Parsed, sheet: RawSheet, spec: CodeSheet, khom_codes: Sequ
         raw = sheet.cell(r, value_col)
         ref = a1(r, value_col)
         out.cells[code] = Cell(sheet.name, ref, r + 1)
+        if (r, value_col) in sheet.uncomputed:
+            out.findings.append(catalog.make("R12", file=out.file, sheet=sheet.name, cell=ref,
+                                             row=r + 1, label=f.label))
+            continue
         value, problem = values.parse(raw, f, khom_codes)
         if value is None and f.type is not VType.MARK and not problem:
             problem = "empty"
@@ -296,6 +304,7 @@ def _parse_table(out: Parsed, sheet: RawSheet, spec: TableSheet,
              if c not in known and not values.is_blank(v)}
     records: list[dict[str, object]] = []
     blank_run: list[int] = []
+    hidden: list[int] = []
     key_cols = [col_of[k] for k in spec.record_keys if k in col_of]
     for r in range(hr + 1, len(sheet.rows)):
         if not any(not values.is_blank(sheet.cell(r, c)) for c in key_cols):
@@ -307,6 +316,8 @@ def _parse_table(out: Parsed, sheet: RawSheet, spec: TableSheet,
                 "R13", file=out.file, sheet=sheet.name, row=blank_run[0],
                 problem=f"Dòng trống giữa danh sách (dòng {_span(blank_run)})"))
             blank_run = []
+        if r in sheet.hidden_rows:
+            hidden.append(r + 1)
         rec: dict[str, object] = {ROW: r + 1}
         for f in spec.fields:
             c = col_of.get(f.code)
@@ -317,7 +328,10 @@ def _parse_table(out: Parsed, sheet: RawSheet, spec: TableSheet,
             value, problem = values.parse(raw, f, khom_codes)
             ref = a1(r, c)
             place = dict(file=out.file, sheet=sheet.name, cell=ref, row=r + 1, value=raw)
-            if problem and f.type is VType.MARK:
+            if (r, c) in sheet.uncomputed:
+                out.findings.append(catalog.make("R12", label=f.label, **place))
+                value = None
+            elif problem and f.type is VType.MARK:
                 out.findings.append(catalog.make("R04", label=f.label, **place))
             elif problem and f.rule == "P01":
                 out.findings.append(catalog.make(
@@ -335,6 +349,12 @@ def _parse_table(out: Parsed, sheet: RawSheet, spec: TableSheet,
         for name, c in extra.items():
             rec[name] = values.text(sheet.cell(r, c))
         records.append(rec)
+    if hidden:
+        out.findings.append(catalog.make(
+            "R13", file=out.file, sheet=sheet.name, row=hidden[0],
+            problem=f"Có {len(hidden)} dòng bị ẩn (dòng {', '.join(map(str, hidden[:10]))}"
+            f"{'…' if len(hidden) > 10 else ''}); các hộ ở dòng ẩn vẫn được tính",
+            fix="Bỏ ẩn các dòng (Unhide) để kiểm tra; xóa dòng nếu hộ không còn thuộc khóm."))
     columns = [ROW, *(f.code for f in spec.fields), *extra]
     frame = pd.DataFrame.from_records(records, columns=columns)
     letters = {code: col_letter(c) for code, c in col_of.items()}

@@ -6,11 +6,14 @@ values; `parse` does that from the spec.
 
 from __future__ import annotations
 
+import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import python_calamine as pc
+from defusedxml import ElementTree as DET
 
 from . import catalog
 from .findings import Finding
@@ -31,6 +34,10 @@ class RawSheet:
     rows: list[list[object]]  # the grid from A1: rows[r][c] is cell (r+1, c+1)
     merged: tuple[tuple[tuple[int, int], tuple[int, int]], ...] = ()  # 0-based inclusive
     visible: bool = True
+    hidden_rows: frozenset[int] = frozenset()  # 0-based; known for .xlsx/.xlsm only
+    # Formula cells whose file holds no computed result (0-based row, col): calamine reads
+    # them as empty, which must not pass for a real empty cell.
+    uncomputed: frozenset[tuple[int, int]] = frozenset()
 
     def cell(self, r: int, c: int) -> object:
         if r < len(self.rows) and c < len(self.rows[r]):
@@ -131,6 +138,7 @@ def read_workbook(path: Path) -> tuple[RawWorkbook | None, list[Finding]]:
     if problem:
         return None, [problem]
     try:
+        flags = _ooxml_flags(path) if path.suffix.lower() in (".xlsx", ".xlsm") else {}
         book = pc.CalamineWorkbook.from_path(str(path))
         raw = RawWorkbook(path)
         cells = 0
@@ -144,8 +152,10 @@ def read_workbook(path: Path) -> tuple[RawWorkbook | None, list[Finding]]:
                 )]
             rows = sheet.to_python(skip_empty_area=False)
             merged = tuple(sheet.merged_cell_ranges or ())
+            hidden, uncomputed = flags.get(meta.name, (frozenset(), frozenset()))
             raw.sheets[meta.name] = RawSheet(
-                meta.name, rows, merged, meta.visible == pc.SheetVisibleEnum.Visible
+                meta.name, rows, merged, meta.visible == pc.SheetVisibleEnum.Visible,
+                hidden, uncomputed,
             )
     except pc.PasswordError:
         return None, [_f01(path, "tệp có đặt mật khẩu",
@@ -162,3 +172,51 @@ def read_workbook(path: Path) -> tuple[RawWorkbook | None, list[Finding]]:
                     else str(value).strip()
                 )
     return raw, []
+
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_CELL = re.compile(r"^([A-Z]+)(\d+)$")
+
+
+def _ooxml_flags(path: Path) -> dict[str, tuple[frozenset[int], frozenset[tuple[int, int]]]]:
+    """Hidden rows and formulas without results, per sheet: what calamine does not expose."""
+    out = {}
+    with zipfile.ZipFile(path) as zf:
+        names = set(zf.namelist())
+        book = DET.fromstring(zf.read("xl/workbook.xml"))
+        rels = DET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+        target = {r.get("Id"): r.get("Target", "") for r in rels}
+        for sheet in book.iter(f"{_MAIN}sheet"):
+            t = target.get(sheet.get(f"{_REL}id"), "")
+            member = t.lstrip("/") if t.startswith("/") else f"xl/{t}"
+            if member not in names:
+                continue
+            hidden: set[int] = set()
+            uncomputed: set[tuple[int, int]] = set()
+            data = zf.read(member)
+            # Most filled registers have neither: skip the parse (it would double the read time).
+            if b"<f>" not in data and b"<f " not in data and b'hidden="1"' not in data \
+                    and b'hidden="true"' not in data:
+                continue
+            with io.BytesIO(data) as fh:
+                for _, el in DET.iterparse(fh, events=("end",)):
+                    if el.tag == f"{_MAIN}row":
+                        if el.get("hidden") in ("1", "true"):
+                            hidden.add(int(el.get("r", "0")) - 1)
+                        el.clear()
+                    elif el.tag == f"{_MAIN}c" and el.find(f"{_MAIN}f") is not None:
+                        v = el.find(f"{_MAIN}v")
+                        if v is None or not (v.text or "").strip():
+                            m = _CELL.match(el.get("r", ""))
+                            if m:
+                                uncomputed.add((int(m.group(2)) - 1, _col0(m.group(1))))
+            out[sheet.get("name", "")] = (frozenset(hidden), frozenset(uncomputed))
+    return out
+
+
+def _col0(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
