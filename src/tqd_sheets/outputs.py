@@ -6,11 +6,14 @@ import csv
 import io
 import json
 import math
+import os
+import shutil
+import tempfile
 from datetime import datetime
 from pathlib import Path
 
 from . import __version__
-from .atomic import write_atomic, write_bytes_atomic
+from .atomic import OutputError, write_atomic, write_bytes_atomic
 from .config import Config
 from .feedback import feedback_name, write_feedback
 from .findings import Severity
@@ -90,22 +93,66 @@ def write_feedback_copies(run: Run, folder: Path) -> list[Path]:
     return written
 
 
-def write_outputs(run: Run, config: Config, outbox: Path, files: list[Path]) -> list[Path]:
+def _write_all(stage: Path, run: Run, config: Config, files: list[Path]) -> list[Path]:
     from .forms import write_forms
     from .report import write_report
 
-    out = outbox / run.period.id
     pid = run.period.id
     r = run.results
     written = [
-        write_forms(out / f"BaoCao_{pid}.xlsx", r, config),
-        write_report(out / f"KiemTra_{pid}.xlsx", r),
-        write_bytes_atomic(out / f"DuLieu_{pid}.csv", data_csv(r)),
+        write_forms(stage / f"BaoCao_{pid}.xlsx", r, config),
+        write_report(stage / f"KiemTra_{pid}.xlsx", r),
+        write_bytes_atomic(stage / f"DuLieu_{pid}.csv", data_csv(r)),
+        write_registers(stage / "noi-bo" / f"DanhSach_{pid}.xlsx", registers_of(run, config),
+                        config, run.period),
+        *write_feedback_copies(run, stage / "phan-hoi"),
     ]
-    written.append(write_registers(
-        out / "noi-bo" / f"DanhSach_{pid}.xlsx", registers_of(run, config), config, run.period))
-    written += write_feedback_copies(run, out / "phan-hoi")
     text = json.dumps(manifest(run, files), ensure_ascii=False, indent=2)
-    written.append(write_atomic(out / "manifest.json",
+    written.append(write_atomic(stage / "manifest.json",
                                 lambda tmp: tmp.write_text(text + "\n", encoding="utf-8")))
     return written
+
+
+def _check_replaceable(target: Path) -> None:
+    """A file open in Excel on Windows cannot be replaced: find out before moving anything."""
+    if not target.exists():
+        return
+    try:
+        with target.open("ab"):
+            pass
+    except OSError as exc:
+        raise OutputError(
+            f"Không ghi đè được tệp {target}: tệp đang mở trong Excel/LibreOffice hoặc chỉ cho "
+            f"đọc ({exc.strerror or exc}). Đóng tệp rồi chạy lại; chưa tệp nào bị thay đổi."
+        ) from None
+
+
+def write_outputs(run: Run, config: Config, outbox: Path, files: list[Path]) -> list[Path]:
+    """Write every output into a staging folder, then move them all into `outbox/P/`.
+
+    A failure while writing leaves the previous outputs untouched."""
+    out = outbox / run.period.id
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for stale in out.glob(".tqd-dang-ghi-*"):
+            shutil.rmtree(stale, ignore_errors=True)  # left by a run that was killed
+        stage = Path(tempfile.mkdtemp(prefix=".tqd-dang-ghi-", dir=out))
+    except OSError as exc:
+        raise OutputError(f"Không tạo được thư mục {out} ({exc.strerror or exc}). Chọn thư mục "
+                          "khác bằng OUTBOX=… hoặc cấp quyền ghi rồi chạy lại.") from None
+    try:
+        staged = _write_all(stage, run, config, files)
+        targets = [out / p.relative_to(stage) for p in staged]
+        for t in targets:
+            _check_replaceable(t)
+        for old in (out / "phan-hoi").glob("*_kiem-tra.xlsx"):
+            if old not in targets:
+                old.unlink()  # a copy from an earlier run of this period, no longer true
+        for src, dst in zip(staged, targets, strict=True):
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(src, dst)
+        return targets
+    except OSError as exc:
+        raise OutputError(f"Không ghi được kết quả vào {out} ({exc.strerror or exc}).") from None
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)

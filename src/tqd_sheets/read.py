@@ -146,9 +146,12 @@ def read_workbook(path: Path) -> tuple[RawWorkbook | None, list[Finding]]:
             sheet = book.get_sheet_by_name(meta.name)
             cells += sheet.height * sheet.width
             if cells > MAX_CELLS:
+                rows = f"{sheet.height:,}".replace(",", ".")
                 return None, [catalog.make(
-                    "F05", file=path.name,
-                    detail=f"sheet “{meta.name}” có {sheet.height:,} dòng, quá lớn so với biểu",
+                    "F05", file=path.name, sheet=meta.name,
+                    detail=f"sheet “{meta.name}” có {rows} dòng, quá lớn so với một biểu",
+                    fix="Xóa các dòng, cột thừa ở cuối sheet (chọn chúng, bấm chuột phải › Xóa) "
+                    "rồi lưu lại và gửi lại.",
                 )]
             rows = sheet.to_python(skip_empty_area=False)
             merged = tuple(sheet.merged_cell_ranges or ())
