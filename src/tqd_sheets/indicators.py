@@ -171,8 +171,7 @@ def units_by_type(units: pd.DataFrame | None) -> pd.DataFrame:
 
 
 def default_targets(khom_count: int) -> dict[str, float]:
-    out = {f.code: (1.0 if f.default == "có" else float(f.default))  # type: ignore[arg-type]
-           for f in TARGETS.fields}
+    out = {f.code: 1.0 if f.default == "có" else float(f.default or 0) for f in TARGETS.fields}
     out["KHOM_VMDT"] = float(khom_count)
     return out
 
@@ -200,7 +199,8 @@ def compute(
         k = by_code[code]
         counts: dict[str, float] = dict(household_counts(k.households))
         for c in FROM_KHOM_SHEET:
-            counts[c] = float(k.values.get(c) or 0)  # type: ignore[arg-type]
+            v = k.values.get(c)
+            counts[c] = float(v) if isinstance(v, int | float) else 0.0
         ag = agency_by.get(code)
         if ag is not None and ag.get("lao_dong") is not None and not pd.isna(ag["lao_dong"]):
             counts["LAO_DONG"] = float(ag["lao_dong"])

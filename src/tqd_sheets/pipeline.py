@@ -16,7 +16,7 @@ import pandas as pd
 from . import catalog, validate
 from .config import Config
 from .findings import Finding, Severity, has_errors
-from .indicators import KhomData, compute
+from .indicators import KhomData, compute, default_targets
 from .parse import Parsed, parse_workbook
 from .periods import Period
 from .read import ignore_reason, read_workbook
@@ -42,11 +42,19 @@ class Checked:
         return self.path.name
 
     @property
+    def wb(self) -> Parsed:
+        """The parsed workbook, for files known to have opened."""
+        if self.parsed is None:
+            raise ValueError(f"{self.name} was not read")
+        return self.parsed
+
+    @property
     def period(self) -> Period | None:
         p = self.parsed
-        if p is None or p.year is None or not isinstance(p.values.get("ky"), str):
+        ky = p.values.get("ky") if p else None
+        if p is None or p.year is None or not isinstance(ky, str):
             return None
-        return Period.from_label(p.year, p.values["ky"])  # type: ignore[arg-type]
+        return Period.from_label(p.year, ky)
 
     @property
     def errors(self) -> int:
@@ -130,7 +138,7 @@ def _ignore(c: Checked, code: str, reason: str, **params: object) -> None:
 
 def select(checked: list[Checked], period: Period, config: Config) -> list[Finding]:
     """Decide which workbooks the run uses; return the inbox-level findings (I01, I02)."""
-    candidates = [c for c in checked if c.parsed is not None and c.parsed.kind is not None
+    candidates = [c for c in checked if c.parsed is not None and c.wb.kind is not None
                   and not c.ignored]
     for c in candidates:
         if c.period is not None and c.period != period:
@@ -140,13 +148,12 @@ def select(checked: list[Checked], period: Period, config: Config) -> list[Findi
     groups: dict[str, list[Checked]] = {}
     for c in candidates:
         p = c.parsed
-        assert p is not None
         key = "phuong" if p.kind is Kind.PHUONG else p.khom
         if key:
             groups.setdefault(key, []).append(c)
     out: list[Finding] = []
     for key, group in groups.items():
-        real = [c for c in group if not c.parsed.is_sample]  # type: ignore[union-attr]
+        real = [c for c in group if not c.wb.is_sample]
         if real and len(real) < len(group):
             for c in group:
                 if c not in real:
@@ -157,14 +164,14 @@ def select(checked: list[Checked], period: Period, config: Config) -> list[Findi
         if len(group) < 2:
             continue
         label = "phường" if key == "phuong" else f"khóm {key}"
-        dates = [c.parsed.ngay_lap for c in group]  # type: ignore[union-attr]
+        dates = [c.wb.ngay_lap for c in group]
         latest = max((d for d in dates if d is not None), default=None)
-        newest = [c for c in group if c.parsed.ngay_lap == latest]  # type: ignore[union-attr]
+        newest = [c for c in group if c.wb.ngay_lap == latest]
         if latest is None or len(newest) > 1 or None in dates:
             files = ", ".join(c.name for c in group)
             for c in group:
                 c.findings.append(catalog.make("I02", file=c.name, key=label, files=files,
-                                               khom=c.parsed.khom))  # type: ignore[union-attr]
+                                               khom=c.wb.khom))
             continue
         used = newest[0]
         for c in group:
@@ -172,7 +179,7 @@ def select(checked: list[Checked], period: Period, config: Config) -> list[Findi
                 continue
             f = catalog.make("I01", file=c.name, key=label, used=used.name,
                              used_date=_d(latest), other=c.name,
-                             other_date=_d(c.parsed.ngay_lap))  # type: ignore[union-attr]
+                             other_date=_d(c.wb.ngay_lap))
             c.ignored = f"có biểu mới hơn: {used.name}"
             c.findings.append(f)
     return out
@@ -187,27 +194,27 @@ def consolidate(files: Sequence[Path], config: Config, period: Period | None = N
     checked = [check_file(p, config, today) for p in files]
     run_period = choose_period(checked, period)
     select(checked, run_period, config)
-    active = [c for c in checked if c.parsed is not None and c.parsed.kind is not None
+    active = [c for c in checked if c.parsed is not None and c.wb.kind is not None
               and not c.ignored]
-    khom = [c for c in active if c.parsed.kind is Kind.KHOM]  # type: ignore[union-attr]
-    wards = [c for c in active if c.parsed.kind is Kind.PHUONG]  # type: ignore[union-attr]
+    khom = [c for c in active if c.wb.kind is Kind.KHOM]
+    wards = [c for c in active if c.wb.kind is Kind.PHUONG]
     by_file = {c.name: c for c in checked}
-    for f in validate.cross_khom([c.parsed for c in khom if not c.errors]):  # type: ignore[misc]
+    for f in validate.cross_khom([c.wb for c in khom if not c.errors]):
         by_file[f.file].findings.append(f)
     ward = next((c for c in wards if not c.errors), None)
     inbox_findings: list[Finding] = []
     if ward is not None:
-        for f in validate.cross_source([c.parsed for c in khom if not c.errors],  # type: ignore[misc]
+        for f in validate.cross_source([c.wb for c in khom if not c.errors],
                                        ward.parsed, config.khom_codes):
             by_file[f.file].findings.append(f)
     else:
         inbox_findings.append(catalog.make("I04"))
-    included = {c.parsed.khom: c for c in khom if not c.errors}  # type: ignore[union-attr]
+    included = {c.wb.khom: c for c in khom if not c.errors}
     for k in config.khom:
-        if not any(c.parsed.khom == k.ma for c in khom):  # type: ignore[union-attr]
+        if not any(c.wb.khom == k.ma for c in khom):
             inbox_findings.append(catalog.make("I03", key=k.ma, name=k.ten, khom=k.ma))
-    data = [KhomData(code, config.khom_name(code), c.parsed.households(),  # type: ignore[union-attr]
-                     c.parsed.values) for code, c in included.items()]  # type: ignore[union-attr]
+    data = [KhomData(code, config.khom_name(code), c.wb.households(),
+                     c.wb.values) for code, c in included.items()]
     if not data and ward is None:
         raise RunError(_nothing_usable(checked, run_period))
     wp = ward.parsed if ward else None
@@ -219,7 +226,7 @@ def consolidate(files: Sequence[Path], config: Config, period: Period | None = N
     )
     results.findings = sorted(
         [f for c in checked for f in c.findings] + inbox_findings, key=Finding.sort_key)
-    results.sample_data = any(c.parsed.is_sample for c in active  # type: ignore[union-attr]
+    results.sample_data = any(c.wb.is_sample for c in active
                               if not c.errors)
     results.overview = _overview(config, khom, wards, included, ward)
     results.ignored = pd.DataFrame(
@@ -236,8 +243,6 @@ def _frame(p: Parsed | None, sheet: str) -> pd.DataFrame | None:
 def _targets(p: Parsed | None, khom_count: int) -> dict[str, float] | None:
     if p is None:
         return None
-    from .indicators import default_targets
-
     out = default_targets(khom_count)
     for code in out:
         v = p.values.get(code)
@@ -274,7 +279,7 @@ def _overview(config: Config, khom: list[Checked], wards: list[Checked],
         if k.ma in included:
             rows.append(row("Khóm", k.ma, k.ten, included[k.ma], True))
         else:
-            mine = [c for c in khom if c.parsed.khom == k.ma]  # type: ignore[union-attr]
+            mine = [c for c in khom if c.wb.khom == k.ma]
             rows.append(row("Khóm", k.ma, k.ten, mine[0] if mine else None, False))
     rows.append(row("Phường", config.phuong.ma, f"{config.phuong.cap} {config.phuong.ten}",
                     ward or (wards[0] if wards else None), ward is not None))

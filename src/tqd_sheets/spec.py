@@ -327,8 +327,3 @@ WARD_WORKBOOK = WorkbookSpec(
 )
 
 WORKBOOKS: dict[Kind, WorkbookSpec] = {Kind.KHOM: KHOM_WORKBOOK, Kind.PHUONG: WARD_WORKBOOK}
-
-DEFAULT_TARGETS: dict[str, float] = {
-    f.code: (1.0 if f.default == "có" else float(f.default))  # type: ignore[arg-type]
-    for f in TARGETS.fields
-}
