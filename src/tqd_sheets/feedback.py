@@ -87,6 +87,9 @@ def _list_sheet(wb: openpyxl.Workbook, findings: Sequence[Finding], name: str) -
           f"{len(findings) - errors} cảnh báo (tô vàng) cần xem lại. Bấm vào ô để đến chỗ cần "
           "sửa; di chuột lên ô được tô màu để đọc hướng dẫn. Sửa xong, lưu lại và gửi phường.")
     ws["A2"].font = Font(name=FONT, italic=True)
+    ws["A2"].alignment = Alignment(wrap_text=True, vertical="top")
+    ws.merge_cells("A2:E2")
+    ws.row_dimensions[2].height = 34
     headers = ["Ô", "Mã lỗi", "Mức độ", "Nội dung và cách sửa", "Giá trị"]
     for c, h in enumerate(headers, 1):
         cell = ws.cell(4, c)
@@ -114,5 +117,10 @@ def _list_sheet(wb: openpyxl.Workbook, findings: Sequence[Finding], name: str) -
     for col, width in zip("ABCDE", (26, 9, 11, 90, 20), strict=True):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A5"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "4:4"
     ws.auto_filter.ref = f"A4:E{max(5, 4 + len(findings))}"
     return ws
