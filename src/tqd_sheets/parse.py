@@ -162,19 +162,25 @@ _INFO_RULE = {"ma_khom": "H01", "nam": "H02", "ky": "H02", "ngay_lap": "H04",
               "nguoi_lap": "H05", "truong_ban": "H05"}
 
 
-def _value_problem(f: Field, kind: str) -> str:
-    return f"phải là {f.describe_type()}" if kind else ""
-
-
-def _parse_labels(out: Parsed, sheet: RawSheet, spec: LabelSheet, khom_codes: Sequence[str]):
-    found = _find_header(sheet, spec.label_header)
+def _key_value_columns(out: Parsed, sheet: RawSheet, key_header: str, value_header: str,
+                       offset: int) -> tuple[int, int, int] | None:
+    """Header row, key column and value column of a label or code sheet (F03 if absent)."""
+    found = _find_header(sheet, key_header)
     if found is None:
         out.findings.append(catalog.make(
             "F03", file=out.file, sheet=sheet.name,
-            detail=f"sheet “{sheet.name}” không có cột “{spec.label_header}”"))
+            detail=f"sheet “{sheet.name}” không có cột “{key_header}”"))
+        return None
+    hr, key_col = found
+    return hr, key_col, _header_columns(sheet, hr).get(norm(value_header), key_col + offset)
+
+
+def _parse_labels(out: Parsed, sheet: RawSheet, spec: LabelSheet,
+                  khom_codes: Sequence[str]) -> None:
+    located = _key_value_columns(out, sheet, spec.label_header, spec.value_header, 1)
+    if located is None:
         return
-    hr, label_col = found
-    value_col = _header_columns(sheet, hr).get(norm(spec.value_header), label_col + 1)
+    hr, label_col, value_col = located
     by_label = {norm(f.label): f for f in spec.fields}
     seen: set[str] = set()
     for r in range(hr + 1, len(sheet.rows)):
@@ -225,14 +231,10 @@ def _info_finding(out: Parsed, sheet: str, ref: str, row: int | None, f: Field, 
 def _parse_codes(out: Parsed, sheet: RawSheet, spec: CodeSheet, khom_codes: Sequence[str],
                  wb: WorkbookSpec) -> None:
     rule = "K01" if wb.kind is Kind.KHOM else "P06"
-    found = _find_header(sheet, spec.code_header)
-    if found is None:
-        out.findings.append(catalog.make(
-            "F03", file=out.file, sheet=sheet.name,
-            detail=f"sheet “{sheet.name}” không có cột “{spec.code_header}”"))
+    located = _key_value_columns(out, sheet, spec.code_header, spec.value_header, 2)
+    if located is None:
         return
-    hr, code_col = found
-    value_col = _header_columns(sheet, hr).get(norm(spec.value_header), code_col + 2)
+    hr, code_col, value_col = located
     by_code = {f.code: f for f in spec.fields}
     seen: set[str] = set()
     for r in range(hr + 1, len(sheet.rows)):
