@@ -7,6 +7,7 @@ wording lives only here.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from .findings import Finding, Severity
@@ -166,7 +167,7 @@ def make(
 
 
 def _show(value: object) -> str:
-    if value is None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, bool):
         return "x" if value else ""

@@ -27,8 +27,12 @@ FILLS = {
 FONT = "Times New Roman"
 
 
-def feedback_name(input_name: str) -> str:
-    return f"{Path(input_name).stem}_kiem-tra.xlsx"
+def feedback_name(input_name: str, keep_suffix: bool = False) -> str:
+    """`K1_2020.ods` → `K1_2020_kiem-tra.xlsx`; with `keep_suffix` (two inputs share a stem)
+    `K1_2020_ods_kiem-tra.xlsx`, so that no copy overwrites another."""
+    p = Path(input_name)
+    stem = f"{p.stem}_{p.suffix.lstrip('.').lower()}" if keep_suffix else p.stem
+    return f"{stem}_kiem-tra.xlsx"
 
 
 def _text(cell, value: object) -> None:

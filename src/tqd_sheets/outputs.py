@@ -9,6 +9,7 @@ import math
 import os
 import shutil
 import tempfile
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
@@ -82,6 +83,7 @@ def registers_of(run: Run, config: Config) -> list[KhomRegister]:
 def write_feedback_copies(run: Run, folder: Path) -> list[Path]:
     """One marked copy per workbook that has an error or a warning to fix."""
     written = []
+    stems = Counter(c.path.stem.casefold() for c in run.checked)
     for c in run.checked:
         marked = [f for f in c.findings if f.severity is not Severity.NOTE]
         if c.parsed is None or not marked:
@@ -89,7 +91,8 @@ def write_feedback_copies(run: Run, folder: Path) -> list[Path]:
         raw = None
         if c.path.suffix.lower() not in (".xlsx", ".xlsm"):
             raw, _ = read_workbook(c.path)
-        written.append(write_feedback(folder / feedback_name(c.name), c.path, raw, marked))
+        name = feedback_name(c.name, keep_suffix=stems[c.path.stem.casefold()] > 1)
+        written.append(write_feedback(folder / name, c.path, raw, marked))
     return written
 
 

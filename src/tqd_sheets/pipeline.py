@@ -199,7 +199,8 @@ def consolidate(files: Sequence[Path], config: Config, period: Period | None = N
     khom = [c for c in active if c.wb.kind is Kind.KHOM]
     wards = [c for c in active if c.wb.kind is Kind.PHUONG]
     by_file = {c.name: c for c in checked}
-    for f in validate.cross_khom([c.wb for c in khom if not c.errors]):
+    # Every khóm workbook of the run, errors or not: a conflict is news to both khóm now.
+    for f in validate.cross_khom([c.wb for c in khom]):
         by_file[f.file].findings.append(f)
     ward = next((c for c in wards if not c.errors), None)
     inbox_findings: list[Finding] = []

@@ -82,7 +82,8 @@ NUM_FORMATS: dict[VType, str] = {
     VType.KHOM_CODE: "@",
     VType.KY: "@",
     VType.CHOICE: "@",
-    VType.MARK: "@",
+    # Marks stay General: LibreOffice's .xls export stores a formula's text result in a
+    # text-formatted cell in a way python-calamine reads as 0, a silent "no".
     VType.MONEY: "#,##0",
     VType.RATE: "0%",
     VType.DATE: "dd/mm/yyyy",

@@ -137,11 +137,10 @@ def cross_khom(parsed: Sequence[Parsed]) -> list[Finding]:
                 seen.setdefault(str(ma), []).append((p, int(r)))
     out = []
     for ma, places in seen.items():
-        files = {p.file for p, _ in places}
-        if len(files) < 2:
-            continue
+        if len({p.khom for p, _ in places}) < 2:
+            continue  # copies of one khóm are I01/I02's business, not a conflict
         for p, r in places:
-            others = [(q, s) for q, s in places if q.file != p.file]
+            others = [(q, s) for q, s in places if q.khom != p.khom]
             t = p.tables[HOUSEHOLDS]
             out.append(catalog.make(
                 "R06", file=p.file, sheet=t.sheet, cell=t.ref("ma_ho", r), row=r, value=ma,

@@ -1,0 +1,39 @@
+"""Shared fixtures: the project root, the shipped configuration, generated blanks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from builders import CONFIG, ROOT, needs_soffice
+from tqd_sheets.config import Config, load_config
+from tqd_sheets.periods import Period
+from tqd_sheets.template import write_khom_template, write_templates
+
+__all__ = ["needs_soffice"]
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def config_path() -> Path:
+    return CONFIG
+
+
+@pytest.fixture(scope="session")
+def config(config_path: Path) -> Config:
+    return load_config(config_path)
+
+
+@pytest.fixture(scope="session")
+def blanks(tmp_path_factory: pytest.TempPathFactory, config: Config) -> Path:
+    """The generated blank templates for 2020 (4 khóm + the ward), plus K1's for 2020Q2."""
+    directory = tmp_path_factory.mktemp("blanks")
+    write_templates(directory, config, Period.parse("2020"))
+    q2 = Period.parse("2020Q2")
+    write_khom_template(directory / "BieuKhom_K1_2020Q2.xlsx", config, q2, "K1")
+    return directory
