@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +49,34 @@ FIRST_ROW = 11  # first body row
 
 CM = 1 / 2.54  # xlsxwriter takes inches
 MARGINS = {"left": 3.0 * CM, "right": 1.5 * CM, "top": 2.0 * CM, "bottom": 2.0 * CM}
+# Column width in pixels of the default font (Times New Roman 12: digits 8 px wide), so that
+# xlsxwriter places drawn objects where Excel and LibreOffice draw the columns.
+DEFAULT_COLUMN_PX = 72
+DIGIT_PX, PADDING_PX = 8, 5
+HEADER_SIZE = 13  # points, the two header blocks
+
+# Advance widths of Times New Roman Bold (thousandths of an em); a Vietnamese letter is as
+# wide as its base letter. Used to draw the rules under the header blocks to the text's length.
+_BOLD_WIDTHS = {
+    ch: width
+    for width, chars in (
+        (1000, "W"),
+        (944, "M"),
+        (833, "m"),
+        (778, "GHKOQ"),
+        (722, "ACDNRUVXYw"),
+        (667, "BELTZ"),
+        (611, "FP"),
+        (556, "Sbdhknpqu"),
+        (500, "Jagovxy0123456789–"),
+        (444, "cerz"),
+        (389, "Is"),
+        (333, "fjt-()"),
+        (278, "il/"),
+        (250, " .,"),
+    )
+    for ch in chars
+}
 
 RATE_FMT = "0.00%"
 COUNT_FMT = "#,##0"
@@ -223,6 +252,7 @@ def write_forms(path: Path, results: Results, config: Config) -> Path:
                 "strings_to_formulas": False,
                 "strings_to_urls": False,
                 "default_format_properties": {"font_name": FONT, "font_size": 12},
+                "default_column_width": DEFAULT_COLUMN_PX,
             },
         )
         wb.set_properties(
@@ -289,6 +319,21 @@ def _lines(text: str, width: float, font_size: float = 11) -> int:
     """Lines a wrapped text takes in a column `width` characters wide (an estimate)."""
     per_line = max(1, int(width * 1.1 * 11 / font_size) - 1)
     return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
+
+
+def _bold_width_pt(text: str, size: float) -> float:
+    """Printed width of `text` in Times New Roman Bold of `size` points (an estimate)."""
+    total = 0
+    for ch in text:
+        base = unicodedata.normalize("NFD", ch)[0]
+        base = {"Đ": "D", "đ": "d"}.get(base, base)
+        total += _BOLD_WIDTHS.get(base, 722 if base.isupper() else 500)
+    return total * size / 1000
+
+
+def _column_px(width: float) -> int:
+    """A column's width in pixels, as Excel and LibreOffice draw it with the default font."""
+    return int(width * DIGIT_PX + 0.5) + PADDING_PX
 
 
 def _number_vi(x: float) -> str:
@@ -382,20 +427,31 @@ class _Writer:
         return (0, left_end), (right_start, n - 1)
 
     @staticmethod
-    def _rule_cols(widths: list[float], span: tuple[int, int], fraction: float) -> range:
-        """Columns of `span` near its centre covering about `fraction` of its width."""
+    def _rule(
+        ws: Worksheet, widths: list[float], span: tuple[int, int], text: str, fraction: float
+    ) -> None:
+        """A solid rule under the header line `text` (centred in `span`, row 2), `fraction`
+        of the text's printed length, as Nghị định 30/2020/NĐ-CP draws it: 1/3 to 1/2 under
+        the issuing body, the motto's full length under the motto. Drawn as a thin filled
+        shape: cell borders can only follow whole columns."""
         start, end = span
-        total = sum(widths[start : end + 1])
-        centre, half = total / 2, total * fraction / 2
-        chosen, x = [], 0.0
-        for i in range(start, end + 1):
-            mid = x + widths[i] / 2
-            if abs(mid - centre) <= half:
-                chosen.append(i)
-            x += widths[i]
-        if not chosen:
-            chosen = [start + (end - start) // 2]
-        return range(chosen[0], chosen[-1] + 1)
+        span_px = sum(_column_px(w) for w in widths[start : end + 1])
+        length = round(_bold_width_pt(text, HEADER_SIZE) * 4 / 3 * fraction)
+        length = max(8, min(length, span_px))
+        ws.insert_textbox(
+            2,
+            start,
+            "",
+            {
+                "x_offset": (span_px - length) // 2,
+                "y_offset": 1,
+                "width": length,
+                "height": 1,
+                "fill": {"color": "#000000"},
+                "line": {"none": True},
+                "object_position": 1,
+            },
+        )
 
     def _page(self, sh: _Sheet, title: str) -> tuple[tuple[int, int], tuple[int, int]]:
         """Header blocks, form number, title, period, coverage; column widths; print setup."""
@@ -409,27 +465,24 @@ class _Writer:
         ws.set_row(0, 19)
         ws.set_row(1, 19)
         ws.set_row(2, 6)
-        self._text(ws, 0, *left, ph.co_quan, st(font_size=13, align="center"))
-        self._text(ws, 1, *left, ph.ban, st(font_size=13, bold=True, align="center"))
+        self._text(ws, 0, *left, ph.co_quan, st(font_size=HEADER_SIZE, align="center"))
+        self._text(ws, 1, *left, ph.ban, st(font_size=HEADER_SIZE, bold=True, align="center"))
         self._text(
             ws,
             0,
             *right,
             "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
-            st(font_size=13, bold=True, align="center"),
+            st(font_size=HEADER_SIZE, bold=True, align="center"),
         )
         self._text(
             ws,
             1,
             *right,
             "Độc lập - Tự do - Hạnh phúc",
-            st(font_size=13, bold=True, align="center"),
+            st(font_size=HEADER_SIZE, bold=True, align="center"),
         )
-        rule = st(top=1)
-        for c in self._rule_cols(widths, left, 0.40):
-            ws.write_blank(2, c, None, rule)
-        for c in self._rule_cols(widths, right, 0.55):
-            ws.write_blank(2, c, None, rule)
+        self._rule(ws, widths, left, ph.ban, 0.40)
+        self._rule(ws, widths, right, "Độc lập - Tự do - Hạnh phúc", 1.0)
 
         self._text(
             ws,
@@ -483,8 +536,13 @@ class _Writer:
         numfmt = st(border=1, italic=True, align="center", font_size=10)
         top, sub, nums = HEADER_ROWS[0], HEADER_ROWS[0] + 1, HEADER_ROWS[1]
         has_sub = any(c.sub for c in sh.columns)
-        ws.set_row(top, 48 if has_sub else 62)
-        ws.set_row(sub, 32)
+        if has_sub:
+            ws.set_row(top, 48)
+            ws.set_row(sub, 32)
+        else:  # every header spans both rows: as tall as the longest header needs
+            lines = max(_lines(c.top or self.unit_word, c.width) for c in sh.columns)
+            ws.set_row(top, max(24, lines * 15 + 8 - 16))
+            ws.set_row(sub, 16)
         i = 0
         while i < sh.ncols:
             c = sh.columns[i]
@@ -761,7 +819,7 @@ class _Writer:
                 self._no_data_row(sh, row)
                 continue
             self._num_cell(
-                sh, row, sh.col("DIEM"), t.DIEM, st.cell(num_format="0.##", align="center")
+                sh, row, sh.col("DIEM"), t.DIEM, st.cell(num_format="General", align="center")
             )
             rate = t.GDVH_DAT_TL
             if _missing(rate):
@@ -943,7 +1001,7 @@ class _Writer:
             ws.write_string(row, 2, {"khóm": self.unit_word}.get(unit, unit), center)
             ct, kq, dg = sh.col("CHI_TIEU"), sh.col("KET_QUA"), sh.col("DANH_GIA")
             is_rate = unit == "%"
-            fmt = st.cell(num_format=RATE_FMT if is_rate else "0.##", align="center")
+            fmt = st.cell(num_format=RATE_FMT if is_rate else "General", align="center")
             if str(t.ma) == "PHUONG_VMDT":
                 ws.write_string(row, ct, _yes_no(t.chi_tieu), center)
                 ws.write_string(row, kq, _yes_no(t.ket_qua), center)

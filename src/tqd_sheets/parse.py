@@ -31,6 +31,7 @@ from .spec import (
 )
 
 ROW = "_row"  # column holding the 1-based worksheet row of each record
+BAD = "_bad"  # column holding the codes of the record's cells that could not be read
 
 
 @dataclass(frozen=True)
@@ -321,6 +322,7 @@ def _parse_table(out: Parsed, sheet: RawSheet, spec: TableSheet,
         if r in sheet.hidden_rows:
             hidden.append(r + 1)
         rec: dict[str, object] = {ROW: r + 1}
+        bad: set[str] = set()
         for f in spec.fields:
             c = col_of.get(f.code)
             if c is None:
@@ -330,6 +332,8 @@ def _parse_table(out: Parsed, sheet: RawSheet, spec: TableSheet,
             value, problem = values.parse(raw, f, khom_codes)
             ref = a1(r, c)
             place = dict(file=out.file, sheet=sheet.name, cell=ref, row=r + 1, value=raw)
+            if (r, c) in sheet.uncomputed or problem:
+                bad.add(f.code)
             if (r, c) in sheet.uncomputed:
                 out.findings.append(catalog.make("R12", label=f.label, **place))
                 value = None
@@ -350,6 +354,7 @@ def _parse_table(out: Parsed, sheet: RawSheet, spec: TableSheet,
             rec[f.code] = value
         for name, c in extra.items():
             rec[name] = values.text(sheet.cell(r, c))
+        rec[BAD] = frozenset(bad)
         records.append(rec)
     if hidden:
         out.findings.append(catalog.make(
@@ -357,7 +362,7 @@ def _parse_table(out: Parsed, sheet: RawSheet, spec: TableSheet,
             problem=f"Có {len(hidden)} dòng bị ẩn (dòng {', '.join(map(str, hidden[:10]))}"
             f"{'…' if len(hidden) > 10 else ''}); các hộ ở dòng ẩn vẫn được tính",
             fix="Bỏ ẩn các dòng (Unhide) để kiểm tra; xóa dòng nếu hộ không còn thuộc khóm."))
-    columns = [ROW, *(f.code for f in spec.fields), *extra]
+    columns = [ROW, *(f.code for f in spec.fields), *extra, BAD]
     frame = pd.DataFrame.from_records(records, columns=columns)
     letters = {code: col_letter(c) for code, c in col_of.items()}
     out.tables[spec.name] = Table(sheet.name, frame, letters, list(extra))

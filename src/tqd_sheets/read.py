@@ -11,8 +11,10 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import python_calamine as pc
+from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as DET
 
 from . import catalog
@@ -112,11 +114,11 @@ def _safety(path: Path, head: bytes) -> Finding | None:
                 for info in infos:
                     if info.filename.endswith((".xml", ".rels")) and info.file_size:
                         with zf.open(info) as member:
-                            start = member.read(4096)
-                        if b"<!DOCTYPE" in start or b"<!ENTITY" in start:
+                            declared = _declares_dtd(member)
+                        if declared:
                             return catalog.make(
                                 "F05", file=path.name,
-                                detail=f"phần {info.filename} khai báo thực thể XML",
+                                detail=f"phần {info.filename} {declared}",
                             )
         except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError):
             return _f01(path, "tệp nén bị hỏng (có thể tải về chưa xong)")
@@ -125,6 +127,40 @@ def _safety(path: Path, head: bytes) -> Finding | None:
             return _f01(path, "nội dung là tệp .xlsx nhưng tên có đuôi .xls")
         return _f01(path, "tệp hỏng hoặc không phải bảng tính")
     return None
+
+
+MAX_PROLOG = 1024 * 1024
+
+
+def _declares_dtd(member: IO[bytes]) -> str | None:
+    """Why an XML part is suspicious, or None. A DTD (where entities are declared) may only
+    stand in the prolog, before the first element: read that far, past any padding."""
+    buf = b""
+    pos = 0
+    while True:
+        chunk = member.read(64 * 1024)
+        buf += chunk
+        while True:
+            while pos < len(buf) and buf[pos : pos + 1] in b" \t\r\n\xef\xbb\xbf":
+                pos += 1
+            if buf.startswith(b"<!DOCTYPE", pos) or buf.startswith(b"<!ENTITY", pos):
+                return "khai báo DTD/thực thể XML (có thể là “bom XML”)"
+            end = None
+            if buf.startswith(b"<?", pos):
+                end = buf.find(b"?>", pos)
+                end = end + 2 if end >= 0 else None
+            elif buf.startswith(b"<!--", pos):
+                end = buf.find(b"-->", pos)
+                end = end + 3 if end >= 0 else None
+            elif len(buf) - pos >= 9 or not chunk:
+                return None  # the first element: the prolog is over, and it had no DTD
+            if end is None:
+                break  # need more bytes
+            pos = end
+        if not chunk:
+            return None
+        if len(buf) > MAX_PROLOG:
+            return "có phần mở đầu dài bất thường"
 
 
 def read_workbook(path: Path) -> tuple[RawWorkbook | None, list[Finding]]:
@@ -138,7 +174,9 @@ def read_workbook(path: Path) -> tuple[RawWorkbook | None, list[Finding]]:
     if problem:
         return None, [problem]
     try:
-        flags = _ooxml_flags(path) if path.suffix.lower() in (".xlsx", ".xlsm") else {}
+        suffix = path.suffix.lower()
+        flags = (_ooxml_flags(path) if suffix in (".xlsx", ".xlsm")
+                 else _ods_flags(path) if suffix == ".ods" else {})
         book = pc.CalamineWorkbook.from_path(str(path))
         raw = RawWorkbook(path)
         cells = 0
@@ -155,11 +193,14 @@ def read_workbook(path: Path) -> tuple[RawWorkbook | None, list[Finding]]:
                 )]
             rows = sheet.to_python(skip_empty_area=False)
             merged = tuple(sheet.merged_cell_ranges or ())
-            hidden, uncomputed = flags.get(meta.name, (frozenset(), frozenset()))
+            extra = flags.get(meta.name, SheetFlags())
             raw.sheets[meta.name] = RawSheet(
-                meta.name, rows, merged, meta.visible == pc.SheetVisibleEnum.Visible,
-                hidden, uncomputed,
+                meta.name, rows, merged or extra.merged,
+                meta.visible == pc.SheetVisibleEnum.Visible, extra.hidden, extra.uncomputed,
             )
+    except DefusedXmlException:
+        return None, [catalog.make("F05", file=path.name,
+                                   detail="khai báo thực thể XML (có thể là “bom XML”)")]
     except pc.PasswordError:
         return None, [_f01(path, "tệp có đặt mật khẩu",
                            "Mở tệp, bỏ mật khẩu rồi lưu lại và gửi lại.")]
@@ -182,7 +223,57 @@ _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _CELL = re.compile(r"^([A-Z]+)(\d+)$")
 
 
-def _ooxml_flags(path: Path) -> dict[str, tuple[frozenset[int], frozenset[tuple[int, int]]]]:
+@dataclass(frozen=True)
+class SheetFlags:
+    """What the XML says that python-calamine does not expose (all 0-based)."""
+
+    hidden: frozenset[int] = frozenset()
+    uncomputed: frozenset[tuple[int, int]] = frozenset()
+    merged: tuple[tuple[tuple[int, int], tuple[int, int]], ...] = ()
+
+
+_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+
+
+def _ods_flags(path: Path) -> dict[str, SheetFlags]:
+    """Hidden rows and merged cells of an .ods (calamine gives no merged ranges for it)."""
+    with zipfile.ZipFile(path) as zf:
+        data = zf.read("content.xml")
+    if b"-spanned=" not in data and b'visibility="' not in data:
+        return {}
+    out: dict[str, SheetFlags] = {}
+    name, row, col = "", 0, 0
+    hidden: set[int] = set()
+    merged: list[tuple[tuple[int, int], tuple[int, int]]] = []
+    repeated_row = 1
+
+    def count(el, attr: str) -> int:
+        return int(el.get(f"{_TABLE}{attr}", "1"))
+
+    for event, el in DET.iterparse(io.BytesIO(data), events=("start", "end")):
+        tag = el.tag
+        if event == "start":
+            if tag == f"{_TABLE}table":
+                name, row, hidden, merged = el.get(f"{_TABLE}name", ""), 0, set(), []
+            elif tag == f"{_TABLE}table-row":
+                col, repeated_row = 0, count(el, "number-rows-repeated")
+                if el.get(f"{_TABLE}visibility") in ("collapse", "filter"):
+                    hidden.update(range(row, row + min(repeated_row, 10_000)))
+            elif tag in (f"{_TABLE}table-cell", f"{_TABLE}covered-table-cell"):
+                cols, rows = count(el, "number-columns-spanned"), count(el, "number-rows-spanned")
+                if cols > 1 or rows > 1:
+                    merged.append(((row, col), (row + rows - 1, col + cols - 1)))
+                col += count(el, "number-columns-repeated")
+        elif tag == f"{_TABLE}table-row":
+            row += repeated_row
+            el.clear()
+        elif tag == f"{_TABLE}table":
+            out[name] = SheetFlags(frozenset(hidden), frozenset(), tuple(merged))
+            el.clear()
+    return out
+
+
+def _ooxml_flags(path: Path) -> dict[str, SheetFlags]:
     """Hidden rows and formulas without results, per sheet: what calamine does not expose."""
     out = {}
     with zipfile.ZipFile(path) as zf:
@@ -214,7 +305,7 @@ def _ooxml_flags(path: Path) -> dict[str, tuple[frozenset[int], frozenset[tuple[
                             m = _CELL.match(el.get("r", ""))
                             if m:
                                 uncomputed.add((int(m.group(2)) - 1, _col0(m.group(1))))
-            out[sheet.get("name", "")] = (frozenset(hidden), frozenset(uncomputed))
+            out[sheet.get("name", "")] = SheetFlags(frozenset(hidden), frozenset(uncomputed))
     return out
 
 

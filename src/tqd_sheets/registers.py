@@ -32,7 +32,7 @@ def merged_register(registers: Sequence[KhomRegister]) -> pd.DataFrame:
     """All registers in one table, khóm in configuration order, then tổ, then Mã hộ."""
     frames = []
     for order, reg in enumerate(registers):
-        df = reg.frame.drop(columns=["_row"], errors="ignore").copy()
+        df = reg.frame.drop(columns=["_row", "_bad"], errors="ignore").copy()
         df.insert(0, "khom", reg.code)
         df.insert(1, "ten_khom", reg.name)
         df["_order"] = order

@@ -13,7 +13,7 @@ import pandas as pd
 
 from . import catalog
 from .findings import Finding
-from .parse import ROW, Parsed, Table
+from .parse import BAD, ROW, Parsed, Table
 
 HOUSEHOLDS, AGENCY, UNITS = "Danh sách hộ", "Số liệu ngành", "Đơn vị"
 
@@ -49,25 +49,29 @@ def validate_households(p: Parsed) -> list[Finding]:
     df, out = table.frame, []
     out += duplicates(table, "ma_ho", "Mã hộ", p.file, "R05")
 
-    def each(mask: pd.Series, rule: str, col: str, **params: object) -> None:
-        """One finding per household where `mask` holds, placed on column `col`."""
-        for _, rec in df[mask.fillna(False).astype(bool)].iterrows():
+    def each(mask: pd.Series, rule: str, col: str, uses: tuple[str, ...],
+             **params: object) -> None:
+        """One finding per household where `mask` holds, placed on column `col`. A household
+        whose `uses` cells could not be read already has its finding: no second guess here."""
+        readable = ~df[BAD].map(lambda b: bool(b & set(uses)))
+        for _, rec in df[mask.fillna(False).astype(bool) & readable].iterrows():
             r = int(rec[ROW])
             out.append(catalog.make(
                 rule, file=p.file, sheet=table.sheet, cell=table.ref(col, r), row=r,
                 key=rec["ma_ho"] or f"dòng {r}", value=rec[col], khom=p.khom, **params))
 
     dat, dk, vp = df["dat_gdvh"].astype(bool), df["dk_gdvh"].astype(bool), df["vi_pham"]
-    each(dat & ~dk, "R07", "dk_gdvh")
-    each(dat & vp.astype(bool), "R08", "dat_gdvh")
+    each(dat & ~dk, "R07", "dk_gdvh", ("dat_gdvh", "dk_gdvh"))
+    each(dat & vp.astype(bool), "R08", "dat_gdvh", ("dat_gdvh", "vi_pham"))
     years = pd.to_numeric(df["nam_lien_tuc"], errors="coerce").fillna(0)
-    each((years > 0) & ~dat, "R09", "nam_lien_tuc",
+    each((years > 0) & ~dat, "R09", "nam_lien_tuc", ("dat_gdvh", "nam_lien_tuc"),
          problem="có số năm liên tục đạt GĐVH nhưng năm nay không Đạt GĐVH")
-    each((years == 0) & dat, "R09", "nam_lien_tuc",
+    each((years == 0) & dat, "R09", "nam_lien_tuc", ("dat_gdvh", "nam_lien_tuc"),
          problem="Đạt GĐVH nhưng số năm liên tục là 0 (ít nhất phải là 1)")
-    each(df["gd_hoc_tap"].astype(bool) & ~dat, "R10", "gd_hoc_tap", label="Gia đình học tập")
+    each(df["gd_hoc_tap"].astype(bool) & ~dat, "R10", "gd_hoc_tap", ("gd_hoc_tap", "dat_gdvh"),
+         label="Gia đình học tập")
     each(df["gd_the_thao"].astype(bool) & ~dat, "R10", "gd_the_thao",
-         label="Gia đình thể thao")
+         ("gd_the_thao", "dat_gdvh"), label="Gia đình thể thao")
     out += _same_head_and_address(table, p)
     return [replace(f, khom=p.khom) for f in out]
 
