@@ -115,3 +115,16 @@ def test_hidden_rows_and_uncomputed_formulas_from_the_xml(tmp_path):
     raw, findings = read_workbook(tmp_path / "f.xlsx")
     sheet = raw.sheets["Danh sách hộ"]
     assert findings == [] and sheet.hidden_rows == {2} and sheet.uncomputed == {(1, 1)}
+
+
+def test_a_cell_that_panics_calamine_is_f01_and_prints_nothing(tmp_path, capfd):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = -1e20  # a duration far out of range: calamine's Rust code panics
+    wb.active["A1"].number_format = "[h]:mm:ss"
+    wb.save(tmp_path / "p.xlsx")
+    raw, findings = read_workbook(tmp_path / "p.xlsx")
+    assert raw is None and codes(findings) == ["F01"]
+    captured = capfd.readouterr()
+    assert "panicked" not in captured.err and "Traceback" not in captured.err

@@ -6,9 +6,12 @@ values; `parse` does that from the spec.
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -174,38 +177,66 @@ def read_workbook(path: Path) -> tuple[RawWorkbook | None, list[Finding]]:
     if problem:
         return None, [problem]
     try:
-        suffix = path.suffix.lower()
-        flags = (_ooxml_flags(path) if suffix in (".xlsx", ".xlsm")
-                 else _ods_flags(path) if suffix == ".ods" else {})
-        book = pc.CalamineWorkbook.from_path(str(path))
-        raw = RawWorkbook(path)
-        cells = 0
-        for meta in book.sheets_metadata:
-            sheet = book.get_sheet_by_name(meta.name)
-            cells += sheet.height * sheet.width
-            if cells > MAX_CELLS:
-                rows = f"{sheet.height:,}".replace(",", ".")
-                return None, [catalog.make(
-                    "F05", file=path.name, sheet=meta.name,
-                    detail=f"sheet “{meta.name}” có {rows} dòng, quá lớn so với một biểu",
-                    fix="Xóa các dòng, cột thừa ở cuối sheet (chọn chúng, bấm chuột phải › Xóa) "
-                    "rồi lưu lại và gửi lại.",
-                )]
-            rows = sheet.to_python(skip_empty_area=False)
-            merged = tuple(sheet.merged_cell_ranges or ())
-            extra = flags.get(meta.name, SheetFlags())
-            raw.sheets[meta.name] = RawSheet(
-                meta.name, rows, merged or extra.merged,
-                meta.visible == pc.SheetVisibleEnum.Visible, extra.hidden, extra.uncomputed,
-            )
+        with _rust_quiet():
+            return _read(path)
     except DefusedXmlException:
         return None, [catalog.make("F05", file=path.name,
                                    detail="khai báo thực thể XML (có thể là “bom XML”)")]
     except pc.PasswordError:
         return None, [_f01(path, "tệp có đặt mật khẩu",
                            "Mở tệp, bỏ mật khẩu rồi lưu lại và gửi lại.")]
-    except Exception as exc:  # calamine raises many kinds; an officer needs one sentence
-        return None, [_f01(path, f"tệp hỏng hoặc không đúng định dạng ({type(exc).__name__})")]
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:
+        # calamine raises many kinds, and a date out of range panics in Rust (a
+        # BaseException); the officer needs one sentence, never a traceback.
+        return None, [_f01(path, f"tệp hỏng hoặc có ô không đọc được ({type(exc).__name__})")]
+
+
+@contextlib.contextmanager
+def _rust_quiet() -> Iterator[None]:
+    """A Rust panic inside calamine prints its own backtrace on file descriptor 2, past
+    Python's handlers: send that to nowhere while calamine runs."""
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _read(path: Path) -> tuple[RawWorkbook | None, list[Finding]]:
+    """calamine reads the grid; the XML gives what calamine does not expose."""
+    suffix = path.suffix.lower()
+    flags = (_ooxml_flags(path) if suffix in (".xlsx", ".xlsm")
+             else _ods_flags(path) if suffix == ".ods" else {})
+    book = pc.CalamineWorkbook.from_path(str(path))
+    raw = RawWorkbook(path)
+    cells = 0
+    for meta in book.sheets_metadata:
+        sheet = book.get_sheet_by_name(meta.name)
+        cells += sheet.height * sheet.width
+        if cells > MAX_CELLS:
+            rows = f"{sheet.height:,}".replace(",", ".")
+            return None, [catalog.make(
+                "F05", file=path.name, sheet=meta.name,
+                detail=f"sheet “{meta.name}” có {rows} dòng, quá lớn so với một biểu",
+                fix="Xóa các dòng, cột thừa ở cuối sheet (chọn chúng, bấm chuột phải › Xóa) "
+                "rồi lưu lại và gửi lại.",
+            )]
+        rows = sheet.to_python(skip_empty_area=False)
+        merged = tuple(sheet.merged_cell_ranges or ())
+        extra = flags.get(meta.name, SheetFlags())
+        raw.sheets[meta.name] = RawSheet(
+            meta.name, rows, merged or extra.merged,
+            meta.visible == pc.SheetVisibleEnum.Visible, extra.hidden, extra.uncomputed,
+        )
     marker = raw.sheet(MARKER_SHEET)
     if marker:
         for row in marker.rows:
