@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from builders import CONFIG, ROOT, needs_soffice
 from tqd_sheets.config import Config, load_config
@@ -12,6 +14,11 @@ from tqd_sheets.periods import Period
 from tqd_sheets.template import write_khom_template, write_templates
 
 __all__ = ["needs_soffice"]
+
+# CI must judge the code, not the dice: there the property tests replay the same examples.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture(scope="session")
