@@ -18,13 +18,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .atomic import write_atomic
 from .findings import Finding, Severity
 from .read import RawWorkbook
+from .styles import FONT
 
 SHEET = "Cần sửa"
 FILLS = {
     Severity.ERROR: PatternFill("solid", fgColor="FFC7CE"),
     Severity.WARNING: PatternFill("solid", fgColor="FFEB9C"),
 }
-FONT = "Times New Roman"
+
 
 
 def feedback_name(input_name: str, keep_suffix: bool = False) -> str:

@@ -28,13 +28,13 @@ from .config import Config
 from .findings import a1, col_letter
 from .results import CHUA_DAT, CHUA_DU, DAT, DATA_COLUMNS, Results
 from .spec import SAMPLE_NOTE
+from .styles import FONT, Styles
 
 FORM_SHEETS = ("Biểu 01", "Biểu 02", "Biểu 03", "Biểu 04", "Biểu 05")
 CHART_SHEET = "Biểu đồ"
 DATA_SHEET = "Dữ liệu"
 SHEETS = (*FORM_SHEETS, CHART_SHEET, DATA_SHEET)
 
-FONT = "Times New Roman"
 DASH = "—"  # a rate whose denominator is 0
 NO_DATA = "Chưa có số liệu hợp lệ"
 NO_UNITS = "Chưa có biểu của phường – chưa có số liệu đơn vị"
@@ -272,23 +272,13 @@ def write_forms(path: Path, results: Results, config: Config) -> Path:
 # --- helpers -------------------------------------------------------------------------------
 
 
-class _Styles:
-    """Formats by properties, created once each."""
-
+class _Styles(Styles):
     def __init__(self, wb: Workbook) -> None:
-        self.wb = wb
-        self._cache: dict[tuple, Format] = {}
-
-    def __call__(self, **props: Any) -> Format:
-        full = {"font_name": FONT, "font_size": 12, "valign": "vcenter", **props}
-        key = tuple(sorted(full.items()))
-        if key not in self._cache:
-            self._cache[key] = self.wb.add_format(full)
-        return self._cache[key]
+        super().__init__(wb, font_size=12, valign="vcenter")
 
     def cell(self, **props: Any) -> Format:
         """A table cell: bordered, size 11."""
-        return self(border=1, font_size=11, **props)
+        return super().cell(font_size=11, **props)
 
 
 def _missing(x: Any) -> bool:

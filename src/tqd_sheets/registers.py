@@ -16,8 +16,7 @@ from .atomic import write_atomic
 from .config import Config
 from .periods import Period
 from .spec import HOUSEHOLDS
-
-FONT = "Times New Roman"
+from .styles import FONT
 
 
 @dataclass(frozen=True)

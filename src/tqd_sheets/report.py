@@ -13,17 +13,16 @@ from typing import Any
 
 import pandas as pd
 import xlsxwriter
-from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from .atomic import write_atomic
 from .findings import Severity
 from .results import CHUA_NOP, CO_LOI, DA_TONG_HOP, Results
+from .styles import FONT, Styles
 
 OVERVIEW_SHEET = "Tổng quan"
 DETAIL_SHEET = "Chi tiết"
-FONT = "Times New Roman"
 
 OVERVIEW_COLUMNS = (
     ("loai", "Loại", 9),
@@ -73,7 +72,7 @@ def write_report(path: Path, results: Results) -> Path:
             },
         )
         wb.set_properties({"title": f"Kết quả kiểm tra biểu – {results.period.words}"})
-        st = _Styles(wb)
+        st = _styles(wb)
         _overview(wb.add_worksheet(OVERVIEW_SHEET), st, results)
         _details(wb.add_worksheet(DETAIL_SHEET), st, results)
         wb.close()
@@ -88,17 +87,8 @@ def summary(results: Results) -> str:
     return f"{results.coverage}; {errors} lỗi, {warnings} cảnh báo"
 
 
-class _Styles:
-    def __init__(self, wb: Workbook) -> None:
-        self.wb = wb
-        self._cache: dict[tuple, Format] = {}
-
-    def __call__(self, **props: Any) -> Format:
-        full = {"font_name": FONT, "font_size": 11, "valign": "top", **props}
-        key = tuple(sorted(full.items()))
-        if key not in self._cache:
-            self._cache[key] = self.wb.add_format(full)
-        return self._cache[key]
+def _styles(wb: Workbook) -> Styles:
+    return Styles(wb, font_size=11, valign="top")
 
 
 def _missing(x: Any) -> bool:
@@ -119,7 +109,7 @@ def _print_setup(ws: Worksheet, repeat: int) -> None:
     ws.set_footer(f'&C&"{FONT},Regular"&10Trang &P/&N')
 
 
-def _overview(ws: Worksheet, st: _Styles, r: Results) -> None:
+def _overview(ws: Worksheet, st: Styles, r: Results) -> None:
     ncols = len(OVERVIEW_COLUMNS)
     for j, (_, _, width) in enumerate(OVERVIEW_COLUMNS):
         ws.set_column(j, j, width)
@@ -210,7 +200,7 @@ def _overview(ws: Worksheet, st: _Styles, r: Results) -> None:
     ws.print_area(0, 0, row, ncols - 1)
 
 
-def _details(ws: Worksheet, st: _Styles, r: Results) -> None:
+def _details(ws: Worksheet, st: Styles, r: Results) -> None:
     ncols = len(DETAIL_COLUMNS)
     head = st(
         bold=True, border=1, bg_color="#D9E1F2", text_wrap=True, align="center", valign="vcenter"

@@ -37,8 +37,8 @@ from .catalog import RULES
 from .config import Config
 from .periods import KY_LABELS, Period
 from .spec import CodeSheet, Field, Kind, LabelSheet, TableSheet, VType, WorkbookSpec
+from .styles import FONT
 
-FONT = "Times New Roman"
 FONT_SIZE = 12
 INPUT_FILL = "#FFF2CC"  # light yellow: the cells an officer fills
 HEADER_FILL = "#D9D9D9"
