@@ -841,3 +841,34 @@ def test_real_workbook_replaces_the_sample(tmp_path, sample_inbox, xlsx_run, dat
     problems = data_mismatches({k: got[k] for k in k1 if k in got}, k1)
     assert not problems, "\n".join(problems)
     assert len(got) > len(k1)
+
+
+def test_messy_inbox_all_at_once(tmp_path, xlsx_run, blanks, data) -> None:
+    """Two versions of K1, K2 with errors, K3 never sent, a lock file and a broken file:
+    exit 1, each problem at its place, totals over K1 (its later version) and K4 only."""
+    books, ward = data
+    older = replace(books["K1"], households=books["K1"].households[:5], ngay_lap=date(2020, 12, 2))
+    old_path = write_khom(older, blanks, tmp_path / "work" / "K1_2020_ban_cu.xlsx")
+    bad, where = error_book(books["K2"])
+    bad_path = write_khom(bad, blanks, tmp_path / "work" / "K2_2020.xlsx")
+    inbox = new_inbox(
+        tmp_path, xlsx_run, drop=["K2", "K3"],
+        add={old_path.name: old_path, bad_path.name: bad_path,
+             "~$K4_2020.xlsx": b"\x00lock", "K4_hong.xlsx": b"PK\x03\x04 cut short"},
+    )
+    out = run_on(tmp_path, inbox)
+    assert out.run.rc == 1, out.run.text
+    assert "Tổng hợp 2/4 khóm" in out.run.out
+    assert "I01" in out.codes(old_path.name)
+    assert "F02" in out.codes("~$K4_2020.xlsx") and "F01" in out.codes("K4_hong.xlsx")
+    assert "I03" in out.codes()
+    lay = register_layout(bad_path)
+    for code in ("R02", "R03", "R04", "R05"):
+        for header, i in where[code]:
+            assert (code, lay.cell(header, i)) in out.pairs(bad_path.name), code
+    assert_numbers(out, expected_data(books, ward, ["K1", "K4"]))
+    copies = {p.name for p in (out.outbox / "phan-hoi").iterdir()}
+    assert {"K2_2020_kiem-tra.xlsx", "K1_2020_ban_cu_kiem-tra.xlsx"} <= copies
+    overview = sheet_text(out.outbox / "KiemTra_2020.xlsx", "Tổng quan")
+    for words in ("Chưa nộp", "Có lỗi – chưa tổng hợp", "~$K4_2020.xlsx", "K4_hong.xlsx"):
+        assert words in overview, words

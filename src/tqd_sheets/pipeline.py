@@ -231,8 +231,16 @@ def consolidate(files: Sequence[Path], config: Config, period: Period | None = N
                               if not c.errors)
     results.overview = _overview(config, khom, wards, included, ward)
     results.ignored = pd.DataFrame(
-        [(c.name, c.ignored) for c in checked if c.ignored], columns=["tep", "ly_do"])
+        [(c.name, c.ignored or _unusable(c)) for c in checked
+         if c.ignored or c.parsed is None or c.parsed.kind is None],
+        columns=["tep", "ly_do"])
     return Run(run_period, checked, results)
+
+
+def _unusable(c: Checked) -> str:
+    """Why a file that belongs to no khóm was not used: its first error, in short."""
+    first = next((f for f in c.findings if f.is_error), None)
+    return f"không dùng được ({first.code}): {first.message}" if first else "không dùng được"
 
 
 def _frame(p: Parsed | None, sheet: str) -> pd.DataFrame | None:
