@@ -55,9 +55,11 @@ def main() -> None:
         write_outputs(run, cfg, Path(tmp) / "outbox", files)
         t2 = time.perf_counter()
         households = int(run.results.value(cfg.phuong.ma, "HO"))
-        print(f"\nTổng hợp {len(files)} tệp, {households} hộ: kiểm tra + tính "
-              f"{(t1 - t0) * 1000:.0f} ms, ghi kết quả {(t2 - t1) * 1000:.0f} ms, "
-              f"tổng {(t2 - t0) * 1000:.0f} ms (không kể thời gian nạp thư viện).")
+        print(
+            f"\nTổng hợp {len(files)} tệp, {households} hộ: kiểm tra + tính "
+            f"{(t1 - t0) * 1000:.0f} ms, ghi kết quả {(t2 - t1) * 1000:.0f} ms, "
+            f"tổng {(t2 - t0) * 1000:.0f} ms (không kể thời gian nạp thư viện)."
+        )
 
 
 if __name__ == "__main__":

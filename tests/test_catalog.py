@@ -8,12 +8,35 @@ from tqd_sheets import catalog
 from tqd_sheets.findings import Severity
 
 RULES_MD = [
-    *(f"F0{i}" for i in range(1, 6)), *(f"H0{i}" for i in range(1, 6)),
-    *(f"R{i:02d}" for i in range(1, 14)), "K01", *(f"P0{i}" for i in range(1, 8)),
+    *(f"F0{i}" for i in range(1, 6)),
+    *(f"H0{i}" for i in range(1, 6)),
+    *(f"R{i:02d}" for i in range(1, 14)),
+    "K01",
+    *(f"P0{i}" for i in range(1, 8)),
     *(f"I0{i}" for i in range(1, 6)),
 ]
-ERRORS = {"F01", "F03", "F05", "H01", "H02", "R01", "R02", "R03", "R04", "R05", "R06", "R07",
-          "R08", "R12", "K01", "P01", "P05", "P06", "P07", "I02"}
+ERRORS = {
+    "F01",
+    "F03",
+    "F05",
+    "H01",
+    "H02",
+    "R01",
+    "R02",
+    "R03",
+    "R04",
+    "R05",
+    "R06",
+    "R07",
+    "R08",
+    "R12",
+    "K01",
+    "P01",
+    "P05",
+    "P06",
+    "P07",
+    "I02",
+}
 NOTES = {"F02", "H03"}
 
 
@@ -23,8 +46,9 @@ def test_every_rule_of_the_spec_is_in_the_catalogue_once():
 
 @pytest.mark.parametrize("code", RULES_MD)
 def test_severity_matches_rules_md(code):
-    expected = (Severity.ERROR if code in ERRORS else Severity.NOTE if code in NOTES
-                else Severity.WARNING)
+    expected = (
+        Severity.ERROR if code in ERRORS else Severity.NOTE if code in NOTES else Severity.WARNING
+    )
     assert catalog.RULES[code].severity is expected
 
 
@@ -32,8 +56,9 @@ def test_severity_matches_rules_md(code):
 def test_every_message_follows_the_recipe(code):
     rule = catalog.RULES[code]
     params = {name: "«?»" for name in re.findall(r"{(\w+)}", rule.what + rule.fix)}
-    f = catalog.make(code, file="k1.xlsx", sheet="Danh sách hộ", cell="I17", row=17,
-                     value="abc", **params)
+    f = catalog.make(
+        code, file="k1.xlsx", sheet="Danh sách hộ", cell="I17", row=17, value="abc", **params
+    )
     assert f.code == code and f.place == "'Danh sách hộ'!I17"
     assert "Giá trị hiện có: «abc»." in f.message and "Cách sửa:" in f.message
     assert rule.checks and rule.what and rule.fix

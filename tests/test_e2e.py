@@ -852,9 +852,15 @@ def test_messy_inbox_all_at_once(tmp_path, xlsx_run, blanks, data) -> None:
     bad, where = error_book(books["K2"])
     bad_path = write_khom(bad, blanks, tmp_path / "work" / "K2_2020.xlsx")
     inbox = new_inbox(
-        tmp_path, xlsx_run, drop=["K2", "K3"],
-        add={old_path.name: old_path, bad_path.name: bad_path,
-             "~$K4_2020.xlsx": b"\x00lock", "K4_hong.xlsx": b"PK\x03\x04 cut short"},
+        tmp_path,
+        xlsx_run,
+        drop=["K2", "K3"],
+        add={
+            old_path.name: old_path,
+            bad_path.name: bad_path,
+            "~$K4_2020.xlsx": b"\x00lock",
+            "K4_hong.xlsx": b"PK\x03\x04 cut short",
+        },
     )
     out = run_on(tmp_path, inbox)
     assert out.run.rc == 1, out.run.text

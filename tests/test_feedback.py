@@ -23,10 +23,25 @@ def source(tmp_path: Path) -> Path:
 
 def findings():
     return [
-        catalog.make("R03", file="k1.xlsx", sheet="Danh sách hộ", cell="B2", row=2,
-                     value="12 người", label="Số nhân khẩu", expected="số nguyên"),
-        catalog.make("R09", file="k1.xlsx", sheet="Danh sách hộ", cell="A2", row=2,
-                     key="01", problem="=HYPERLINK(\"x\")"),
+        catalog.make(
+            "R03",
+            file="k1.xlsx",
+            sheet="Danh sách hộ",
+            cell="B2",
+            row=2,
+            value="12 người",
+            label="Số nhân khẩu",
+            expected="số nguyên",
+        ),
+        catalog.make(
+            "R09",
+            file="k1.xlsx",
+            sheet="Danh sách hộ",
+            cell="A2",
+            row=2,
+            key="01",
+            problem='=HYPERLINK("x")',
+        ),
         catalog.make("I03", key="K9", name="Khóm 9"),
     ]
 

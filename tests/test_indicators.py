@@ -12,33 +12,65 @@ from tqd_sheets.results import CHUA_DAT, CHUA_DU, DAT
 
 RULES = RuleSet()
 EXPECTED = [("K1", "Khóm 1"), ("K2", "Khóm 2"), ("K3", "Khóm 3")]
-GOOD = {"NGAY_HOI": True, "QUY_UOC": True, "CD_HOC_TAP": True, "ANTT": True, "DIEM": 90.0,
-        "TT_BUOI": 3, "TT_LUOT": 100, "HOA_GIAI": 4, "HOA_GIAI_THANH": 3, "GUONG_TOT": 1,
-        "KINH_PHI": 1_000_000, "XA_HOI_HOA": 200_000}
+GOOD = {
+    "NGAY_HOI": True,
+    "QUY_UOC": True,
+    "CD_HOC_TAP": True,
+    "ANTT": True,
+    "DIEM": 90.0,
+    "TT_BUOI": 3,
+    "TT_LUOT": 100,
+    "HOA_GIAI": 4,
+    "HOA_GIAI_THANH": 3,
+    "GUONG_TOT": 1,
+    "KINH_PHI": 1_000_000,
+    "XA_HOI_HOA": 200_000,
+}
 
 
 def register(spec: list[tuple]) -> pd.DataFrame:
     """(dk, dat, years, hoc_tap, the_thao, ngheo, vi_pham, nhan_khau) per household."""
-    return pd.DataFrame([
-        {"ma_ho": f"{i:03d}", "dk_gdvh": dk, "dat_gdvh": dat, "nam_lien_tuc": years,
-         "gd_hoc_tap": ht, "gd_the_thao": tt, "ngheo": ngheo, "vi_pham": vp, "nhan_khau": nk}
-        for i, (dk, dat, years, ht, tt, ngheo, vp, nk) in enumerate(spec)])
+    return pd.DataFrame(
+        [
+            {
+                "ma_ho": f"{i:03d}",
+                "dk_gdvh": dk,
+                "dat_gdvh": dat,
+                "nam_lien_tuc": years,
+                "gd_hoc_tap": ht,
+                "gd_the_thao": tt,
+                "ngheo": ngheo,
+                "vi_pham": vp,
+                "nhan_khau": nk,
+            }
+            for i, (dk, dat, years, ht, tt, ngheo, vp, nk) in enumerate(spec)
+        ]
+    )
 
 
-K1 = [(True, True, 5, True, False, None, False, 4)] * 17 + \
-     [(True, False, None, False, False, "Nghèo", False, 2)] * 2 + \
-     [(False, False, 0, False, True, "Cận nghèo", True, 3)]
-K2 = [(True, True, 1, False, True, None, False, 5)] * 9 + \
-     [(True, True, 3, True, True, None, False, 6)] * 3 + [(True, False, 0, False, False,
-                                                          None, False, 1)] * 8
+K1 = (
+    [(True, True, 5, True, False, None, False, 4)] * 17
+    + [(True, False, None, False, False, "Nghèo", False, 2)] * 2
+    + [(False, False, 0, False, True, "Cận nghèo", True, 3)]
+)
+K2 = (
+    [(True, True, 1, False, True, None, False, 5)] * 9
+    + [(True, True, 3, True, True, None, False, 6)] * 3
+    + [(True, False, 0, False, False, None, False, 1)] * 8
+)
 K3: list[tuple] = []
 
 
 def run(khom=None, **kw):
-    khom = khom if khom is not None else [
-        KhomData("K1", "Khóm 1", register(K1), GOOD),
-        KhomData("K2", "Khóm 2", register(K2), {**GOOD, "DIEM": 70.0}),
-        KhomData("K3", "Khóm 3", register(K3), GOOD)]
+    khom = (
+        khom
+        if khom is not None
+        else [
+            KhomData("K1", "Khóm 1", register(K1), GOOD),
+            KhomData("K2", "Khóm 2", register(K2), {**GOOD, "DIEM": 70.0}),
+            KhomData("K3", "Khóm 3", register(K3), GOOD),
+        ]
+    )
     return compute(Period.parse("2020"), "TQD", "Phường TQD", EXPECTED, khom, RULES, **kw)
 
 
@@ -87,11 +119,17 @@ def test_khom_title_rule_and_reasons():
 
 
 def test_police_mark_decides_and_title_is_dat():
-    agency = pd.DataFrame([{"ma_khom": "K1", "antt": True, "lao_dong": 30, "co_viec_lam": 27},
-                           {"ma_khom": "K2", "antt": False, "lao_dong": 10, "co_viec_lam": 10},
-                           {"ma_khom": "K3", "antt": True, "lao_dong": 0, "co_viec_lam": 0}])
-    r = run(agency=agency, units=pd.DataFrame(columns=["loai", "dk_vh", "dat_vh",
-                                                        "don_vi_hoc_tap", "antt"]))
+    agency = pd.DataFrame(
+        [
+            {"ma_khom": "K1", "antt": True, "lao_dong": 30, "co_viec_lam": 27},
+            {"ma_khom": "K2", "antt": False, "lao_dong": 10, "co_viec_lam": 10},
+            {"ma_khom": "K3", "antt": True, "lao_dong": 0, "co_viec_lam": 0},
+        ]
+    )
+    r = run(
+        agency=agency,
+        units=pd.DataFrame(columns=["loai", "dk_vh", "dat_vh", "don_vi_hoc_tap", "antt"]),
+    )
     t = r.khom_titles.set_index("ma_khom")
     assert t.loc["K1", "ket_qua"] == DAT
     assert value(r, "K2", "KHOM_ANTT") == 0
@@ -103,8 +141,9 @@ def test_police_mark_decides_and_title_is_dat():
 def test_ward_title_needs_both_thresholds():
     full = [(True, True, 3, False, False, None, False, 4)] * 10
     khom = [KhomData(c, n, register(full), GOOD) for c, n in EXPECTED]
-    agency = pd.DataFrame([{"ma_khom": c, "antt": True, "lao_dong": 1, "co_viec_lam": 1}
-                           for c, _ in EXPECTED])
+    agency = pd.DataFrame(
+        [{"ma_khom": c, "antt": True, "lao_dong": 1, "co_viec_lam": 1} for c, _ in EXPECTED]
+    )
     r = run(khom, agency=agency)
     assert r.ward_title == DAT and value(r, "TQD", "PHUONG_VMDT") == 1
     bad = [KhomData(c, n, register(full), {**GOOD, "NGAY_HOI": c != "K1"}) for c, n in EXPECTED]
@@ -113,19 +152,42 @@ def test_ward_title_needs_both_thresholds():
 
 
 def test_units_by_type_and_unit_rate():
-    units = pd.DataFrame([
-        {"loai": "Trường học", "dk_vh": True, "dat_vh": True, "don_vi_hoc_tap": True,
-         "antt": True},
-        {"loai": "Trường học", "dk_vh": True, "dat_vh": False, "don_vi_hoc_tap": False,
-         "antt": True},
-        {"loai": "Doanh nghiệp", "dk_vh": False, "dat_vh": False, "don_vi_hoc_tap": False,
-         "antt": False},
-    ])
-    r = run(agency=pd.DataFrame(columns=["ma_khom", "antt", "lao_dong", "co_viec_lam"]),
-            units=units)
+    units = pd.DataFrame(
+        [
+            {
+                "loai": "Trường học",
+                "dk_vh": True,
+                "dat_vh": True,
+                "don_vi_hoc_tap": True,
+                "antt": True,
+            },
+            {
+                "loai": "Trường học",
+                "dk_vh": True,
+                "dat_vh": False,
+                "don_vi_hoc_tap": False,
+                "antt": True,
+            },
+            {
+                "loai": "Doanh nghiệp",
+                "dk_vh": False,
+                "dat_vh": False,
+                "don_vi_hoc_tap": False,
+                "antt": False,
+            },
+        ]
+    )
+    r = run(
+        agency=pd.DataFrame(columns=["ma_khom", "antt", "lao_dong", "co_viec_lam"]), units=units
+    )
     by = r.units_by_type.set_index("loai")
-    assert list(by.index) == ["Cơ quan hành chính", "Đơn vị sự nghiệp", "Trường học",
-                              "Doanh nghiệp", "Khác"]
+    assert list(by.index) == [
+        "Cơ quan hành chính",
+        "Đơn vị sự nghiệp",
+        "Trường học",
+        "Doanh nghiệp",
+        "Khác",
+    ]
     assert by.loc["Trường học"].tolist() == [2, 2, 1, 1, 2]
     assert value(r, "TQD", "DV") == 3 and value(r, "TQD", "DV_DAT_TL") == 1 / 2
     assert "DV" not in set(r.data[r.data.ma_don_vi == "K1"].ma_chi_tieu)
@@ -143,9 +205,17 @@ def test_targets_and_what_is_missing():
     assert t.loc["DV_DAT_TL", "dat"] is None  # no ward workbook: cannot be assessed
 
 
-@pytest.mark.parametrize(("target", "num", "den", "n"),
-                         [(0.94, 29, 40, 9), (1.0, 39, 40, 1), (0.94, 47, 50, 0),
-                          (0.94, 46, 50, 1), (0.8, 0, 0, 0), (0.945, 0, 200, 189)])
+@pytest.mark.parametrize(
+    ("target", "num", "den", "n"),
+    [
+        (0.94, 29, 40, 9),
+        (1.0, 39, 40, 1),
+        (0.94, 47, 50, 0),
+        (0.94, 46, 50, 1),
+        (0.8, 0, 0, 0),
+        (0.945, 0, 200, 189),
+    ],
+)
 def test_shortfall_is_the_fewest_households(target, num, den, n):
     assert shortfall(target, num, den) == n
     assert den == 0 or (num + n) / den >= target

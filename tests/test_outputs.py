@@ -33,8 +33,7 @@ def test_csv_has_bom_and_the_data_rows(sample_run):
     blob = data_csv(run.results)
     assert blob.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(blob.decode("utf-8-sig"))))
-    assert rows[0] == ["ky", "ma_don_vi", "ten_don_vi", "ma_chi_tieu", "tu_so", "mau_so",
-                       "gia_tri"]
+    assert rows[0] == ["ky", "ma_don_vi", "ten_don_vi", "ma_chi_tieu", "tu_so", "mau_so", "gia_tri"]
     assert len(rows) - 1 == len(run.results.data)
     ho = next(r for r in rows if r[1] == "TQD" and r[3] == "HO")
     assert ho[4] == ho[6] and ho[5] == ""
@@ -52,9 +51,13 @@ def test_manifest_lists_every_input_with_its_hash(sample_run, tmp_path):
     for p in files:
         assert by_name[p.name]["sha256"] == hashlib.sha256(p.read_bytes()).hexdigest()
         assert by_name[p.name]["kich_thuoc"] == p.stat().st_size
-    assert {p.name for p in written} >= {"BaoCao_2020.xlsx", "KiemTra_2020.xlsx",
-                                         "DuLieu_2020.csv", "manifest.json",
-                                         "DanhSach_2020.xlsx"}
+    assert {p.name for p in written} >= {
+        "BaoCao_2020.xlsx",
+        "KiemTra_2020.xlsx",
+        "DuLieu_2020.csv",
+        "manifest.json",
+        "DanhSach_2020.xlsx",
+    }
     assert not list((tmp_path / "2020").glob(".tqd-*"))
 
 

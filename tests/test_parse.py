@@ -38,17 +38,23 @@ def test_header_found_below_inserted_title_rows_and_columns_reordered():
 
 
 def test_type_errors_point_at_their_cells():
-    rows = [household("01"), household("02", **{"Số nhân khẩu": "12 người"}),
-            household("03", **{"Đạt GĐVH": "y"}), household("04", Tổ=""),
-            household("", **{"Họ và tên chủ hộ": "Người không mã"})]
+    rows = [
+        household("01"),
+        household("02", **{"Số nhân khẩu": "12 người"}),
+        household("03", **{"Đạt GĐVH": "y"}),
+        household("04", Tổ=""),
+        household("", **{"Họ và tên chủ hộ": "Người không mã"}),
+    ]
     p = parse_workbook(khom_book(rows), CODES)
     nk, dat, to, ma = col("Số nhân khẩu"), col("Đạt GĐVH"), col("Tổ"), col("Mã hộ")
-    assert codes_at(p) == sorted([
-        ("R03", f"'Danh sách hộ'!{nk}5"),
-        ("R04", f"'Danh sách hộ'!{dat}6"),
-        ("R02", f"'Danh sách hộ'!{to}7"),
-        ("R02", f"'Danh sách hộ'!{ma}8"),
-    ])
+    assert codes_at(p) == sorted(
+        [
+            ("R03", f"'Danh sách hộ'!{nk}5"),
+            ("R04", f"'Danh sách hộ'!{dat}6"),
+            ("R02", f"'Danh sách hộ'!{to}7"),
+            ("R02", f"'Danh sách hộ'!{ma}8"),
+        ]
+    )
 
 
 def test_rows_with_only_stt_are_not_households_and_inner_gaps_are_reported():
@@ -66,18 +72,37 @@ def test_missing_required_header_is_r01():
 
 
 def test_thong_tin_problems():
-    p = parse_workbook(khom_book([household("01")], info={
-        "Mã khóm": "K9", "Kỳ báo cáo": "Quý V", "Người lập biểu": "", "Ngày lập": ""}), CODES)
-    assert codes_at(p) == sorted([
-        ("H01", "'Thông tin'!B4"), ("H02", "'Thông tin'!B7"), ("H05", "'Thông tin'!B8"),
-        ("H04", "'Thông tin'!B10"),
-    ])
+    p = parse_workbook(
+        khom_book(
+            [household("01")],
+            info={"Mã khóm": "K9", "Kỳ báo cáo": "Quý V", "Người lập biểu": "", "Ngày lập": ""},
+        ),
+        CODES,
+    )
+    assert codes_at(p) == sorted(
+        [
+            ("H01", "'Thông tin'!B4"),
+            ("H02", "'Thông tin'!B7"),
+            ("H05", "'Thông tin'!B8"),
+            ("H04", "'Thông tin'!B10"),
+        ]
+    )
 
 
 def test_khom_sheet_k01():
-    p = parse_workbook(khom_book([household("01")], khom={
-        "DIEM": 120.0, "HOA_GIAI": 2.0, "HOA_GIAI_THANH": 5.0, "NGAY_HOI": "có lẽ",
-        "TT_BUOI": ...}), CODES)
+    p = parse_workbook(
+        khom_book(
+            [household("01")],
+            khom={
+                "DIEM": 120.0,
+                "HOA_GIAI": 2.0,
+                "HOA_GIAI_THANH": 5.0,
+                "NGAY_HOI": "có lẽ",
+                "TT_BUOI": ...,
+            },
+        ),
+        CODES,
+    )
     found = codes_at(p)
     # TT_BUOI's row is deleted, so DIEM is on row 9 and HOA_GIAI_THANH on row 11
     assert ("K01", "'Khóm'!C9") in found  # DIEM out of 0–100
@@ -89,8 +114,10 @@ def test_khom_sheet_k01():
 
 def test_sheet_names_compare_after_normalisation():
     book = khom_book([household("01")])
-    book.sheets = {("  danh SÁCH hộ " if k == "Danh sách hộ" else k): v
-                   for k, v in khom_book([household("01")]).sheets.items()}
+    book.sheets = {
+        ("  danh SÁCH hộ " if k == "Danh sách hộ" else k): v
+        for k, v in khom_book([household("01")]).sheets.items()
+    }
     p = parse_workbook(book, CODES)
     assert p.findings == [] and len(p.households()) == 1
 

@@ -65,8 +65,13 @@ def test_real_workbook_replaces_the_sample_of_its_khom():
 
 @pytest.mark.parametrize(
     ("ngay_lap", "code"),
-    [(date(2030, 1, 1), "H04"), (date(2019, 12, 31), "H04"), (date(2021, 1, 5), "I05"),
-     (date(2020, 12, 31), None), (date(2020, 6, 1), None)],
+    [
+        (date(2030, 1, 1), "H04"),
+        (date(2019, 12, 31), "H04"),
+        (date(2021, 1, 5), "I05"),
+        (date(2020, 12, 31), None),
+        (date(2020, 6, 1), None),
+    ],
 )
 def test_dates_future_before_period_and_late(ngay_lap, code):
     c = checked("a.xlsx", **{"Ngày lập": ngay_lap})

@@ -31,9 +31,17 @@ def codes(findings):
 
 @pytest.mark.parametrize(
     ("name", "ignored"),
-    [("~$MAU_K1.xlsx", True), (".~lock.k1.xlsx#", True), (".hidden.xlsx", True),
-     ("bao cao.pdf", True), ("ghi chu.docx", True), ("k1.xlsx", False), ("k1.XLS", False),
-     ("k1.ods", False), ("k1.xlsm", False)],
+    [
+        ("~$MAU_K1.xlsx", True),
+        (".~lock.k1.xlsx#", True),
+        (".hidden.xlsx", True),
+        ("bao cao.pdf", True),
+        ("ghi chu.docx", True),
+        ("k1.xlsx", False),
+        ("k1.XLS", False),
+        ("k1.ods", False),
+        ("k1.xlsm", False),
+    ],
 )
 def test_what_is_not_a_workbook_is_ignored(tmp_path, name, ignored):
     assert (ignore_reason(tmp_path / name) is not None) == ignored
@@ -56,8 +64,14 @@ def test_reads_grid_from_a1_with_text_kept_and_marker(tmp_path):
         (b"PK\x03\x04garbage-that-is-not-a-zip", ".xlsx", "F01", "hỏng"),
         (b"Xin chao, day khong phai bang tinh", ".xlsx", "F01", "hỏng"),
         (b"Mot tep van ban", ".xls", "F01", "hỏng"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100
-         + "EncryptionInfo".encode("utf-16-le"), ".xlsx", "F01", "mật khẩu"),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+            + b"\0" * 100
+            + "EncryptionInfo".encode("utf-16-le"),
+            ".xlsx",
+            "F01",
+            "mật khẩu",
+        ),
     ],
 )
 def test_broken_and_protected_files_are_f01(tmp_path, content, suffix, code, words):
@@ -91,8 +105,8 @@ def test_xml_entity_expansion_is_f05(tmp_path):
             data = src.read(item)
             if item.filename == "xl/workbook.xml":
                 data = data.replace(
-                    b"?>", b'?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]>',
-                    1)
+                    b"?>", b'?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]>', 1
+                )
             dst.writestr(item, data)
     raw, findings = read_workbook(bomb)
     assert raw is None and codes(findings) == ["F05"]

@@ -29,21 +29,30 @@ def test_r05_names_every_row_of_a_repeated_code():
 
 
 def test_r07_r08_impossible_combinations():
-    p = parsed([household("01", **{"Đăng ký GĐVH": ""}),
-                household("02", **{"Vi phạm pháp luật": "x"}),
-                household("03")])
+    p = parsed(
+        [
+            household("01", **{"Đăng ký GĐVH": ""}),
+            household("02", **{"Vi phạm pháp luật": "x"}),
+            household("03"),
+        ]
+    )
     assert places(validate_households(p)) == [
-        ("R07", f"{col('Đăng ký GĐVH')}4"), ("R08", f"{col('Đạt GĐVH')}5")]
+        ("R07", f"{col('Đăng ký GĐVH')}4"),
+        ("R08", f"{col('Đạt GĐVH')}5"),
+    ]
     assert all(f.severity.value == "Lỗi" for f in validate_households(p))
 
 
 def test_r09_r10_warnings():
-    p = parsed([
-        household("01", **{"Đạt GĐVH": "", "Số năm liên tục đạt GĐVH": 3.0}),
-        household("02", **{"Số năm liên tục đạt GĐVH": ""}),
-        household("03", **{"Đạt GĐVH": "", "Số năm liên tục đạt GĐVH": "",
-                           "Gia đình thể thao": "x"}),
-    ])
+    p = parsed(
+        [
+            household("01", **{"Đạt GĐVH": "", "Số năm liên tục đạt GĐVH": 3.0}),
+            household("02", **{"Số năm liên tục đạt GĐVH": ""}),
+            household(
+                "03", **{"Đạt GĐVH": "", "Số năm liên tục đạt GĐVH": "", "Gia đình thể thao": "x"}
+            ),
+        ]
+    )
     found = validate_households(p)
     years, tt = col("Số năm liên tục đạt GĐVH"), col("Gia đình thể thao")
     assert places(found) == [("R09", f"{years}4"), ("R09", f"{years}5"), ("R10", f"{tt}6")]
@@ -51,9 +60,13 @@ def test_r09_r10_warnings():
 
 
 def test_r11_same_head_and_address_under_two_codes():
-    p = parsed([household("01", **{"Họ và tên chủ hộ": "Lê Văn A", "Địa chỉ": "5 Lê Lợi"}),
-                household("02"),
-                household("03", **{"Họ và tên chủ hộ": "lê văn a", "Địa chỉ": "5 lê lợi"})])
+    p = parsed(
+        [
+            household("01", **{"Họ và tên chủ hộ": "Lê Văn A", "Địa chỉ": "5 Lê Lợi"}),
+            household("02"),
+            household("03", **{"Họ và tên chủ hộ": "lê văn a", "Địa chỉ": "5 lê lợi"}),
+        ]
+    )
     found = validate_households(p)
     assert places(found) == [("R11", f"{col('Mã hộ')}4"), ("R11", f"{col('Mã hộ')}6")]
 
@@ -73,28 +86,64 @@ def test_r06_same_code_in_two_khom_names_both_files():
 
 def _ward(agency_rows=(), unit_rows=()):
     agency = pd.DataFrame(
-        [{ROW: 4 + i, "ma_khom": None, "ho_ngheo": 0, "ho_can_ngheo": 0, "nguoi_vi_pham": 0,
-          "antt": True, "y_te": True, "nvqs": True, "lao_dong": 10, "co_viec_lam": 9, **r}
-         for i, r in enumerate(agency_rows)])
+        [
+            {
+                ROW: 4 + i,
+                "ma_khom": None,
+                "ho_ngheo": 0,
+                "ho_can_ngheo": 0,
+                "nguoi_vi_pham": 0,
+                "antt": True,
+                "y_te": True,
+                "nvqs": True,
+                "lao_dong": 10,
+                "co_viec_lam": 9,
+                **r,
+            }
+            for i, r in enumerate(agency_rows)
+        ]
+    )
     units = pd.DataFrame(
-        [{ROW: 4 + i, "ten": None, "loai": "Khác", "dk_vh": True, "dat_vh": True,
-          "don_vi_hoc_tap": False, "antt": True, **r} for i, r in enumerate(unit_rows)])
+        [
+            {
+                ROW: 4 + i,
+                "ten": None,
+                "loai": "Khác",
+                "dk_vh": True,
+                "dat_vh": True,
+                "don_vi_hoc_tap": False,
+                "antt": True,
+                **r,
+            }
+            for i, r in enumerate(unit_rows)
+        ]
+    )
     p = Parsed("phuong.xlsx", Kind.PHUONG)
-    letters = dict(ma_khom="A", ho_ngheo="B", ho_can_ngheo="C", antt="E", lao_dong="H",
-                   co_viec_lam="I")
+    letters = dict(
+        ma_khom="A", ho_ngheo="B", ho_can_ngheo="C", antt="E", lao_dong="H", co_viec_lam="I"
+    )
     p.tables["Số liệu ngành"] = Table("Số liệu ngành", agency, letters)
     p.tables["Đơn vị"] = Table("Đơn vị", units, dict(ten="A", loai="B", dk_vh="C", dat_vh="D"))
     return p
 
 
 def test_ward_rules_p01_p05_p07():
-    w = _ward(agency_rows=[{"ma_khom": "K1"}, {"ma_khom": "K1"},
-                           {"ma_khom": "K2", "lao_dong": 5, "co_viec_lam": 6}],
-              unit_rows=[{"ten": "Trường A"}, {"ten": "Trường A"},
-                         {"ten": "Công ty B", "dk_vh": False}])
+    w = _ward(
+        agency_rows=[
+            {"ma_khom": "K1"},
+            {"ma_khom": "K1"},
+            {"ma_khom": "K2", "lao_dong": 5, "co_viec_lam": 6},
+        ],
+        unit_rows=[{"ten": "Trường A"}, {"ten": "Trường A"}, {"ten": "Công ty B", "dk_vh": False}],
+    )
     assert places(validate_ward(w)) == [
-        ("P01", "A4"), ("P01", "A5"), ("P05", "A4"), ("P05", "A5"), ("P05", "C6"),
-        ("P07", "I6")]
+        ("P01", "A4"),
+        ("P01", "A5"),
+        ("P05", "A4"),
+        ("P05", "A5"),
+        ("P05", "C6"),
+        ("P07", "I6"),
+    ]
 
 
 def test_cross_source_p02_p03_p04():
@@ -102,6 +151,9 @@ def test_cross_source_p02_p03_p04():
     w = _ward(agency_rows=[{"ma_khom": "K1", "ho_ngheo": 2, "antt": False}])
     found = cross_source([k1], w, ["K1", "K2"])
     assert sorted((f.code, f.file, f.cell) for f in found) == [
-        ("P02", "phuong.xlsx", ""), ("P03", "phuong.xlsx", "B4"), ("P04", "k1.xlsx", "C7")]
+        ("P02", "phuong.xlsx", ""),
+        ("P03", "phuong.xlsx", "B4"),
+        ("P04", "k1.xlsx", "C7"),
+    ]
     p03 = next(f for f in found if f.code == "P03")
     assert "2" in p03.message and "1" in p03.message

@@ -46,8 +46,12 @@ def test_text_starting_with_equals_stays_text():
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("05/12/2020", date(2020, 12, 5)), ("5/2/2020", date(2020, 2, 5)),
-     (datetime(2020, 12, 5, 0, 0), date(2020, 12, 5)), (date(2020, 1, 31), date(2020, 1, 31))],
+    [
+        ("05/12/2020", date(2020, 12, 5)),
+        ("5/2/2020", date(2020, 2, 5)),
+        (datetime(2020, 12, 5, 0, 0), date(2020, 12, 5)),
+        (date(2020, 1, 31), date(2020, 1, 31)),
+    ],
 )
 def test_dates_are_day_first(raw, expected):
     assert values.parse_date(raw) == (expected, None)
@@ -58,8 +62,9 @@ def test_dates_never_month_first_or_guessed(raw):
     assert values.parse_date(raw) == (None, "bad")
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("1.500.000", 1_500_000), (2_000_000, 2_000_000),
-                                               ("250000", 250_000)])
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("1.500.000", 1_500_000), (2_000_000, 2_000_000), ("250000", 250_000)]
+)
 def test_money_with_thousands_dots(raw, expected):
     assert values.parse_money(raw) == (expected, None)
 

@@ -39,9 +39,11 @@ def atomic_path(path: Path) -> Iterator[Path]:
 
 
 def _cannot_write(path: Path, exc: OSError) -> str:
-    return (f"Không ghi được tệp {path}: tệp đang mở trong Excel/LibreOffice, thư mục chỉ cho "
-            f"đọc hoặc ổ đĩa đầy ({exc.strerror or exc}). Đóng tệp hoặc chọn thư mục khác rồi "
-            "chạy lại.")
+    return (
+        f"Không ghi được tệp {path}: tệp đang mở trong Excel/LibreOffice, thư mục chỉ cho "
+        f"đọc hoặc ổ đĩa đầy ({exc.strerror or exc}). Đóng tệp hoặc chọn thư mục khác rồi "
+        "chạy lại."
+    )
 
 
 def write_atomic(path: Path, write: Callable[[Path], None]) -> Path:

@@ -26,10 +26,12 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="tqd-sheets", description="Tổng hợp biểu phong trào “Toàn dân đoàn kết "
-                "xây dựng đời sống văn hóa” từ các biểu Excel của khóm.")
-    p.add_argument("--config", type=Path, default=None,
-                   help="tệp cấu hình (mặc định: tqd.toml)")
+    p = _Parser(
+        prog="tqd-sheets",
+        description="Tổng hợp biểu phong trào “Toàn dân đoàn kết "
+        "xây dựng đời sống văn hóa” từ các biểu Excel của khóm.",
+    )
+    p.add_argument("--config", type=Path, default=None, help="tệp cấu hình (mặc định: tqd.toml)")
     sub = p.add_subparsers(dest="command", required=True, metavar="LỆNH")
     t = sub.add_parser("template", help="tạo biểu mẫu trống cho từng khóm và cho phường")
     t.add_argument("--period", default=None, help="kỳ: 2020, 2020S1, 2020Q1…2020Q4")
@@ -115,24 +117,28 @@ def cmd_consolidate(args: argparse.Namespace, config: Config) -> int:
     warnings = [f for f in r.findings if f.severity is Severity.WARNING]
     print(f"Kỳ báo cáo: {run.period.words}")
     if r.sample_data:
-        print("LƯU Ý: lần chạy này dùng DỮ LIỆU MẪU đi kèm phần mềm (tệp MAU_… trong inbox), "
-              "không phải số liệu thật. Xóa các tệp MAU_… khi đã có biểu thật của khóm.")
+        print(
+            "LƯU Ý: lần chạy này dùng DỮ LIỆU MẪU đi kèm phần mềm (tệp MAU_… trong inbox), "
+            "không phải số liệu thật. Xóa các tệp MAU_… khi đã có biểu thật của khóm."
+        )
     names = ", ".join(config.khom_name(k) for k in r.included) or "không có"
     print(f"{r.coverage}: {names}.")
     missing = [k for k in r.expected if k not in r.included]
     for k in missing:
         row = r.overview[r.overview.ma == k].iloc[0]
-        print(f"  - {config.khom_name(k)}: {row.trang_thai}"
-              + (f" ({row.tep})" if row.tep else ""))
+        print(f"  - {config.khom_name(k)}: {row.trang_thai}" + (f" ({row.tep})" if row.tep else ""))
     print("Biểu của phường: " + ("đã tổng hợp" if r.has_ward_workbook else "chưa có hoặc có lỗi"))
-    print(f"Kiểm tra: {len(errors)} lỗi, {len(warnings)} cảnh báo "
-          f"(chi tiết trong {out_dir / ('KiemTra_' + run.period.id + '.xlsx')}).")
+    print(
+        f"Kiểm tra: {len(errors)} lỗi, {len(warnings)} cảnh báo "
+        f"(chi tiết trong {out_dir / ('KiemTra_' + run.period.id + '.xlsx')})."
+    )
     ignored = r.ignored
     if len(ignored):
-        print(f"Bỏ qua {len(ignored)} tệp: " + "; ".join(f"{t} ({why})" for t, why in
-                                                        ignored.itertuples(index=False)))
-    print(f"Kết quả ghi vào {out_dir}/: "
-          + ", ".join(str(p.relative_to(out_dir)) for p in written))
+        print(
+            f"Bỏ qua {len(ignored)} tệp: "
+            + "; ".join(f"{t} ({why})" for t, why in ignored.itertuples(index=False))
+        )
+    print(f"Kết quả ghi vào {out_dir}/: " + ", ".join(str(p.relative_to(out_dir)) for p in written))
     return run.exit_code
 
 
@@ -140,8 +146,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         config = _config(args.config)
-        handler = {"template": cmd_template, "check": cmd_check,
-                   "consolidate": cmd_consolidate}[args.command]
+        handler = {"template": cmd_template, "check": cmd_check, "consolidate": cmd_consolidate}[
+            args.command
+        ]
         return handler(args, config)
     except (ConfigError, RunError, OutputError) as exc:
         print(f"Lỗi: {exc}", file=sys.stderr)
@@ -153,9 +160,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         # An officer never sees a traceback; a developer can ask for it.
         if os.environ.get("TQD_DEBUG"):
             traceback.print_exc()
-        print("Lỗi không mong đợi của phần mềm: không hoàn thành được. Các tệp trong inbox "
-              "không bị thay đổi. Hãy gửi thư mục inbox cho người hỗ trợ kỹ thuật "
-              "(đặt TQD_DEBUG=1 để xem chi tiết).", file=sys.stderr)
+        print(
+            "Lỗi không mong đợi của phần mềm: không hoàn thành được. Các tệp trong inbox "
+            "không bị thay đổi. Hãy gửi thư mục inbox cho người hỗ trợ kỹ thuật "
+            "(đặt TQD_DEBUG=1 để xem chi tiết).",
+            file=sys.stderr,
+        )
         return 2
 
 

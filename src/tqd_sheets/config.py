@@ -83,8 +83,7 @@ class Config(_Model):
         for key, name in chosen.items():
             if name not in self.bo_tieu_chi:
                 raise ValueError(
-                    f"ap_dung.{key} chọn bộ tiêu chí '{name}' nhưng không có "
-                    f"[bo_tieu_chi.{name}]"
+                    f"ap_dung.{key} chọn bộ tiêu chí '{name}' nhưng không có [bo_tieu_chi.{name}]"
                 )
         for key, text in self.han_nop.items():
             Period.parse(key)

@@ -27,7 +27,6 @@ FILLS = {
 }
 
 
-
 def feedback_name(input_name: str, keep_suffix: bool = False) -> str:
     """`K1_2020.ods` → `K1_2020_kiem-tra.xlsx`; with `keep_suffix` (two inputs share a stem)
     `K1_2020_ods_kiem-tra.xlsx`, so that no copy overwrites another."""
@@ -48,7 +47,7 @@ def _open(source: Path, raw: RawWorkbook | None) -> openpyxl.Workbook:
         return openpyxl.load_workbook(source, keep_vba=False, keep_links=False)
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
-    for name, sheet in (raw.sheets.items() if raw else ()):
+    for name, sheet in raw.sheets.items() if raw else ():
         ws = wb.create_sheet(name[:31])
         if not sheet.visible:
             ws.sheet_state = "hidden"
@@ -61,8 +60,9 @@ def _open(source: Path, raw: RawWorkbook | None) -> openpyxl.Workbook:
     return wb
 
 
-def write_feedback(path: Path, source: Path, raw: RawWorkbook | None,
-                   findings: Sequence[Finding]) -> Path:
+def write_feedback(
+    path: Path, source: Path, raw: RawWorkbook | None, findings: Sequence[Finding]
+) -> Path:
     wb = _open(source, raw)
     marked = [f for f in findings if f.severity in FILLS]
     by_cell: dict[tuple[str, str], list[Finding]] = {}
@@ -88,9 +88,12 @@ def _list_sheet(wb: openpyxl.Workbook, findings: Sequence[Finding], name: str) -
     errors = sum(f.is_error for f in findings)
     _text(ws["A1"], f"CÁC ĐIỂM CẦN SỬA – tệp {name}")
     ws["A1"].font = Font(name=FONT, bold=True, size=14)
-    _text(ws["A2"], f"{errors} lỗi (tô đỏ) phải sửa trước khi phường tổng hợp; "
-          f"{len(findings) - errors} cảnh báo (tô vàng) cần xem lại. Bấm vào ô để đến chỗ cần "
-          "sửa; di chuột lên ô được tô màu để đọc hướng dẫn. Sửa xong, lưu lại và gửi phường.")
+    _text(
+        ws["A2"],
+        f"{errors} lỗi (tô đỏ) phải sửa trước khi phường tổng hợp; "
+        f"{len(findings) - errors} cảnh báo (tô vàng) cần xem lại. Bấm vào ô để đến chỗ cần "
+        "sửa; di chuột lên ô được tô màu để đọc hướng dẫn. Sửa xong, lưu lại và gửi phường.",
+    )
     ws["A2"].font = Font(name=FONT, italic=True)
     ws["A2"].alignment = Alignment(wrap_text=True, vertical="top")
     ws.merge_cells("A2:E2")

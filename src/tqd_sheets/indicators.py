@@ -36,15 +36,57 @@ RATES: dict[str, tuple[str, str]] = {
 
 # The order of the `Dữ liệu` rows of one unit.
 ORDER = [
-    "HO", "NK", "GDVH_DK", "GDVH_DK_TL", "GDVH_DAT", "GDVH_DAT_TL", "GDVH_DAT_DK_TL",
-    "GDVH_3NAM", "GDVH_3NAM_TL", "GDHT", "GDHT_TL", "GDTT", "GDTT_TL", "HO_NGHEO",
-    "HO_NGHEO_TL", "HO_CAN_NGHEO", "HO_CAN_NGHEO_TL", "HO_VI_PHAM", "TT_BUOI", "TT_LUOT",
-    "HOA_GIAI", "HOA_GIAI_THANH", "HOA_GIAI_TL", "GUONG_TOT", "KINH_PHI", "XA_HOI_HOA",
-    "LAO_DONG", "VIEC_LAM", "VIEC_LAM_TL", "KHOM", "KHOM_VMDT", "KHOM_VMDT_TL", "KHOM_CDHT",
-    "KHOM_ANTT", "DV", "DV_DK", "DV_DAT", "DV_DAT_TL", "DV_HT", "DV_ANTT", "PHUONG_VMDT",
+    "HO",
+    "NK",
+    "GDVH_DK",
+    "GDVH_DK_TL",
+    "GDVH_DAT",
+    "GDVH_DAT_TL",
+    "GDVH_DAT_DK_TL",
+    "GDVH_3NAM",
+    "GDVH_3NAM_TL",
+    "GDHT",
+    "GDHT_TL",
+    "GDTT",
+    "GDTT_TL",
+    "HO_NGHEO",
+    "HO_NGHEO_TL",
+    "HO_CAN_NGHEO",
+    "HO_CAN_NGHEO_TL",
+    "HO_VI_PHAM",
+    "TT_BUOI",
+    "TT_LUOT",
+    "HOA_GIAI",
+    "HOA_GIAI_THANH",
+    "HOA_GIAI_TL",
+    "GUONG_TOT",
+    "KINH_PHI",
+    "XA_HOI_HOA",
+    "LAO_DONG",
+    "VIEC_LAM",
+    "VIEC_LAM_TL",
+    "KHOM",
+    "KHOM_VMDT",
+    "KHOM_VMDT_TL",
+    "KHOM_CDHT",
+    "KHOM_ANTT",
+    "DV",
+    "DV_DK",
+    "DV_DAT",
+    "DV_DAT_TL",
+    "DV_HT",
+    "DV_ANTT",
+    "PHUONG_VMDT",
 ]
-FROM_KHOM_SHEET = ["TT_BUOI", "TT_LUOT", "HOA_GIAI", "HOA_GIAI_THANH", "GUONG_TOT", "KINH_PHI",
-                   "XA_HOI_HOA"]
+FROM_KHOM_SHEET = [
+    "TT_BUOI",
+    "TT_LUOT",
+    "HOA_GIAI",
+    "HOA_GIAI_THANH",
+    "GUONG_TOT",
+    "KINH_PHI",
+    "XA_HOI_HOA",
+]
 
 
 @dataclass
@@ -67,8 +109,20 @@ def household_counts(df: pd.DataFrame) -> dict[str, int]:
     """Counts over one register (or several concatenated)."""
     if df.empty:
         return dict.fromkeys(
-            ["HO", "NK", "GDVH_DK", "GDVH_DAT", "GDVH_3NAM", "GDHT", "GDTT", "HO_NGHEO",
-             "HO_CAN_NGHEO", "HO_VI_PHAM"], 0)
+            [
+                "HO",
+                "NK",
+                "GDVH_DK",
+                "GDVH_DAT",
+                "GDVH_3NAM",
+                "GDHT",
+                "GDTT",
+                "HO_NGHEO",
+                "HO_CAN_NGHEO",
+                "HO_VI_PHAM",
+            ],
+            0,
+        )
     dat = _marked(df, "dat_gdvh")
     years = pd.to_numeric(df["nam_lien_tuc"], errors="coerce").fillna(0)
     return {
@@ -96,8 +150,7 @@ def with_rates(counts: Mapping[str, float]) -> dict[str, tuple[float, float, flo
     }
     for code, (num, den) in RATES.items():
         if num in counts and den in counts:
-            out[code] = (float(counts[num]), float(counts[den]),
-                         rate(counts[num], counts[den]))
+            out[code] = (float(counts[num]), float(counts[den]), rate(counts[num], counts[den]))
     return out
 
 
@@ -161,12 +214,16 @@ def units_by_type(units: pd.DataFrame | None) -> pd.DataFrame:
     rows = []
     for loai in UNIT_TYPES:
         u = units[units["loai"] == loai] if not units.empty else units
-        rows.append({
-            "loai": loai, "DV": len(u), "DV_DK": int(_marked(u, "dk_vh").sum()),
-            "DV_DAT": int(_marked(u, "dat_vh").sum()),
-            "DV_HT": int(_marked(u, "don_vi_hoc_tap").sum()),
-            "DV_ANTT": int(_marked(u, "antt").sum()),
-        })
+        rows.append(
+            {
+                "loai": loai,
+                "DV": len(u),
+                "DV_DK": int(_marked(u, "dk_vh").sum()),
+                "DV_DAT": int(_marked(u, "dat_vh").sum()),
+                "DV_HT": int(_marked(u, "don_vi_hoc_tap").sum()),
+                "DV_ANTT": int(_marked(u, "antt").sum()),
+            }
+        )
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -188,8 +245,11 @@ def compute(
     targets: Mapping[str, float] | None = None,
 ) -> Results:
     """Every indicator for each included khóm and for the ward."""
-    agency_by = ({str(r["ma_khom"]): r for _, r in agency.iterrows() if r["ma_khom"]}
-                 if agency is not None else {})
+    agency_by = (
+        {str(r["ma_khom"]): r for _, r in agency.iterrows() if r["ma_khom"]}
+        if agency is not None
+        else {}
+    )
     by_code = {k.code: k for k in khom}
     order = [code for code, _ in expected if code in by_code]
     unit_rows: list[tuple[str, str, dict[str, tuple[float, float, float]]]] = []
@@ -215,13 +275,15 @@ def compute(
             "DIEM": k.values.get("DIEM"),
         }
         status, reasons = khom_title(criteria, rules)
-        titles.append({"ma_khom": code, "ten_khom": k.name, **criteria,
-                       "ket_qua": status, "ly_do": reasons})
+        titles.append(
+            {"ma_khom": code, "ten_khom": k.name, **criteria, "ket_qua": status, "ly_do": reasons}
+        )
         counts["KHOM"] = 1
         counts["KHOM_VMDT"] = 1 if status == DAT else 0
         counts["KHOM_CDHT"] = 1 if criteria["CD_HOC_TAP"] else 0
-        counts["KHOM_ANTT"] = 1 if (police if police is not None
-                                    else bool(k.values.get("ANTT"))) else 0
+        counts["KHOM_ANTT"] = (
+            1 if (police if police is not None else bool(k.values.get("ANTT"))) else 0
+        )
         for c, v in counts.items():
             ward_counts[c] = ward_counts.get(c, 0) + v
         unit_rows.append((code, k.name, with_rates(counts)))
@@ -255,9 +317,21 @@ def compute(
         included=order,
         has_ward_workbook=agency is not None,
         data=data,
-        khom_titles=pd.DataFrame(titles, columns=[
-            "ma_khom", "ten_khom", "DIEM", "GDVH_DAT_TL", "ANTT", "NGAY_HOI", "QUY_UOC",
-            "CD_HOC_TAP", "ket_qua", "ly_do"]),
+        khom_titles=pd.DataFrame(
+            titles,
+            columns=[
+                "ma_khom",
+                "ten_khom",
+                "DIEM",
+                "GDVH_DAT_TL",
+                "ANTT",
+                "NGAY_HOI",
+                "QUY_UOC",
+                "CD_HOC_TAP",
+                "ket_qua",
+                "ly_do",
+            ],
+        ),
         ward_title=ward_status,
         ward_title_reasons=ward_reasons,
         targets=target_table(tgt, ward, has_units=units is not None),
@@ -265,8 +339,9 @@ def compute(
     )
 
 
-def _ward_title(ward: Mapping[str, tuple[float, float, float]], titles: list[dict],
-                rs: RuleSet) -> tuple[str, str]:
+def _ward_title(
+    ward: Mapping[str, tuple[float, float, float]], titles: list[dict], rs: RuleSet
+) -> tuple[str, str]:
     khom_n = ward["KHOM"][0]
     dat_n = ward["KHOM_VMDT"][0]
     unsure = sum(1 for t in titles if t["ket_qua"] == CHUA_DU)
@@ -274,14 +349,19 @@ def _ward_title(ward: Mapping[str, tuple[float, float, float]], titles: list[dic
     gdvh_ok = not math.isnan(gdvh) and gdvh >= rs.phuong_gdvh_dat_tl
     reasons = []
     if not gdvh_ok:
-        reasons.append("Tỷ lệ hộ đạt GĐVH của phường "
-                       f"{'—' if math.isnan(gdvh) else pct(gdvh)} thấp hơn "
-                       f"{pct(rs.phuong_gdvh_dat_tl)}")
+        reasons.append(
+            "Tỷ lệ hộ đạt GĐVH của phường "
+            f"{'—' if math.isnan(gdvh) else pct(gdvh)} thấp hơn "
+            f"{pct(rs.phuong_gdvh_dat_tl)}"
+        )
     khom_ok = bool(khom_n) and rate(dat_n, khom_n) >= rs.phuong_khom_vmdt_tl
     if not khom_ok:
-        reasons.append(f"Tỷ lệ khóm đạt văn minh đô thị {pct(rate(dat_n, khom_n) or 0)} "
-                       f"thấp hơn {pct(rs.phuong_khom_vmdt_tl)}" if khom_n
-                       else "Chưa có khóm nào được tổng hợp")
+        reasons.append(
+            f"Tỷ lệ khóm đạt văn minh đô thị {pct(rate(dat_n, khom_n) or 0)} "
+            f"thấp hơn {pct(rs.phuong_khom_vmdt_tl)}"
+            if khom_n
+            else "Chưa có khóm nào được tổng hợp"
+        )
     if gdvh_ok and khom_ok:
         return DAT, ""
     if gdvh_ok and unsure and khom_n and rate(dat_n + unsure, khom_n) >= rs.phuong_khom_vmdt_tl:
@@ -289,8 +369,9 @@ def _ward_title(ward: Mapping[str, tuple[float, float, float]], titles: list[dic
     return CHUA_DAT, "; ".join(reasons)
 
 
-def target_table(targets: Mapping[str, float], ward: Mapping[str, tuple[float, float, float]],
-                 has_units: bool) -> pd.DataFrame:
+def target_table(
+    targets: Mapping[str, float], ward: Mapping[str, tuple[float, float, float]], has_units: bool
+) -> pd.DataFrame:
     rows = []
     for f in TARGETS.fields:
         t = float(targets.get(f.code, math.nan))
@@ -314,7 +395,17 @@ def target_table(targets: Mapping[str, float], ward: Mapping[str, tuple[float, f
             result = ward["PHUONG_VMDT"][2]
             dat = result >= t
             missing = "" if dat else "phường chưa đạt chuẩn văn minh đô thị"
-        rows.append({"ma": f.code, "noi_dung": f.label, "don_vi": unit, "chi_tieu": t,
-                     "ket_qua": result, "dat": dat, "con_thieu": missing})
-    return pd.DataFrame(rows, columns=["ma", "noi_dung", "don_vi", "chi_tieu", "ket_qua",
-                                       "dat", "con_thieu"])
+        rows.append(
+            {
+                "ma": f.code,
+                "noi_dung": f.label,
+                "don_vi": unit,
+                "chi_tieu": t,
+                "ket_qua": result,
+                "dat": dat,
+                "con_thieu": missing,
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["ma", "noi_dung", "don_vi", "chi_tieu", "ket_qua", "dat", "con_thieu"]
+    )

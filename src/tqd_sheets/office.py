@@ -33,8 +33,7 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def convert(src: Path, fmt: str, out_dir: Path, recalc: bool = False,
-            timeout: float = 180) -> Path:
+def convert(src: Path, fmt: str, out_dir: Path, recalc: bool = False, timeout: float = 180) -> Path:
     """Convert `src` to `fmt` (xlsx, xls, ods, pdf) in `out_dir`; return the new file."""
     exe = soffice()
     if exe is None:
@@ -45,8 +44,17 @@ def convert(src: Path, fmt: str, out_dir: Path, recalc: bool = False,
             user = Path(profile) / "user"
             user.mkdir(parents=True)
             (user / "registrymodifications.xcu").write_text(_RECALC, encoding="utf-8")
-        cmd = [exe, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-               "--convert-to", FILTERS[fmt].replace('"', ""), "--outdir", str(out_dir), str(src)]
+        cmd = [
+            exe,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            FILTERS[fmt].replace('"', ""),
+            "--outdir",
+            str(out_dir),
+            str(src),
+        ]
         subprocess.run(cmd, check=True, capture_output=True, timeout=timeout)
     target = out_dir / f"{src.stem}.{fmt}"
     if not target.exists():

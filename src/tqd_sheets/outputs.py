@@ -46,18 +46,20 @@ def manifest(run: Run, files: list[Path]) -> dict:
     for path in files:
         c = by_name.get(path.name)
         p = c.parsed if c else None
-        inputs.append({
-            "ten_tep": path.name,
-            "kich_thuoc": path.stat().st_size if path.is_file() else None,
-            "sha256": sha256(path) if path.is_file() else None,
-            "loai": p.kind.value if p and p.kind else None,
-            "ma_khom": (p.khom or None) if p else None,
-            "du_lieu_mau": p.is_sample if p else False,
-            "so_loi": c.errors if c else 0,
-            "so_canh_bao": c.warnings if c else 0,
-            "bo_qua": c.ignored if c and c.ignored else None,
-            "ma_loi": sorted({f.code for f in c.findings}) if c else [],
-        })
+        inputs.append(
+            {
+                "ten_tep": path.name,
+                "kich_thuoc": path.stat().st_size if path.is_file() else None,
+                "sha256": sha256(path) if path.is_file() else None,
+                "loai": p.kind.value if p and p.kind else None,
+                "ma_khom": (p.khom or None) if p else None,
+                "du_lieu_mau": p.is_sample if p else False,
+                "so_loi": c.errors if c else 0,
+                "so_canh_bao": c.warnings if c else 0,
+                "bo_qua": c.ignored if c and c.ignored else None,
+                "ma_loi": sorted({f.code for f in c.findings}) if c else [],
+            }
+        )
     r = run.results
     return {
         "cong_cu": "tqd-sheets",
@@ -72,12 +74,23 @@ def manifest(run: Run, files: list[Path]) -> dict:
 
 
 def registers_of(run: Run, config: Config) -> list[KhomRegister]:
-    used = {c.parsed.khom: c.parsed for c in run.checked
-            if c.parsed is not None and c.parsed.khom in run.results.included and not c.ignored
-            and not c.errors}
-    return [KhomRegister(code, config.khom_name(code), used[code].households(),
-                         tuple(used[code].tables["Danh sách hộ"].extra))
-            for code in run.results.included]
+    used = {
+        c.parsed.khom: c.parsed
+        for c in run.checked
+        if c.parsed is not None
+        and c.parsed.khom in run.results.included
+        and not c.ignored
+        and not c.errors
+    }
+    return [
+        KhomRegister(
+            code,
+            config.khom_name(code),
+            used[code].households(),
+            tuple(used[code].tables["Danh sách hộ"].extra),
+        )
+        for code in run.results.included
+    ]
 
 
 def write_feedback_copies(run: Run, folder: Path) -> list[Path]:
@@ -106,13 +119,17 @@ def _write_all(stage: Path, run: Run, config: Config, files: list[Path]) -> list
         write_forms(stage / f"BaoCao_{pid}.xlsx", r, config),
         write_report(stage / f"KiemTra_{pid}.xlsx", r),
         write_bytes_atomic(stage / f"DuLieu_{pid}.csv", data_csv(r)),
-        write_registers(stage / "noi-bo" / f"DanhSach_{pid}.xlsx", registers_of(run, config),
-                        config, run.period),
+        write_registers(
+            stage / "noi-bo" / f"DanhSach_{pid}.xlsx", registers_of(run, config), config, run.period
+        ),
         *write_feedback_copies(run, stage / "phan-hoi"),
     ]
     text = json.dumps(manifest(run, files), ensure_ascii=False, indent=2)
-    written.append(write_atomic(stage / "manifest.json",
-                                lambda tmp: tmp.write_text(text + "\n", encoding="utf-8")))
+    written.append(
+        write_atomic(
+            stage / "manifest.json", lambda tmp: tmp.write_text(text + "\n", encoding="utf-8")
+        )
+    )
     return written
 
 
@@ -141,8 +158,10 @@ def write_outputs(run: Run, config: Config, outbox: Path, files: list[Path]) -> 
             shutil.rmtree(stale, ignore_errors=True)  # left by a run that was killed
         stage = Path(tempfile.mkdtemp(prefix=".tqd-dang-ghi-", dir=out))
     except OSError as exc:
-        raise OutputError(f"Không tạo được thư mục {out} ({exc.strerror or exc}). Chọn thư mục "
-                          "khác bằng OUTBOX=… hoặc cấp quyền ghi rồi chạy lại.") from None
+        raise OutputError(
+            f"Không tạo được thư mục {out} ({exc.strerror or exc}). Chọn thư mục "
+            "khác bằng OUTBOX=… hoặc cấp quyền ghi rồi chạy lại."
+        ) from None
     try:
         staged = _write_all(stage, run, config, files)
         targets = [out / p.relative_to(stage) for p in staged]

@@ -111,23 +111,33 @@ def parse_workbook(raw: RawWorkbook, khom_codes: Sequence[str]) -> Parsed:
     out = Parsed(raw.name, kind, version)
     if kind is None:
         names = ", ".join(f"“{n}”" for n in raw.sheets if not n.startswith("_")) or "không có"
-        out.findings.append(catalog.make(
-            "F03", file=raw.name,
-            detail=f"không có các sheet của biểu khóm hay biểu phường (các sheet hiện có: {names})",
-        ))
+        out.findings.append(
+            catalog.make(
+                "F03",
+                file=raw.name,
+                detail="không có các sheet của biểu khóm hay biểu phường "
+                f"(các sheet hiện có: {names})",
+            )
+        )
         return out
     if version is not None and version < TEMPLATE_VERSION:
-        out.findings.append(catalog.make(
-            "F04", file=raw.name, found=version, current=TEMPLATE_VERSION))
+        out.findings.append(
+            catalog.make("F04", file=raw.name, found=version, current=TEMPLATE_VERSION)
+        )
     spec = WORKBOOKS[kind]
     missing = [s.name for s in spec.sheets if raw.sheet(s.name) is None]
     if missing:
-        out.findings.append(catalog.make(
-            "F03", file=raw.name,
-            detail="thiếu sheet " + ", ".join(f"“{n}”" for n in missing)
-            + " (sheet bị đổi tên hoặc bị xóa?)",
-            fix="Đặt lại đúng tên sheet như biểu mẫu, hoặc nhập lại số liệu vào biểu mẫu trống.",
-        ))
+        out.findings.append(
+            catalog.make(
+                "F03",
+                file=raw.name,
+                detail="thiếu sheet "
+                + ", ".join(f"“{n}”" for n in missing)
+                + " (sheet bị đổi tên hoặc bị xóa?)",
+                fix="Đặt lại đúng tên sheet như biểu mẫu, "
+                "hoặc nhập lại số liệu vào biểu mẫu trống.",
+            )
+        )
     for sheet_spec in spec.sheets:
         sheet = raw.sheet(sheet_spec.name)
         if sheet is None:
@@ -159,25 +169,38 @@ def _header_columns(sheet: RawSheet, r: int) -> dict[str, int]:
 
 
 # Which rule a problem in a label/code sheet belongs to.
-_INFO_RULE = {"ma_khom": "H01", "nam": "H02", "ky": "H02", "ngay_lap": "H04",
-              "nguoi_lap": "H05", "truong_ban": "H05"}
+_INFO_RULE = {
+    "ma_khom": "H01",
+    "nam": "H02",
+    "ky": "H02",
+    "ngay_lap": "H04",
+    "nguoi_lap": "H05",
+    "truong_ban": "H05",
+}
 
 
-def _key_value_columns(out: Parsed, sheet: RawSheet, key_header: str, value_header: str,
-                       offset: int) -> tuple[int, int, int] | None:
+def _key_value_columns(
+    out: Parsed, sheet: RawSheet, key_header: str, value_header: str, offset: int
+) -> tuple[int, int, int] | None:
     """Header row, key column and value column of a label or code sheet (F03 if absent)."""
     found = _find_header(sheet, key_header)
     if found is None:
-        out.findings.append(catalog.make(
-            "F03", file=out.file, sheet=sheet.name,
-            detail=f"sheet “{sheet.name}” không có cột “{key_header}”"))
+        out.findings.append(
+            catalog.make(
+                "F03",
+                file=out.file,
+                sheet=sheet.name,
+                detail=f"sheet “{sheet.name}” không có cột “{key_header}”",
+            )
+        )
         return None
     hr, key_col = found
     return hr, key_col, _header_columns(sheet, hr).get(norm(value_header), key_col + offset)
 
 
-def _parse_labels(out: Parsed, sheet: RawSheet, spec: LabelSheet,
-                  khom_codes: Sequence[str]) -> None:
+def _parse_labels(
+    out: Parsed, sheet: RawSheet, spec: LabelSheet, khom_codes: Sequence[str]
+) -> None:
     located = _key_value_columns(out, sheet, spec.label_header, spec.value_header, 1)
     if located is None:
         return
@@ -193,8 +216,11 @@ def _parse_labels(out: Parsed, sheet: RawSheet, spec: LabelSheet,
         ref = a1(r, value_col)
         out.cells[f.code] = Cell(sheet.name, ref, r + 1)
         if (r, value_col) in sheet.uncomputed:
-            out.findings.append(catalog.make("R12", file=out.file, sheet=sheet.name, cell=ref,
-                                             row=r + 1, label=f.label))
+            out.findings.append(
+                catalog.make(
+                    "R12", file=out.file, sheet=sheet.name, cell=ref, row=r + 1, label=f.label
+                )
+            )
             continue
         value, problem = values.parse(raw, f, khom_codes)
         rule = _INFO_RULE.get(f.code)
@@ -204,20 +230,40 @@ def _parse_labels(out: Parsed, sheet: RawSheet, spec: LabelSheet,
             out.values[f.code] = value
     for f in spec.fields:
         if f.code not in seen and f.need is not Need.OPTIONAL:
-            _info_finding(out, sheet.name, "", None, f, None, None, khom_codes,
-                          _INFO_RULE.get(f.code), missing_row=True)
+            _info_finding(
+                out,
+                sheet.name,
+                "",
+                None,
+                f,
+                None,
+                None,
+                khom_codes,
+                _INFO_RULE.get(f.code),
+                missing_row=True,
+            )
 
 
-def _info_finding(out: Parsed, sheet: str, ref: str, row: int | None, f: Field, raw: object,
-                  problem: str | None, khom_codes: Sequence[str], rule: str | None,
-                  missing_row: bool = False) -> None:
+def _info_finding(
+    out: Parsed,
+    sheet: str,
+    ref: str,
+    row: int | None,
+    f: Field,
+    raw: object,
+    problem: str | None,
+    khom_codes: Sequence[str],
+    rule: str | None,
+    missing_row: bool = False,
+) -> None:
     place = dict(file=out.file, sheet=sheet, cell=ref, row=row, value=raw)
-    fix = (f"Thêm lại dòng “{f.label}” ở cột Nội dung như biểu mẫu." if missing_row else None)
+    fix = f"Thêm lại dòng “{f.label}” ở cột Nội dung như biểu mẫu." if missing_row else None
     if rule == "H01":
         out.findings.append(catalog.make("H01", codes=", ".join(khom_codes), fix=fix, **place))
     elif rule == "H02":
-        out.findings.append(catalog.make("H02", label=f.label, expected=f.describe_type(),
-                                         fix=fix, **place))
+        out.findings.append(
+            catalog.make("H02", label=f.label, expected=f.describe_type(), fix=fix, **place)
+        )
     elif rule == "H04":
         what = "để trống" if raw is None or values.is_blank(raw) else "không phải ngày dd/mm/yyyy"
         out.findings.append(catalog.make("H04", problem=what, fix=fix, **place))
@@ -225,12 +271,12 @@ def _info_finding(out: Parsed, sheet: str, ref: str, row: int | None, f: Field, 
         if problem is None:
             out.findings.append(catalog.make("H05", label=f.label, fix=fix, **place))
     else:
-        out.findings.append(catalog.make("R03", label=f.label, expected=f.describe_type(),
-                                         **place))
+        out.findings.append(catalog.make("R03", label=f.label, expected=f.describe_type(), **place))
 
 
-def _parse_codes(out: Parsed, sheet: RawSheet, spec: CodeSheet, khom_codes: Sequence[str],
-                 wb: WorkbookSpec) -> None:
+def _parse_codes(
+    out: Parsed, sheet: RawSheet, spec: CodeSheet, khom_codes: Sequence[str], wb: WorkbookSpec
+) -> None:
     rule = "K01" if wb.kind is Kind.KHOM else "P06"
     located = _key_value_columns(out, sheet, spec.code_header, spec.value_header, 2)
     if located is None:
@@ -248,48 +294,85 @@ def _parse_codes(out: Parsed, sheet: RawSheet, spec: CodeSheet, khom_codes: Sequ
         ref = a1(r, value_col)
         out.cells[code] = Cell(sheet.name, ref, r + 1)
         if (r, value_col) in sheet.uncomputed:
-            out.findings.append(catalog.make("R12", file=out.file, sheet=sheet.name, cell=ref,
-                                             row=r + 1, label=f.label))
+            out.findings.append(
+                catalog.make(
+                    "R12", file=out.file, sheet=sheet.name, cell=ref, row=r + 1, label=f.label
+                )
+            )
             continue
         value, problem = values.parse(raw, f, khom_codes)
         if value is None and f.type is not VType.MARK and not problem:
             problem = "empty"
         if problem:
-            out.findings.append(catalog.make(
-                rule, file=out.file, sheet=sheet.name, cell=ref, row=r + 1, value=raw,
-                label=f.label, key=code,
-                problem="để trống" if problem == "empty" else "không hợp lệ",
-                expected=f.describe_type()))
+            out.findings.append(
+                catalog.make(
+                    rule,
+                    file=out.file,
+                    sheet=sheet.name,
+                    cell=ref,
+                    row=r + 1,
+                    value=raw,
+                    label=f.label,
+                    key=code,
+                    problem="để trống" if problem == "empty" else "không hợp lệ",
+                    expected=f.describe_type(),
+                )
+            )
             continue
         out.values[code] = value
     for f in spec.fields:
         if f.code not in seen:
-            out.findings.append(catalog.make(
-                rule, file=out.file, sheet=sheet.name, label=f.label, key=f.code,
-                problem="không có trong sheet", expected=f"thêm dòng mã {f.code}"))
+            out.findings.append(
+                catalog.make(
+                    rule,
+                    file=out.file,
+                    sheet=sheet.name,
+                    label=f.label,
+                    key=f.code,
+                    problem="không có trong sheet",
+                    expected=f"thêm dòng mã {f.code}",
+                )
+            )
     for f in spec.fields:
         limit = f.not_above
-        if limit and isinstance(out.values.get(f.code), int | float) and isinstance(
-            out.values.get(limit), int | float
-        ) and out.values[f.code] > out.values[limit]:  # type: ignore[operator]
+        if (
+            limit
+            and isinstance(out.values.get(f.code), int | float)
+            and isinstance(out.values.get(limit), int | float)
+            and out.values[f.code] > out.values[limit]
+        ):  # type: ignore[operator]
             cell = out.cells[f.code]
-            out.findings.append(catalog.make(
-                rule, file=out.file, sheet=sheet.name, cell=cell.ref, row=cell.row,
-                value=out.values[f.code], label=f.label, key=f.code,
-                problem=f"lớn hơn {limit} ({out.values[limit]})",
-                expected=f"không lớn hơn {limit}"))
+            out.findings.append(
+                catalog.make(
+                    rule,
+                    file=out.file,
+                    sheet=sheet.name,
+                    cell=cell.ref,
+                    row=cell.row,
+                    value=out.values[f.code],
+                    label=f.label,
+                    key=f.code,
+                    problem=f"lớn hơn {limit} ({out.values[limit]})",
+                    expected=f"không lớn hơn {limit}",
+                )
+            )
             del out.values[f.code]
 
 
-def _parse_table(out: Parsed, sheet: RawSheet, spec: TableSheet,
-                 khom_codes: Sequence[str]) -> None:
+def _parse_table(out: Parsed, sheet: RawSheet, spec: TableSheet, khom_codes: Sequence[str]) -> None:
     anchor = next(f for f in spec.fields if f.code == spec.anchor)
     found = _find_header(sheet, anchor.label, spec.header_search_rows)
     if found is None:
-        out.findings.append(catalog.make(
-            "R01", file=out.file, sheet=sheet.name, label=anchor.label,
-            fix=f"Dòng tiêu đề phải có ô “{anchor.label}” trong {spec.header_search_rows} dòng "
-            "đầu; khôi phục tiêu đề như biểu mẫu."))
+        out.findings.append(
+            catalog.make(
+                "R01",
+                file=out.file,
+                sheet=sheet.name,
+                label=anchor.label,
+                fix=f"Dòng tiêu đề phải có ô “{anchor.label}” trong {spec.header_search_rows} dòng "
+                "đầu; khôi phục tiêu đề như biểu mẫu.",
+            )
+        )
         return
     hr, _ = found
     header = _header_columns(sheet, hr)
@@ -298,13 +381,17 @@ def _parse_table(out: Parsed, sheet: RawSheet, spec: TableSheet,
         c = header.get(norm(f.label))
         if c is None:
             if f.need is Need.REQUIRED:
-                out.findings.append(catalog.make(
-                    "R01", file=out.file, sheet=sheet.name, row=hr + 1, label=f.label))
+                out.findings.append(
+                    catalog.make("R01", file=out.file, sheet=sheet.name, row=hr + 1, label=f.label)
+                )
             continue
         col_of[f.code] = c
     known = set(col_of.values())
-    extra = {values.text(v): c for c, v in enumerate(sheet.rows[hr])
-             if c not in known and not values.is_blank(v)}
+    extra = {
+        values.text(v): c
+        for c, v in enumerate(sheet.rows[hr])
+        if c not in known and not values.is_blank(v)
+    }
     records: list[dict[str, object]] = []
     blank_run: list[int] = []
     hidden: list[int] = []
@@ -315,9 +402,15 @@ def _parse_table(out: Parsed, sheet: RawSheet, spec: TableSheet,
                 blank_run.append(r + 1)
             continue
         if blank_run:
-            out.findings.append(catalog.make(
-                "R13", file=out.file, sheet=sheet.name, row=blank_run[0],
-                problem=f"Dòng trống giữa danh sách (dòng {_span(blank_run)})"))
+            out.findings.append(
+                catalog.make(
+                    "R13",
+                    file=out.file,
+                    sheet=sheet.name,
+                    row=blank_run[0],
+                    problem=f"Dòng trống giữa danh sách (dòng {_span(blank_run)})",
+                )
+            )
             blank_run = []
         if r in sheet.hidden_rows:
             hidden.append(r + 1)
@@ -340,15 +433,22 @@ def _parse_table(out: Parsed, sheet: RawSheet, spec: TableSheet,
             elif problem and f.type is VType.MARK:
                 out.findings.append(catalog.make("R04", label=f.label, **place))
             elif problem and f.rule == "P01":
-                out.findings.append(catalog.make(
-                    "P01", key=values.text(raw), problem="không thuộc phường", **place))
+                out.findings.append(
+                    catalog.make("P01", key=values.text(raw), problem="không thuộc phường", **place)
+                )
             elif problem and f.rule == "P05":
-                out.findings.append(catalog.make(
-                    "P05", key=values.text(sheet.cell(r, key_cols[0])),
-                    problem=f"“{f.label}” phải là {f.describe_type()}", **place))
+                out.findings.append(
+                    catalog.make(
+                        "P05",
+                        key=values.text(sheet.cell(r, key_cols[0])),
+                        problem=f"“{f.label}” phải là {f.describe_type()}",
+                        **place,
+                    )
+                )
             elif problem:
-                out.findings.append(catalog.make("R03", label=f.label,
-                                                 expected=f.describe_type(), **place))
+                out.findings.append(
+                    catalog.make("R03", label=f.label, expected=f.describe_type(), **place)
+                )
             elif value is None and f.need is Need.REQUIRED:
                 out.findings.append(catalog.make("R02", label=f.label, **place))
             rec[f.code] = value
@@ -357,25 +457,41 @@ def _parse_table(out: Parsed, sheet: RawSheet, spec: TableSheet,
         rec[BAD] = frozenset(bad)
         records.append(rec)
     if hidden:
-        out.findings.append(catalog.make(
-            "R13", file=out.file, sheet=sheet.name, row=hidden[0],
-            problem=f"Có {len(hidden)} dòng bị ẩn (dòng {', '.join(map(str, hidden[:10]))}"
-            f"{'…' if len(hidden) > 10 else ''}); các hộ ở dòng ẩn vẫn được tính",
-            fix="Bỏ ẩn các dòng (Unhide) để kiểm tra; xóa dòng nếu hộ không còn thuộc khóm."))
+        out.findings.append(
+            catalog.make(
+                "R13",
+                file=out.file,
+                sheet=sheet.name,
+                row=hidden[0],
+                problem=f"Có {len(hidden)} dòng bị ẩn (dòng {', '.join(map(str, hidden[:10]))}"
+                f"{'…' if len(hidden) > 10 else ''}); các hộ ở dòng ẩn vẫn được tính",
+                fix="Bỏ ẩn các dòng (Unhide) để kiểm tra; xóa dòng nếu hộ không còn thuộc khóm.",
+            )
+        )
     columns = [ROW, *(f.code for f in spec.fields), *extra, BAD]
     frame = pd.DataFrame.from_records(records, columns=columns)
     letters = {code: col_letter(c) for code, c in col_of.items()}
     out.tables[spec.name] = Table(sheet.name, frame, letters, list(extra))
     for r0, c0 in _merged_in(sheet, hr, col_of.values()):
-        out.findings.append(catalog.make(
-            "R13", file=out.file, sheet=sheet.name, cell=a1(r0, c0), row=r0 + 1,
-            problem="Ô gộp (Merge) trong vùng số liệu"))
+        out.findings.append(
+            catalog.make(
+                "R13",
+                file=out.file,
+                sheet=sheet.name,
+                cell=a1(r0, c0),
+                row=r0 + 1,
+                problem="Ô gộp (Merge) trong vùng số liệu",
+            )
+        )
 
 
 def _merged_in(sheet: RawSheet, header_row: int, cols) -> list[tuple[int, int]]:
     cols = set(cols)
-    return [start for start, end in sheet.merged
-            if start[0] > header_row and any(start[1] <= c <= end[1] for c in cols)]
+    return [
+        start
+        for start, end in sheet.merged
+        if start[0] > header_row and any(start[1] <= c <= end[1] for c in cols)
+    ]
 
 
 def _span(rows: list[int]) -> str:

@@ -69,8 +69,9 @@ def check_file(path: Path, config: Config, today: date | None = None) -> Checked
     """Everything one file can be checked for on its own (what `tqd-sheets check` prints)."""
     reason = ignore_reason(path)
     if reason:
-        return Checked(path, ignored=reason,
-                       findings=[catalog.make("F02", file=path.name, detail=reason)])
+        return Checked(
+            path, ignored=reason, findings=[catalog.make("F02", file=path.name, detail=reason)]
+        )
     raw, findings = read_workbook(path)
     if raw is None:
         return Checked(path, findings=findings)
@@ -86,24 +87,37 @@ def _date_checks(c: Checked, config: Config, today: date) -> list[Finding]:
     if p is None or period is None or p.ngay_lap is None:
         return []
     cell = p.cells.get("ngay_lap")
-    place = dict(file=c.name, sheet=cell.sheet if cell else "", cell=cell.ref if cell else "",
-                 row=cell.row if cell else None, value=p.ngay_lap, khom=p.khom)
+    place = dict(
+        file=c.name,
+        sheet=cell.sheet if cell else "",
+        cell=cell.ref if cell else "",
+        row=cell.row if cell else None,
+        value=p.ngay_lap,
+        khom=p.khom,
+    )
     if p.ngay_lap > today:
         return [catalog.make("H04", problem="ở tương lai", **place)]
     if p.ngay_lap < period.start:
         return [catalog.make("H04", problem=f"trước ngày đầu kỳ {period.words}", **place)]
     deadline = config.deadline(period)
     if p.ngay_lap > deadline:
-        return [catalog.make("I05", found=p.ngay_lap.strftime("%d/%m/%Y"),
-                             deadline=deadline.strftime("%d/%m/%Y"), **place)]
+        return [
+            catalog.make(
+                "I05",
+                found=p.ngay_lap.strftime("%d/%m/%Y"),
+                deadline=deadline.strftime("%d/%m/%Y"),
+                **place,
+            )
+        ]
     return []
 
 
 def inbox_files(inbox: Path) -> list[Path]:
     if not inbox.is_dir():
         raise RunError(f"Không tìm thấy thư mục {inbox}. Tạo thư mục và chép các biểu vào đó.")
-    return sorted((p for p in inbox.iterdir() if p.name != "README.md"),
-                  key=lambda p: p.name.casefold())
+    return sorted(
+        (p for p in inbox.iterdir() if p.name != "README.md"), key=lambda p: p.name.casefold()
+    )
 
 
 def choose_period(checked: Sequence[Checked], wanted: Period | None) -> Period:
@@ -111,12 +125,16 @@ def choose_period(checked: Sequence[Checked], wanted: Period | None) -> Period:
         return wanted
     periods = sorted({c.period for c in checked if c.period is not None})
     if not periods:
-        raise RunError("Không có biểu nào đọc được kỳ báo cáo (Năm, Kỳ báo cáo) trong thư mục "
-                       "inbox: không có gì để tổng hợp.")
+        raise RunError(
+            "Không có biểu nào đọc được kỳ báo cáo (Năm, Kỳ báo cáo) trong thư mục "
+            "inbox: không có gì để tổng hợp."
+        )
     if len(periods) > 1:
         listed = ", ".join(f"{p.id} ({p.words})" for p in periods)
-        raise RunError(f"Thư mục inbox có biểu của nhiều kỳ: {listed}. Chạy lại và chọn một kỳ, "
-                       f"ví dụ: make consolidate PERIOD={periods[-1].id}")
+        raise RunError(
+            f"Thư mục inbox có biểu của nhiều kỳ: {listed}. Chạy lại và chọn một kỳ, "
+            f"ví dụ: make consolidate PERIOD={periods[-1].id}"
+        )
     return periods[0]
 
 
@@ -138,12 +156,14 @@ def _ignore(c: Checked, code: str, reason: str, **params: object) -> None:
 
 def select(checked: list[Checked], period: Period, config: Config) -> list[Finding]:
     """Decide which workbooks the run uses; return the inbox-level findings (I01, I02)."""
-    candidates = [c for c in checked if c.parsed is not None and c.wb.kind is not None
-                  and not c.ignored]
+    candidates = [
+        c for c in checked if c.parsed is not None and c.wb.kind is not None and not c.ignored
+    ]
     for c in candidates:
         if c.period is not None and c.period != period:
-            _ignore(c, "H03", f"biểu của kỳ {c.period.words}", found=c.period.words,
-                    run=period.words)
+            _ignore(
+                c, "H03", f"biểu của kỳ {c.period.words}", found=c.period.words, run=period.words
+            )
     candidates = [c for c in candidates if not c.ignored]
     groups: dict[str, list[Checked]] = {}
     for c in candidates:
@@ -157,9 +177,13 @@ def select(checked: list[Checked], period: Period, config: Config) -> list[Findi
         if real and len(real) < len(group):
             for c in group:
                 if c not in real:
-                    _ignore(c, "F02", "dữ liệu mẫu, đã có biểu thật",
-                            detail="dữ liệu mẫu; đã có biểu thật của "
-                            + ("phường" if key == "phuong" else f"khóm {key}"))
+                    _ignore(
+                        c,
+                        "F02",
+                        "dữ liệu mẫu, đã có biểu thật",
+                        detail="dữ liệu mẫu; đã có biểu thật của "
+                        + ("phường" if key == "phuong" else f"khóm {key}"),
+                    )
             group = real
         if len(group) < 2:
             continue
@@ -170,16 +194,23 @@ def select(checked: list[Checked], period: Period, config: Config) -> list[Findi
         if latest is None or len(newest) > 1 or None in dates:
             files = ", ".join(c.name for c in group)
             for c in group:
-                c.findings.append(catalog.make("I02", file=c.name, key=label, files=files,
-                                               khom=c.wb.khom))
+                c.findings.append(
+                    catalog.make("I02", file=c.name, key=label, files=files, khom=c.wb.khom)
+                )
             continue
         used = newest[0]
         for c in group:
             if c is used:
                 continue
-            f = catalog.make("I01", file=c.name, key=label, used=used.name,
-                             used_date=_d(latest), other=c.name,
-                             other_date=_d(c.wb.ngay_lap))
+            f = catalog.make(
+                "I01",
+                file=c.name,
+                key=label,
+                used=used.name,
+                used_date=_d(latest),
+                other=c.name,
+                other_date=_d(c.wb.ngay_lap),
+            )
             c.ignored = f"có biểu mới hơn: {used.name}"
             c.findings.append(f)
     return out
@@ -189,13 +220,15 @@ def _d(d: date | None) -> str:
     return d.strftime("%d/%m/%Y") if d else "—"
 
 
-def consolidate(files: Sequence[Path], config: Config, period: Period | None = None,
-                today: date | None = None) -> Run:
+def consolidate(
+    files: Sequence[Path], config: Config, period: Period | None = None, today: date | None = None
+) -> Run:
     checked = [check_file(p, config, today) for p in files]
     run_period = choose_period(checked, period)
     select(checked, run_period, config)
-    active = [c for c in checked if c.parsed is not None and c.wb.kind is not None
-              and not c.ignored]
+    active = [
+        c for c in checked if c.parsed is not None and c.wb.kind is not None and not c.ignored
+    ]
     khom = [c for c in active if c.wb.kind is Kind.KHOM]
     wards = [c for c in active if c.wb.kind is Kind.PHUONG]
     by_file = {c.name: c for c in checked}
@@ -205,8 +238,9 @@ def consolidate(files: Sequence[Path], config: Config, period: Period | None = N
     ward = next((c for c in wards if not c.errors), None)
     inbox_findings: list[Finding] = []
     if ward is not None:
-        for f in validate.cross_source([c.wb for c in khom if not c.errors],
-                                       ward.parsed, config.khom_codes):
+        for f in validate.cross_source(
+            [c.wb for c in khom if not c.errors], ward.parsed, config.khom_codes
+        ):
             by_file[f.file].findings.append(f)
     else:
         inbox_findings.append(catalog.make("I04"))
@@ -214,26 +248,37 @@ def consolidate(files: Sequence[Path], config: Config, period: Period | None = N
     for k in config.khom:
         if not any(c.wb.khom == k.ma for c in khom):
             inbox_findings.append(catalog.make("I03", key=k.ma, name=k.ten, khom=k.ma))
-    data = [KhomData(code, config.khom_name(code), c.wb.households(),
-                     c.wb.values) for code, c in included.items()]
+    data = [
+        KhomData(code, config.khom_name(code), c.wb.households(), c.wb.values)
+        for code, c in included.items()
+    ]
     if not data and ward is None:
         raise RunError(_nothing_usable(checked, run_period))
     wp = ward.parsed if ward else None
     results = compute(
-        run_period, config.phuong.ma, f"{config.phuong.cap} {config.phuong.ten}",
-        [(k.ma, k.ten) for k in config.khom], data, config.rule_set(run_period.year),
-        agency=_frame(wp, validate.AGENCY), units=_frame(wp, validate.UNITS),
+        run_period,
+        config.phuong.ma,
+        f"{config.phuong.cap} {config.phuong.ten}",
+        [(k.ma, k.ten) for k in config.khom],
+        data,
+        config.rule_set(run_period.year),
+        agency=_frame(wp, validate.AGENCY),
+        units=_frame(wp, validate.UNITS),
         targets=_targets(wp, len(config.khom)),
     )
     results.findings = sorted(
-        [f for c in checked for f in c.findings] + inbox_findings, key=Finding.sort_key)
-    results.sample_data = any(c.wb.is_sample for c in active
-                              if not c.errors)
+        [f for c in checked for f in c.findings] + inbox_findings, key=Finding.sort_key
+    )
+    results.sample_data = any(c.wb.is_sample for c in active if not c.errors)
     results.overview = _overview(config, khom, wards, included, ward)
     results.ignored = pd.DataFrame(
-        [(c.name, c.ignored or _unusable(c)) for c in checked
-         if c.ignored or c.parsed is None or c.parsed.kind is None],
-        columns=["tep", "ly_do"])
+        [
+            (c.name, c.ignored or _unusable(c))
+            for c in checked
+            if c.ignored or c.parsed is None or c.parsed.kind is None
+        ],
+        columns=["tep", "ly_do"],
+    )
     return Run(run_period, checked, results)
 
 
@@ -263,19 +308,29 @@ def _targets(p: Parsed | None, khom_count: int) -> dict[str, float] | None:
 
 
 def _nothing_usable(checked: Sequence[Checked], period: Period) -> str:
-    return (f"Không có biểu hợp lệ nào cho kỳ {period.words}: không lập được báo cáo. "
-            f"Đã đọc {len(checked)} tệp; xem lỗi ở trên, sửa rồi chạy lại.")
+    return (
+        f"Không có biểu hợp lệ nào cho kỳ {period.words}: không lập được báo cáo. "
+        f"Đã đọc {len(checked)} tệp; xem lỗi ở trên, sửa rồi chạy lại."
+    )
 
 
-def _overview(config: Config, khom: list[Checked], wards: list[Checked],
-              included: dict[str, Checked], ward: Checked | None) -> pd.DataFrame:
+def _overview(
+    config: Config,
+    khom: list[Checked],
+    wards: list[Checked],
+    included: dict[str, Checked],
+    ward: Checked | None,
+) -> pd.DataFrame:
     rows = []
 
     def row(loai: str, ma: str, ten: str, chosen: Checked | None, ok: bool) -> dict:
         p = chosen.parsed if chosen else None
         late = bool(chosen and any(f.code == "I05" for f in chosen.findings))
         return {
-            "loai": loai, "ma": ma, "ten": ten, "tep": chosen.name if chosen else "",
+            "loai": loai,
+            "ma": ma,
+            "ten": ten,
+            "tep": chosen.name if chosen else "",
             "ngay_lap": p.ngay_lap if p else None,
             "so_ho": len(p.households()) if p and p.kind is Kind.KHOM else None,
             "loi": chosen.errors if chosen else 0,
@@ -290,8 +345,15 @@ def _overview(config: Config, khom: list[Checked], wards: list[Checked],
         else:
             mine = [c for c in khom if c.wb.khom == k.ma]
             rows.append(row("Khóm", k.ma, k.ten, mine[0] if mine else None, False))
-    rows.append(row("Phường", config.phuong.ma, f"{config.phuong.cap} {config.phuong.ten}",
-                    ward or (wards[0] if wards else None), ward is not None))
+    rows.append(
+        row(
+            "Phường",
+            config.phuong.ma,
+            f"{config.phuong.cap} {config.phuong.ten}",
+            ward or (wards[0] if wards else None),
+            ward is not None,
+        )
+    )
     return pd.DataFrame(rows)
 
 

@@ -110,9 +110,9 @@ def _safety(path: Path, head: bytes) -> Finding | None:
                 packed = max(1, sum(i.compress_size for i in infos))
                 if total > MAX_UNCOMPRESSED or total / packed > MAX_RATIO:
                     return catalog.make(
-                        "F05", file=path.name,
-                        detail=f"giải nén ra {total // (1024 * 1024)} MiB từ "
-                        f"{packed // 1024} KiB",
+                        "F05",
+                        file=path.name,
+                        detail=f"giải nén ra {total // (1024 * 1024)} MiB từ {packed // 1024} KiB",
                     )
                 for info in infos:
                     if info.filename.endswith((".xml", ".rels")) and info.file_size:
@@ -120,7 +120,8 @@ def _safety(path: Path, head: bytes) -> Finding | None:
                             declared = _declares_dtd(member)
                         if declared:
                             return catalog.make(
-                                "F05", file=path.name,
+                                "F05",
+                                file=path.name,
                                 detail=f"phần {info.filename} {declared}",
                             )
         except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError):
@@ -180,11 +181,15 @@ def read_workbook(path: Path) -> tuple[RawWorkbook | None, list[Finding]]:
         with _rust_quiet():
             return _read(path)
     except DefusedXmlException:
-        return None, [catalog.make("F05", file=path.name,
-                                   detail="khai báo thực thể XML (có thể là “bom XML”)")]
+        return None, [
+            catalog.make(
+                "F05", file=path.name, detail="khai báo thực thể XML (có thể là “bom XML”)"
+            )
+        ]
     except pc.PasswordError:
-        return None, [_f01(path, "tệp có đặt mật khẩu",
-                           "Mở tệp, bỏ mật khẩu rồi lưu lại và gửi lại.")]
+        return None, [
+            _f01(path, "tệp có đặt mật khẩu", "Mở tệp, bỏ mật khẩu rồi lưu lại và gửi lại.")
+        ]
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:
@@ -214,8 +219,13 @@ def _rust_quiet() -> Iterator[None]:
 def _read(path: Path) -> tuple[RawWorkbook | None, list[Finding]]:
     """calamine reads the grid; the XML gives what calamine does not expose."""
     suffix = path.suffix.lower()
-    flags = (_ooxml_flags(path) if suffix in (".xlsx", ".xlsm")
-             else _ods_flags(path) if suffix == ".ods" else {})
+    flags = (
+        _ooxml_flags(path)
+        if suffix in (".xlsx", ".xlsm")
+        else _ods_flags(path)
+        if suffix == ".ods"
+        else {}
+    )
     book = pc.CalamineWorkbook.from_path(str(path))
     raw = RawWorkbook(path)
     cells = 0
@@ -224,18 +234,26 @@ def _read(path: Path) -> tuple[RawWorkbook | None, list[Finding]]:
         cells += sheet.height * sheet.width
         if cells > MAX_CELLS:
             rows = f"{sheet.height:,}".replace(",", ".")
-            return None, [catalog.make(
-                "F05", file=path.name, sheet=meta.name,
-                detail=f"sheet “{meta.name}” có {rows} dòng, quá lớn so với một biểu",
-                fix="Xóa các dòng, cột thừa ở cuối sheet (chọn chúng, bấm chuột phải › Xóa) "
-                "rồi lưu lại và gửi lại.",
-            )]
+            return None, [
+                catalog.make(
+                    "F05",
+                    file=path.name,
+                    sheet=meta.name,
+                    detail=f"sheet “{meta.name}” có {rows} dòng, quá lớn so với một biểu",
+                    fix="Xóa các dòng, cột thừa ở cuối sheet (chọn chúng, bấm chuột phải › Xóa) "
+                    "rồi lưu lại và gửi lại.",
+                )
+            ]
         rows = sheet.to_python(skip_empty_area=False)
         merged = tuple(sheet.merged_cell_ranges or ())
         extra = flags.get(meta.name, SheetFlags())
         raw.sheets[meta.name] = RawSheet(
-            meta.name, rows, merged or extra.merged,
-            meta.visible == pc.SheetVisibleEnum.Visible, extra.hidden, extra.uncomputed,
+            meta.name,
+            rows,
+            merged or extra.merged,
+            meta.visible == pc.SheetVisibleEnum.Visible,
+            extra.hidden,
+            extra.uncomputed,
         )
     marker = raw.sheet(MARKER_SHEET)
     if marker:
@@ -243,7 +261,8 @@ def _read(path: Path) -> tuple[RawWorkbook | None, list[Finding]]:
             if len(row) >= 2 and isinstance(row[0], str) and row[0]:
                 value = row[1]
                 raw.marker[row[0].strip()] = (
-                    str(int(value)) if isinstance(value, float) and value.is_integer()
+                    str(int(value))
+                    if isinstance(value, float) and value.is_integer()
                     else str(value).strip()
                 )
     return raw, []
@@ -321,8 +340,12 @@ def _ooxml_flags(path: Path) -> dict[str, SheetFlags]:
             uncomputed: set[tuple[int, int]] = set()
             data = zf.read(member)
             # Most filled registers have neither: skip the parse (it would double the read time).
-            if b"<f>" not in data and b"<f " not in data and b'hidden="1"' not in data \
-                    and b'hidden="true"' not in data:
+            if (
+                b"<f>" not in data
+                and b"<f " not in data
+                and b'hidden="1"' not in data
+                and b'hidden="true"' not in data
+            ):
                 continue
             with io.BytesIO(data) as fh:
                 for _, el in DET.iterparse(fh, events=("end",)):

@@ -54,24 +54,40 @@ def lists(merged: pd.DataFrame) -> list[tuple[str, str, pd.DataFrame]]:
     dat = _flag(merged, "dat_gdvh")
     return [
         ("Đạt GĐVH", "DANH SÁCH HỘ ĐẠT DANH HIỆU GIA ĐÌNH VĂN HÓA", merged[dat]),
-        ("GĐVH 3 năm liên tục", "DANH SÁCH HỘ ĐẠT GIA ĐÌNH VĂN HÓA 3 NĂM LIÊN TỤC TRỞ LÊN "
-         "(đề nghị khen thưởng)", merged[dat & (years >= 3)]),
-        ("Đăng ký chưa đạt", "DANH SÁCH HỘ ĐĂNG KÝ NHƯNG CHƯA ĐẠT GIA ĐÌNH VĂN HÓA",
-         merged[_flag(merged, "dk_gdvh") & ~dat]),
+        (
+            "GĐVH 3 năm liên tục",
+            "DANH SÁCH HỘ ĐẠT GIA ĐÌNH VĂN HÓA 3 NĂM LIÊN TỤC TRỞ LÊN (đề nghị khen thưởng)",
+            merged[dat & (years >= 3)],
+        ),
+        (
+            "Đăng ký chưa đạt",
+            "DANH SÁCH HỘ ĐĂNG KÝ NHƯNG CHƯA ĐẠT GIA ĐÌNH VĂN HÓA",
+            merged[_flag(merged, "dk_gdvh") & ~dat],
+        ),
     ]
 
 
-LIST_COLUMNS = [("STT", 6), ("Tổ", 6), ("Mã hộ", 12), ("Họ và tên chủ hộ", 28),
-                ("Địa chỉ", 34), ("Số năm liên tục đạt GĐVH", 12), ("Ghi chú", 16)]
+LIST_COLUMNS = [
+    ("STT", 6),
+    ("Tổ", 6),
+    ("Mã hộ", 12),
+    ("Họ và tên chủ hộ", 28),
+    ("Địa chỉ", 34),
+    ("Số năm liên tục đạt GĐVH", 12),
+    ("Ghi chú", 16),
+]
 
 
-def write_registers(path: Path, registers: Sequence[KhomRegister], config: Config,
-                    period: Period) -> Path:
+def write_registers(
+    path: Path, registers: Sequence[KhomRegister], config: Config, period: Period
+) -> Path:
     merged = merged_register(registers)
 
     def write(tmp: Path) -> None:
-        wb = xlsxwriter.Workbook(tmp, {"strings_to_formulas": False, "strings_to_urls": False,
-                                       "strings_to_numbers": False})
+        wb = xlsxwriter.Workbook(
+            tmp,
+            {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
+        )
         f = _formats(wb)
         for sheet, title, df in lists(merged):
             _list_sheet(wb, f, sheet, title, df, registers, config, period)
@@ -85,11 +101,20 @@ def _formats(wb) -> dict:
     base = {"font_name": FONT, "font_size": 12}
     cell = {**base, "border": 1, "valign": "top"}
     return {
-        "title": wb.add_format({**base, "bold": True, "font_size": 13, "align": "center",
-                                "text_wrap": True}),
+        "title": wb.add_format(
+            {**base, "bold": True, "font_size": 13, "align": "center", "text_wrap": True}
+        ),
         "sub": wb.add_format({**base, "italic": True, "align": "center"}),
-        "head": wb.add_format({**cell, "bold": True, "align": "center", "valign": "vcenter",
-                               "text_wrap": True, "bg_color": "#D9D9D9"}),
+        "head": wb.add_format(
+            {
+                **cell,
+                "bold": True,
+                "align": "center",
+                "valign": "vcenter",
+                "text_wrap": True,
+                "bg_color": "#D9D9D9",
+            }
+        ),
         "group": wb.add_format({**cell, "bold": True, "bg_color": "#F2F2F2"}),
         "text": wb.add_format({**cell, "text_wrap": True}),
         "num": wb.add_format({**cell, "align": "center"}),
@@ -105,7 +130,7 @@ def _setup(ws, header_row: int, landscape: bool = False) -> None:
     ws.set_margins(left=30 / 25.4, right=15 / 25.4, top=20 / 25.4, bottom=20 / 25.4)
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(header_row)
-    ws.set_footer("&C&\"Times New Roman\"Trang &P/&N")
+    ws.set_footer('&C&"Times New Roman"Trang &P/&N')
     ws.freeze_panes(header_row + 1, 0)
 
 
@@ -152,8 +177,14 @@ def _register_sheet(wb, f, merged: pd.DataFrame, registers, period: Period) -> N
     extra = [e for reg in registers for e in reg.extra]
     extra = list(dict.fromkeys(extra))
     headers = ["Khóm", *(x.label for x in fields), *extra]
-    ws.merge_range(0, 0, 0, len(headers) - 1,
-                   f"SỔ HỘ GIA ĐÌNH TOÀN PHƯỜNG – {period.words} ({len(merged)} hộ)", f["title"])
+    ws.merge_range(
+        0,
+        0,
+        0,
+        len(headers) - 1,
+        f"SỔ HỘ GIA ĐÌNH TOÀN PHƯỜNG – {period.words} ({len(merged)} hộ)",
+        f["title"],
+    )
     for c, h in enumerate(headers):
         ws.write_string(2, c, h, f["head"])
     ws.set_column(0, 0, 10)
@@ -168,8 +199,9 @@ def _register_sheet(wb, f, merged: pd.DataFrame, registers, period: Period) -> N
             elif isinstance(v, int | float) and not pd.isna(v):
                 ws.write_number(r, c, v, f["num"])
             else:
-                ws.write_string(r, c, "" if v is None or (isinstance(v, float)) else str(v),
-                                f["text"])
+                ws.write_string(
+                    r, c, "" if v is None or (isinstance(v, float)) else str(v), f["text"]
+                )
         for c, name in enumerate(extra, 1 + len(fields)):
             v = rec.get(name)
             ws.write_string(r, c, "" if v is None or isinstance(v, float) else str(v), f["text"])

@@ -22,8 +22,9 @@ def _rows(rows: Sequence[int]) -> str:
     return ", ".join(str(r) for r in rows)
 
 
-def duplicates(table: Table, code: str, label: str, file: str, rule: str,
-               **extra: object) -> list[Finding]:
+def duplicates(
+    table: Table, code: str, label: str, file: str, rule: str, **extra: object
+) -> list[Finding]:
     """Every occurrence of a repeated value, each naming all the rows it is on."""
     df = table.frame
     if df.empty or code not in df:
@@ -35,10 +36,21 @@ def duplicates(table: Table, code: str, label: str, file: str, rule: str,
     for key, group in df.loc[repeated.index].groupby(repeated, sort=False):
         rows = [int(r) for r in group[ROW]]
         for r in rows:
-            out.append(catalog.make(
-                rule, file=file, sheet=table.sheet, cell=table.ref(code, r), row=r, value=key,
-                label=label, key=key, rows=_rows(rows), problem=f"lặp lại ở dòng {_rows(rows)}",
-                **extra))
+            out.append(
+                catalog.make(
+                    rule,
+                    file=file,
+                    sheet=table.sheet,
+                    cell=table.ref(code, r),
+                    row=r,
+                    value=key,
+                    label=label,
+                    key=key,
+                    rows=_rows(rows),
+                    problem=f"lặp lại ở dòng {_rows(rows)}",
+                    **extra,
+                )
+            )
     return out
 
 
@@ -49,29 +61,58 @@ def validate_households(p: Parsed) -> list[Finding]:
     df, out = table.frame, []
     out += duplicates(table, "ma_ho", "Mã hộ", p.file, "R05")
 
-    def each(mask: pd.Series, rule: str, col: str, uses: tuple[str, ...],
-             **params: object) -> None:
+    def each(mask: pd.Series, rule: str, col: str, uses: tuple[str, ...], **params: object) -> None:
         """One finding per household where `mask` holds, placed on column `col`. A household
         whose `uses` cells could not be read already has its finding: no second guess here."""
         readable = ~df[BAD].map(lambda b: bool(b & set(uses)))
         for _, rec in df[mask.fillna(False).astype(bool) & readable].iterrows():
             r = int(rec[ROW])
-            out.append(catalog.make(
-                rule, file=p.file, sheet=table.sheet, cell=table.ref(col, r), row=r,
-                key=rec["ma_ho"] or f"dòng {r}", value=rec[col], khom=p.khom, **params))
+            out.append(
+                catalog.make(
+                    rule,
+                    file=p.file,
+                    sheet=table.sheet,
+                    cell=table.ref(col, r),
+                    row=r,
+                    key=rec["ma_ho"] or f"dòng {r}",
+                    value=rec[col],
+                    khom=p.khom,
+                    **params,
+                )
+            )
 
     dat, dk, vp = df["dat_gdvh"].astype(bool), df["dk_gdvh"].astype(bool), df["vi_pham"]
     each(dat & ~dk, "R07", "dk_gdvh", ("dat_gdvh", "dk_gdvh"))
     each(dat & vp.astype(bool), "R08", "dat_gdvh", ("dat_gdvh", "vi_pham"))
     years = pd.to_numeric(df["nam_lien_tuc"], errors="coerce").fillna(0)
-    each((years > 0) & ~dat, "R09", "nam_lien_tuc", ("dat_gdvh", "nam_lien_tuc"),
-         problem="có số năm liên tục đạt GĐVH nhưng năm nay không Đạt GĐVH")
-    each((years == 0) & dat, "R09", "nam_lien_tuc", ("dat_gdvh", "nam_lien_tuc"),
-         problem="Đạt GĐVH nhưng số năm liên tục là 0 (ít nhất phải là 1)")
-    each(df["gd_hoc_tap"].astype(bool) & ~dat, "R10", "gd_hoc_tap", ("gd_hoc_tap", "dat_gdvh"),
-         label="Gia đình học tập")
-    each(df["gd_the_thao"].astype(bool) & ~dat, "R10", "gd_the_thao",
-         ("gd_the_thao", "dat_gdvh"), label="Gia đình thể thao")
+    each(
+        (years > 0) & ~dat,
+        "R09",
+        "nam_lien_tuc",
+        ("dat_gdvh", "nam_lien_tuc"),
+        problem="có số năm liên tục đạt GĐVH nhưng năm nay không Đạt GĐVH",
+    )
+    each(
+        (years == 0) & dat,
+        "R09",
+        "nam_lien_tuc",
+        ("dat_gdvh", "nam_lien_tuc"),
+        problem="Đạt GĐVH nhưng số năm liên tục là 0 (ít nhất phải là 1)",
+    )
+    each(
+        df["gd_hoc_tap"].astype(bool) & ~dat,
+        "R10",
+        "gd_hoc_tap",
+        ("gd_hoc_tap", "dat_gdvh"),
+        label="Gia đình học tập",
+    )
+    each(
+        df["gd_the_thao"].astype(bool) & ~dat,
+        "R10",
+        "gd_the_thao",
+        ("gd_the_thao", "dat_gdvh"),
+        label="Gia đình thể thao",
+    )
     out += _same_head_and_address(table, p)
     return [replace(f, khom=p.khom) for f in out]
 
@@ -90,9 +131,19 @@ def _same_head_and_address(table: Table, p: Parsed) -> list[Finding]:
         for _, rec in group.iterrows():
             others = [str(m) for m in group["ma_ho"] if m != rec["ma_ho"]]
             r = int(rec[ROW])
-            out.append(catalog.make(
-                "R11", file=p.file, sheet=table.sheet, cell=table.ref("ma_ho", r), row=r,
-                value=rec["ma_ho"], key=rec["ma_ho"], other=", ".join(others), rows=_rows(rows)))
+            out.append(
+                catalog.make(
+                    "R11",
+                    file=p.file,
+                    sheet=table.sheet,
+                    cell=table.ref("ma_ho", r),
+                    row=r,
+                    value=rec["ma_ho"],
+                    key=rec["ma_ho"],
+                    other=", ".join(others),
+                    rows=_rows(rows),
+                )
+            )
     return out
 
 
@@ -102,23 +153,42 @@ def validate_ward(p: Parsed) -> list[Finding]:
     if agency is not None and not agency.frame.empty:
         out += duplicates(agency, "ma_khom", "Mã khóm", p.file, "P01")
         df = agency.frame
-        over = df[pd.to_numeric(df.co_viec_lam, errors="coerce")
-                  > pd.to_numeric(df.lao_dong, errors="coerce")]
+        over = df[
+            pd.to_numeric(df.co_viec_lam, errors="coerce")
+            > pd.to_numeric(df.lao_dong, errors="coerce")
+        ]
         for _, rec in over.iterrows():
             r = int(rec[ROW])
-            out.append(catalog.make(
-                "P07", file=p.file, sheet=agency.sheet, cell=agency.ref("co_viec_lam", r), row=r,
-                value=rec.co_viec_lam, key=rec.ma_khom, found=rec.co_viec_lam,
-                limit=rec.lao_dong))
+            out.append(
+                catalog.make(
+                    "P07",
+                    file=p.file,
+                    sheet=agency.sheet,
+                    cell=agency.ref("co_viec_lam", r),
+                    row=r,
+                    value=rec.co_viec_lam,
+                    key=rec.ma_khom,
+                    found=rec.co_viec_lam,
+                    limit=rec.lao_dong,
+                )
+            )
     units = p.tables.get(UNITS)
     if units is not None and not units.frame.empty:
         out += duplicates(units, "ten", "Tên đơn vị", p.file, "P05")
         df = units.frame
         for _, rec in df[df.dat_vh.astype(bool) & ~df.dk_vh.astype(bool)].iterrows():
             r = int(rec[ROW])
-            out.append(catalog.make(
-                "P05", file=p.file, sheet=units.sheet, cell=units.ref("dk_vh", r), row=r,
-                key=rec.ten, problem="Đạt chuẩn văn hóa nhưng không Đăng ký"))
+            out.append(
+                catalog.make(
+                    "P05",
+                    file=p.file,
+                    sheet=units.sheet,
+                    cell=units.ref("dk_vh", r),
+                    row=r,
+                    key=rec.ten,
+                    problem="Đạt chuẩn văn hóa nhưng không Đăng ký",
+                )
+            )
     return out
 
 
@@ -146,21 +216,31 @@ def cross_khom(parsed: Sequence[Parsed]) -> list[Finding]:
         for p, r in places:
             others = [(q, s) for q, s in places if q.khom != p.khom]
             t = p.tables[HOUSEHOLDS]
-            out.append(catalog.make(
-                "R06", file=p.file, sheet=t.sheet, cell=t.ref("ma_ho", r), row=r, value=ma,
-                khom=p.khom, key=ma, other=", ".join(q.file for q, _ in others),
-                other_place=", ".join(f"{q.khom} dòng {s}" for q, s in others)))
+            out.append(
+                catalog.make(
+                    "R06",
+                    file=p.file,
+                    sheet=t.sheet,
+                    cell=t.ref("ma_ho", r),
+                    row=r,
+                    value=ma,
+                    khom=p.khom,
+                    key=ma,
+                    other=", ".join(q.file for q, _ in others),
+                    other_place=", ".join(f"{q.khom} dòng {s}" for q, s in others),
+                )
+            )
     return out
 
 
-def cross_source(khom: Sequence[Parsed], ward: Parsed | None,
-                 khom_codes: Sequence[str]) -> list[Finding]:
+def cross_source(
+    khom: Sequence[Parsed], ward: Parsed | None, khom_codes: Sequence[str]
+) -> list[Finding]:
     """P02, P03, P04: what the agencies report against what the khóm says."""
     if ward is None or AGENCY not in ward.tables:
         return []
     agency = ward.tables[AGENCY]
-    rows = {str(rec["ma_khom"]): rec for rec in agency.frame.to_dict("records")
-            if rec["ma_khom"]}
+    rows = {str(rec["ma_khom"]): rec for rec in agency.frame.to_dict("records") if rec["ma_khom"]}
     out = []
     for code in khom_codes:
         if code not in rows:
@@ -171,19 +251,40 @@ def cross_source(khom: Sequence[Parsed], ward: Parsed | None,
             continue
         hh = p.households()
         r = int(rec[ROW])
-        for col, choice, label in (("ho_ngheo", "Nghèo", "số hộ nghèo"),
-                                   ("ho_can_ngheo", "Cận nghèo", "số hộ cận nghèo")):
+        for col, choice, label in (
+            ("ho_ngheo", "Nghèo", "số hộ nghèo"),
+            ("ho_can_ngheo", "Cận nghèo", "số hộ cận nghèo"),
+        ):
             agency_n = rec[col]
             register_n = int((hh["ngheo"] == choice).sum()) if not hh.empty else 0
             if agency_n is not None and not pd.isna(agency_n) and int(agency_n) != register_n:
-                out.append(catalog.make(
-                    "P03", file=ward.file, sheet=agency.sheet, cell=agency.ref(col, r), row=r,
-                    value=agency_n, khom=p.khom, key=p.khom, label=label,
-                    agency=int(agency_n), register=register_n))
+                out.append(
+                    catalog.make(
+                        "P03",
+                        file=ward.file,
+                        sheet=agency.sheet,
+                        cell=agency.ref(col, r),
+                        row=r,
+                        value=agency_n,
+                        khom=p.khom,
+                        key=p.khom,
+                        label=label,
+                        agency=int(agency_n),
+                        register=register_n,
+                    )
+                )
         if p.values.get("ANTT") is True and rec["antt"] is False:
             cell = p.cells.get("ANTT")
-            out.append(catalog.make(
-                "P04", file=p.file, sheet=cell.sheet if cell else "Khóm",
-                cell=cell.ref if cell else "", row=cell.row if cell else None,
-                value="x", khom=p.khom, key=p.khom))
+            out.append(
+                catalog.make(
+                    "P04",
+                    file=p.file,
+                    sheet=cell.sheet if cell else "Khóm",
+                    cell=cell.ref if cell else "",
+                    row=cell.row if cell else None,
+                    value="x",
+                    khom=p.khom,
+                    key=p.khom,
+                )
+            )
     return out

@@ -37,8 +37,11 @@ def text(raw: object) -> str:
     if isinstance(raw, float) and raw.is_integer():
         return str(int(raw))
     if isinstance(raw, datetime):
-        return raw.strftime("%d/%m/%Y %H:%M") if raw.time() != datetime.min.time() else (
-            raw.strftime("%d/%m/%Y"))
+        return (
+            raw.strftime("%d/%m/%Y %H:%M")
+            if raw.time() != datetime.min.time()
+            else (raw.strftime("%d/%m/%Y"))
+        )
     if isinstance(raw, date):
         return raw.strftime("%d/%m/%Y")
     return unicodedata.normalize("NFC", str(raw)).strip()
