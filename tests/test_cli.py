@@ -317,3 +317,27 @@ def test_period_option_picks_one_of_two(tmp_path, two_periods) -> None:
     assert "Tổng hợp 1/4 khóm" in run.out
     assert (tmp_path / "outbox" / "2020Q2" / "DuLieu_2020Q2.csv").is_file()
     assert not (tmp_path / "outbox" / "2020").exists()
+
+
+def test_help_and_usage_errors_are_vietnamese(capsys) -> None:
+    from tqd_sheets.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Cách dùng: tqd-sheets")
+    for english in ("usage:", "options:", "show this help", "positional arguments"):
+        assert english not in out
+    assert main_exit(["check"]) == 2
+    err = capsys.readouterr().err
+    assert "thiếu tham số bắt buộc: TỆP" in err and "required" not in err
+
+
+def main_exit(argv: list[str]) -> int:
+    from tqd_sheets.cli import main
+
+    try:
+        return main(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)

@@ -18,8 +18,34 @@ from .pipeline import RunError, check_file, consolidate, inbox_files
 DEFAULT_CONFIG = Path("tqd.toml")
 
 
+# argparse's own words, in Vietnamese: an officer reads `--help` and its errors too.
+_ARGPARSE_VI = (
+    ("the following arguments are required: ", "thiếu tham số bắt buộc: "),
+    ("unrecognized arguments: ", "không hiểu tham số: "),
+    ("expected one argument", "cần một giá trị"),
+    ("invalid choice: ", "lệnh không có: "),
+    ("choose from ", "chọn một trong "),
+    ("argument ", "tham số "),
+)
+
+
+class _Formatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None) -> None:  # type: ignore[override]
+        super().add_usage(usage, actions, groups, "Cách dùng: " if prefix is None else prefix)
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "tham số"
+        self._optionals.title = "tùy chọn"
+        self.add_argument("-h", "--help", action="help", help="in hướng dẫn này rồi thoát")
+
     def error(self, message: str) -> None:  # type: ignore[override]
+        for english, vietnamese in _ARGPARSE_VI:
+            message = message.replace(english, vietnamese)
         self.print_usage(sys.stderr)
         print(f"Lỗi: tham số không hợp lệ ({message}). Xem: tqd-sheets --help", file=sys.stderr)
         sys.exit(2)
@@ -31,17 +57,25 @@ def _parser() -> argparse.ArgumentParser:
         description="Tổng hợp biểu phong trào “Toàn dân đoàn kết "
         "xây dựng đời sống văn hóa” từ các biểu Excel của khóm.",
     )
-    p.add_argument("--config", type=Path, default=None, help="tệp cấu hình (mặc định: tqd.toml)")
-    sub = p.add_subparsers(dest="command", required=True, metavar="LỆNH")
+    p.add_argument(
+        "--config", type=Path, default=None, metavar="TỆP", help="tệp cấu hình (mặc định: tqd.toml)"
+    )
+    sub = p.add_subparsers(dest="command", required=True, metavar="LỆNH", title="các lệnh")
     t = sub.add_parser("template", help="tạo biểu mẫu trống cho từng khóm và cho phường")
-    t.add_argument("--period", default=None, help="kỳ: 2020, 2020S1, 2020Q1…2020Q4")
-    t.add_argument("--out", type=Path, default=Path("templates/xlsx"), help="thư mục ghi")
+    t.add_argument("--period", default=None, metavar="KỲ", help="kỳ: 2020, 2020S1, 2020Q1…2020Q4")
+    t.add_argument(
+        "--out", type=Path, default=Path("templates/xlsx"), metavar="THƯ_MỤC", help="thư mục ghi"
+    )
     c = sub.add_parser("check", help="kiểm tra một hoặc nhiều tệp, in các lỗi")
-    c.add_argument("files", nargs="+", type=Path, metavar="TỆP")
+    c.add_argument("files", nargs="+", type=Path, metavar="TỆP", help="các tệp cần kiểm tra")
     k = sub.add_parser("consolidate", help="tổng hợp các biểu trong inbox, ghi vào outbox")
-    k.add_argument("--inbox", type=Path, default=Path("inbox"))
-    k.add_argument("--outbox", type=Path, default=Path("outbox"))
-    k.add_argument("--period", default=None, help="kỳ: 2020, 2020S1, 2020Q1…2020Q4")
+    k.add_argument(
+        "--inbox", type=Path, default=Path("inbox"), metavar="THƯ_MỤC", help="thư mục chứa các biểu"
+    )
+    k.add_argument(
+        "--outbox", type=Path, default=Path("outbox"), metavar="THƯ_MỤC", help="thư mục ghi kết quả"
+    )
+    k.add_argument("--period", default=None, metavar="KỲ", help="kỳ: 2020, 2020S1, 2020Q1…2020Q4")
     return p
 
 
