@@ -76,3 +76,16 @@ def test_values_are_shown_as_an_officer_typed_them():
     assert catalog.make("R03", label="Tổ", expected="số", value=12.0).value == "12"
     assert catalog.make("H04", problem="x", value=date(2020, 12, 5)).value == "05/12/2020"
     assert catalog.make("R04", label="Đạt", value=True).value == "x"
+
+
+def test_every_rule_is_explained_in_a_help_sheet():
+    from tqd_sheets.spec import WORKBOOKS
+    from tqd_sheets.template import help_rows
+
+    explained = {
+        row.cells[0]
+        for wb in WORKBOOKS.values()
+        for row in help_rows(wb)
+        if row.style == "row" and row.cells
+    }
+    assert set(catalog.RULES) <= explained
