@@ -874,7 +874,25 @@ def test_messy_inbox_all_at_once(tmp_path, xlsx_run, blanks, data) -> None:
             assert (code, lay.cell(header, i)) in out.pairs(bad_path.name), code
     assert_numbers(out, expected_data(books, ward, ["K1", "K4"]))
     copies = {p.name for p in (out.outbox / "phan-hoi").iterdir()}
-    assert {"K2_2020_kiem-tra.xlsx", "K1_2020_ban_cu_kiem-tra.xlsx"} <= copies
+    assert "K2_2020_kiem-tra.xlsx" in copies
+    assert "K1_2020_ban_cu_kiem-tra.xlsx" not in copies  # not used: nothing for K1 to fix
     overview = sheet_text(out.outbox / "KiemTra_2020.xlsx", "Tổng quan")
     for words in ("Chưa nộp", "Có lỗi – chưa tổng hợp", "~$K4_2020.xlsx", "K4_hong.xlsx"):
         assert words in overview, words
+
+
+def test_errors_of_a_file_the_run_does_not_use_are_not_its_business(
+    tmp_path, xlsx_run, blanks, data
+) -> None:
+    """A 2020Q2 workbook full of errors in a 2020 run: only H03 is reported, exit 0."""
+    books, ward = data
+    bad, _ = error_book(books["K1"])
+    bad = replace(bad, ngay_lap=date(2020, 6, 25))
+    q2 = write_khom(bad, blanks, tmp_path / "q2.xlsx", "2020Q2")
+    out = run_on(
+        tmp_path, new_inbox(tmp_path, xlsx_run, add={"K1_2020Q2.xlsx": q2}), "--period", "2020"
+    )
+    assert out.run.rc == 0, out.run.text
+    assert out.codes("K1_2020Q2.xlsx") == {"H03"}
+    assert not (out.outbox / "phan-hoi" / "K1_2020Q2_kiem-tra.xlsx").exists()
+    assert_numbers(out, expected_data(books, ward, KHOM))

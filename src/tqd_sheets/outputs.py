@@ -99,7 +99,7 @@ def write_feedback_copies(run: Run, folder: Path) -> list[Path]:
     stems = Counter(c.path.stem.casefold() for c in run.checked)
     for c in run.checked:
         marked = [f for f in c.findings if f.severity is not Severity.NOTE]
-        if c.parsed is None or not marked:
+        if c.parsed is None or c.ignored or not marked:
             continue
         raw = None
         if c.path.suffix.lower() not in (".xlsx", ".xlsm"):

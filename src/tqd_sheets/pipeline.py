@@ -23,6 +23,8 @@ from .read import ignore_reason, read_workbook
 from .results import CHUA_NOP, CO_LOI, DA_TONG_HOP, Results
 from .spec import Kind
 
+WHY_IGNORED = frozenset({"F02", "H03", "I01"})
+
 
 class RunError(Exception):
     """Nothing can be produced (exit 2); the message is for the officer."""
@@ -226,6 +228,11 @@ def consolidate(
     checked = [check_file(p, config, today) for p in files]
     run_period = choose_period(checked, period)
     select(checked, run_period, config)
+    for c in checked:
+        if c.ignored:
+            # A file the run does not use (other period, older version, replaced sample):
+            # only why it is not used belongs in this run's report, not its own problems.
+            c.findings = [f for f in c.findings if f.code in WHY_IGNORED]
     active = [
         c for c in checked if c.parsed is not None and c.wb.kind is not None and not c.ignored
     ]

@@ -124,7 +124,12 @@ def _safety(path: Path, head: bytes) -> Finding | None:
                                 file=path.name,
                                 detail=f"phần {info.filename} {declared}",
                             )
-        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError):
+        except (
+            zipfile.BadZipFile,
+            OSError,
+            EOFError,
+            RuntimeError,
+        ):  # RuntimeError: encrypted or unknown compression
             return _f01(path, "tệp nén bị hỏng (có thể tải về chưa xong)")
     elif suffix == ".xls" and not head.startswith(_OLE):
         if head.startswith(_ZIP):
