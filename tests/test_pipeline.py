@@ -31,7 +31,7 @@ def test_period_from_the_workbooks_or_the_argument():
 
 def test_other_period_is_h03_and_ignored():
     a, b = checked("a.xlsx"), checked("b.xlsx", **{"Kỳ báo cáo": "6 tháng"})
-    select([a, b], Y2020, CFG)
+    select([a, b], Y2020)
     assert not a.ignored and b.ignored
     assert [f.code for f in b.findings] == ["H03"]
 
@@ -39,7 +39,7 @@ def test_other_period_is_h03_and_ignored():
 def test_two_versions_the_later_is_used_i01():
     old = checked("k1_cu.xlsx", **{"Ngày lập": date(2020, 12, 1)})
     new = checked("k1_moi.xlsx", **{"Ngày lập": date(2020, 12, 20)})
-    select([old, new], Y2020, CFG)
+    select([old, new], Y2020)
     assert not new.ignored and old.ignored
     assert [f.code for f in old.findings] == ["I01"] and new.findings == []
     assert "k1_moi.xlsx" in old.findings[0].message
@@ -48,7 +48,7 @@ def test_two_versions_the_later_is_used_i01():
 def test_two_versions_same_date_are_i02_errors():
     a = checked("a.xlsx")
     b = checked("b.xlsx")
-    select([a, b], Y2020, CFG)
+    select([a, b], Y2020)
     assert [f.code for f in a.findings] == ["I02"] and [f.code for f in b.findings] == ["I02"]
     assert a.errors == 1 and b.errors == 1
 
@@ -57,7 +57,7 @@ def test_real_workbook_replaces_the_sample_of_its_khom():
     sample = checked("MAU_K1.xlsx", **{"Ghi chú": "DỮ LIỆU MẪU – không phải số liệu thật"})
     real = checked("khom1.xlsx", **{"Ngày lập": date(2020, 12, 1)})
     other = checked("MAU_K2.xlsx", **{"Mã khóm": "K2", "Ghi chú": "Dữ liệu mẫu"})
-    select([sample, real, other], Y2020, CFG)
+    select([sample, real, other], Y2020)
     assert sample.ignored and not real.ignored and not other.ignored
     assert [f.code for f in sample.findings] == ["F02"]
     assert real.findings == []  # no I01/I02 between a sample and a real workbook

@@ -156,8 +156,9 @@ def _ignore(c: Checked, code: str, reason: str, **params: object) -> None:
     c.findings.append(catalog.make(code, file=c.name, **params))
 
 
-def select(checked: list[Checked], period: Period, config: Config) -> list[Finding]:
-    """Decide which workbooks the run uses; return the inbox-level findings (I01, I02)."""
+def select(checked: list[Checked], period: Period) -> None:
+    """Decide which workbooks the run uses: the period's, real before sample, the latest
+    version of each khóm (I01), none of two that cannot be ordered (I02)."""
     candidates = [
         c for c in checked if c.parsed is not None and c.wb.kind is not None and not c.ignored
     ]
@@ -169,11 +170,9 @@ def select(checked: list[Checked], period: Period, config: Config) -> list[Findi
     candidates = [c for c in candidates if not c.ignored]
     groups: dict[str, list[Checked]] = {}
     for c in candidates:
-        p = c.parsed
-        key = "phuong" if p.kind is Kind.PHUONG else p.khom
+        key = "phuong" if c.wb.kind is Kind.PHUONG else c.wb.khom
         if key:
             groups.setdefault(key, []).append(c)
-    out: list[Finding] = []
     for key, group in groups.items():
         real = [c for c in group if not c.wb.is_sample]
         if real and len(real) < len(group):
@@ -215,7 +214,6 @@ def select(checked: list[Checked], period: Period, config: Config) -> list[Findi
             )
             c.ignored = f"có biểu mới hơn: {used.name}"
             c.findings.append(f)
-    return out
 
 
 def _d(d: date | None) -> str:
@@ -227,7 +225,7 @@ def consolidate(
 ) -> Run:
     checked = [check_file(p, config, today) for p in files]
     run_period = choose_period(checked, period)
-    select(checked, run_period, config)
+    select(checked, run_period)
     for c in checked:
         if c.ignored:
             # A file the run does not use (other period, older version, replaced sample):
