@@ -97,7 +97,7 @@ _RULES = (
         "Thông tin",
         "Ngày lập có, không ở tương lai, không trước ngày đầu kỳ",
         "Ngày lập {problem}.",
-        "Ghi ngày lập biểu dạng dd/mm/yyyy.",
+        "Ghi đúng ngày lập biểu, dạng ngày/tháng/năm (dd/mm/yyyy).",
     ),
     Rule(
         "H05",
@@ -201,7 +201,8 @@ _RULES = (
         "Danh sách",
         "Ô có công thức nhưng không có giá trị đã tính",
         "“{label}” là công thức chưa có giá trị.",
-        "Mở tệp bằng Excel hoặc LibreOffice, nhấn Ctrl+Shift+F9 rồi lưu lại; hoặc nhập số.",
+        "Mở tệp bằng Excel hoặc LibreOffice, nhấn Ctrl+Shift+F9 rồi lưu lại; hoặc gõ thẳng giá "
+        "trị vào ô thay cho công thức.",
     ),
     Rule(
         "R13",

@@ -330,7 +330,8 @@ def _parse_codes(
                     label=f.label,
                     key=f.code,
                     problem="không có trong sheet",
-                    expected=f"thêm dòng mã {f.code}",
+                    expected="",
+                    fix=f"Thêm lại dòng mã {f.code} ({f.label}) và ghi giá trị, như biểu mẫu.",
                 )
             )
     for f in spec.fields:

@@ -197,10 +197,10 @@ def read_workbook(path: Path) -> tuple[RawWorkbook | None, list[Finding]]:
         ]
     except (KeyboardInterrupt, SystemExit):
         raise
-    except BaseException as exc:
+    except BaseException:
         # calamine raises many kinds, and a date out of range panics in Rust (a
         # BaseException); the officer needs one sentence, never a traceback.
-        return None, [_f01(path, f"tệp hỏng hoặc có ô không đọc được ({type(exc).__name__})")]
+        return None, [_f01(path, "tệp hỏng, hoặc có ô chứa giá trị không đọc được")]
 
 
 @contextlib.contextmanager

@@ -74,7 +74,9 @@ class Field(_Frozen):
             VType.KHOM_CODE: "mã khóm của phường (chọn trong danh sách)",
             VType.KY: "chọn một trong: Quý I, Quý II, Quý III, Quý IV, 6 tháng, Năm",
         }[self.type]
-        if self.min is not None and self.max is not None:
+        if self.type is VType.RATE:
+            words += ", từ 0% đến 100%"
+        elif self.min is not None and self.max is not None:
             words += f" từ {_num(self.min)} đến {_num(self.max)}"
         elif self.min is not None:
             words += f" từ {_num(self.min)} trở lên"
