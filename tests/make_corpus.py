@@ -34,6 +34,7 @@ from pathlib import Path
 import openpyxl
 import xlsxwriter
 from openpyxl.utils import get_column_letter
+from python_calamine import CalamineWorkbook
 
 from tqd_sheets import office
 from tqd_sheets.config import Config, load_config
@@ -1344,3 +1345,21 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
+
+
+def used_ranges(path: Path) -> dict[str, tuple[int, int]]:
+    """Sheet name → (rows, columns) of its used range from A1, as calamine reads the file."""
+    book = CalamineWorkbook.from_path(str(path))
+    out = {}
+    for name in book.sheet_names:
+        rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        out[name] = (len(rows), max((len(r) for r in rows), default=0))
+    return out
+
+
+def col_number(letters: str) -> int:
+    """`"AB"` → 28, computed here rather than by the code under test."""
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n

@@ -13,6 +13,7 @@ from datetime import date
 
 import pandas as pd
 
+from builders import RATES  # the test side's one copy of indicators.md's rates
 from tqd_sheets.config import Config
 from tqd_sheets.findings import Finding, Severity
 from tqd_sheets.periods import Period
@@ -162,21 +163,6 @@ KHOM_COUNTS = (
     "XA_HOI_HOA",
 )
 AGENCY_COUNTS = ("LAO_DONG", "VIEC_LAM")
-# rate code → (numerator, denominator)
-RATES: dict[str, tuple[str, str]] = {
-    "GDVH_DK_TL": ("GDVH_DK", "HO"),
-    "GDVH_DAT_TL": ("GDVH_DAT", "HO"),
-    "GDVH_DAT_DK_TL": ("GDVH_DAT", "GDVH_DK"),
-    "GDVH_3NAM_TL": ("GDVH_3NAM", "HO"),
-    "GDHT_TL": ("GDHT", "HO"),
-    "GDTT_TL": ("GDTT", "HO"),
-    "HO_NGHEO_TL": ("HO_NGHEO", "HO"),
-    "HO_CAN_NGHEO_TL": ("HO_CAN_NGHEO", "HO"),
-    "HOA_GIAI_TL": ("HOA_GIAI_THANH", "HOA_GIAI"),
-    "VIEC_LAM_TL": ("VIEC_LAM", "LAO_DONG"),
-    "KHOM_VMDT_TL": ("KHOM_VMDT", "KHOM"),
-    "DV_DAT_TL": ("DV_DAT", "DV_DK"),
-}
 
 # loai, DV, DV_DK, DV_DAT, DV_HT, DV_ANTT
 UNIT_ROWS = (

@@ -29,7 +29,9 @@ from make_corpus import (
     Case,
     available,
     build_corpus,
+    col_number,
     main,
+    used_ranges,
 )
 from tqd_sheets.catalog import RULES
 from tqd_sheets.findings import Finding, Severity
@@ -151,28 +153,11 @@ def test_findings_are_exactly_the_expected_ones(corpus, name):
     )
 
 
-def _grids(path: Path) -> dict[str, tuple[int, int]]:
-    """Sheet name → (rows, columns) of its used range from A1, as calamine reads the file."""
-    book = CalamineWorkbook.from_path(str(path))
-    out = {}
-    for name in book.sheet_names:
-        rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        out[name] = (len(rows), max((len(r) for r in rows), default=0))
-    return out
-
-
-def _col(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
 def assert_well_formed(findings: list[Finding], path: Path) -> None:
     """Codes known, severities as catalogued, places that exist, Vietnamese messages."""
     with_sheet = [f for f in findings if f.sheet]
     sheets = set(CalamineWorkbook.from_path(str(path)).sheet_names) if with_sheet else set()
-    grids = _grids(path) if any(f.cell for f in findings) else {}
+    grids = used_ranges(path) if any(f.cell for f in findings) else {}
     for f in findings:
         assert f.code in RULES, f
         assert f.severity is RULES[f.code].severity, f
@@ -187,7 +172,7 @@ def assert_well_formed(findings: list[Finding], path: Path) -> None:
             m = A1.match(f.cell)
             assert m, f"{f.code}: {f.cell!r} is not an A1 reference"
             rows, cols = grids[f.sheet]
-            row, col = int(m.group(2)), _col(m.group(1))
+            row, col = int(m.group(2)), col_number(m.group(1))
             assert row <= rows and col <= cols, (
                 f"{f.code}: {f.sheet}!{f.cell} outside the used range ({rows} rows × {cols} cols)"
             )

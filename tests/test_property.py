@@ -28,6 +28,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
+from make_corpus import SELF_EVAL, col_number, used_ranges
 from tqd_sheets.catalog import RULES
 from tqd_sheets.fill import fill
 from tqd_sheets.findings import Severity
@@ -66,22 +67,6 @@ def households(n: int) -> list[dict[str, object]]:
             }
         )
     return out
-
-
-SELF_EVAL = {
-    "NGAY_HOI": "x",
-    "QUY_UOC": "x",
-    "CD_HOC_TAP": None,
-    "ANTT": "x",
-    "TT_BUOI": 3,
-    "TT_LUOT": 120,
-    "DIEM": 85,
-    "HOA_GIAI": 4,
-    "HOA_GIAI_THANH": 3,
-    "GUONG_TOT": 2,
-    "KINH_PHI": 1_500_000,
-    "XA_HOI_HOA": 0,
-}
 
 
 @dataclass
@@ -272,22 +257,6 @@ def recount(path: Path) -> dict[str, int]:
         counts["GDVH_DK"] += is_yes(get(row, "Đăng ký GĐVH"))
         counts["GDVH_DAT"] += is_yes(get(row, "Đạt GĐVH"))
     return counts
-
-
-def used_ranges(path: Path) -> dict[str, tuple[int, int]]:
-    book = CalamineWorkbook.from_path(str(path))
-    out = {}
-    for name in book.sheet_names:
-        rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        out[name] = (len(rows), max((len(r) for r in rows), default=0))
-    return out
-
-
-def col_number(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
 
 
 # ── the property ───────────────────────────────────────────────────────────────────────────

@@ -37,10 +37,11 @@ class Finding:
         return self.severity is Severity.ERROR
 
     def sort_key(self) -> tuple:
-        return (self.file, self.sheet, self.row or 0, _col_index(self.cell), self.code)
+        return (self.file, self.sheet, self.row or 0, col_number(self.cell), self.code)
 
 
-def _col_index(cell: str) -> int:
+def col_number(cell: str) -> int:
+    """`"AB12"` or `"AB"` → 28: the 1-based column of a reference (0 when there is none)."""
     n = 0
     for ch in cell:
         if not ch.isalpha():

@@ -21,7 +21,7 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as DET
 
 from . import catalog
-from .findings import Finding
+from .findings import Finding, col_number
 from .spec import MARKER_SHEET, norm
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -363,13 +363,6 @@ def _ooxml_flags(path: Path) -> dict[str, SheetFlags]:
                         if v is None or not (v.text or "").strip():
                             m = _CELL.match(el.get("r", ""))
                             if m:
-                                uncomputed.add((int(m.group(2)) - 1, _col0(m.group(1))))
+                                uncomputed.add((int(m.group(2)) - 1, col_number(m.group(1)) - 1))
             out[sheet.get("name", "")] = SheetFlags(frozenset(hidden), frozenset(uncomputed))
     return out
-
-
-def _col0(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
