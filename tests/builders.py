@@ -836,26 +836,39 @@ def write_ward(ward: WardBook, blanks: Path, out: Path, period: str = "2020") ->
 
 
 def to_format(xlsx: Path, fmt: str, dest: Path, work: Path) -> Path:
-    """`xlsx` as an officer would send it in `fmt`, at `dest` (whose suffix is set here).
+    """`xlsx` as an officer would send it in `fmt`, at `dest` (whose suffix is set here)."""
+    return to_formats([(xlsx, dest)], fmt, work)[0]
 
-    LibreOffice writes `<stem>.<ext>` into its out dir, so it converts into a private dir and
-    the result is moved: a file is never converted onto itself.
+
+def to_formats(jobs: Sequence[tuple[Path, Path]], fmt: str, work: Path) -> list[Path]:
+    """Each `(xlsx, dest)` as an officer would send it in `fmt`, at `dest` (suffix set here).
+
+    One LibreOffice process converts the whole batch (its start-up dominates a conversion).
+    LibreOffice writes `<stem>.<ext>` into its out dir, so it converts copies in a private dir
+    and the results are moved: a file is never converted onto itself.
     """
-    dest = dest.with_suffix("." + EXT[fmt])
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    dests = [dest.with_suffix("." + EXT[fmt]) for _, dest in jobs]
+    for dest in dests:
+        dest.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "xlsx":
-        shutil.copy(xlsx, dest)
-        return dest
-    lo_dir = work / f"lo-{fmt}-{xlsx.stem}"
+        for (xlsx, _), dest in zip(jobs, dests, strict=True):
+            shutil.copy(xlsx, dest)
+        return dests
+    lo_dir = work / f"lo-{fmt}-{jobs[0][0].stem}"
     if lo_dir.exists():
         shutil.rmtree(lo_dir)
     lo_dir.mkdir(parents=True)
-    src = lo_dir / ("src_" + xlsx.name)  # a copy: LibreOffice never sees the original
-    shutil.copy(xlsx, src)
-    out_dir = lo_dir / "out"
-    made = office.convert(src, "xlsx" if fmt == "xlsx-libreoffice" else fmt, out_dir)
-    shutil.move(made, dest)
-    return dest
+    sources = []
+    for i, (xlsx, _) in enumerate(jobs):
+        src = lo_dir / f"src{i}_{xlsx.name}"  # a copy: LibreOffice never sees the original
+        shutil.copy(xlsx, src)
+        sources.append(src)
+    made = office.convert_many(
+        sources, "xlsx" if fmt == "xlsx-libreoffice" else fmt, lo_dir / "out"
+    )
+    for m, dest in zip(made, dests, strict=True):
+        shutil.move(m, dest)
+    return dests
 
 
 def build_inbox(
@@ -870,13 +883,17 @@ def build_inbox(
     """One workbook per khóm (`K1_2020.<ext>`) and the ward's (`Phuong_2020.<ext>`)."""
     inbox.mkdir(parents=True, exist_ok=True)
     work.mkdir(parents=True, exist_ok=True)
-    paths = {}
+    jobs: dict[str, list[tuple[str, Path, Path]]] = {}
     for code, book in books.items():
         filled = write_khom(book, blanks, work / f"{code}_2020.xlsx")
-        paths[code] = to_format(filled, fmt, inbox / f"{code}_2020", work)
+        jobs.setdefault(fmt, []).append((code, filled, inbox / f"{code}_2020"))
     if ward is not None:
         filled = write_ward(ward, blanks, work / "Phuong_2020.xlsx")
-        paths["phuong"] = to_format(filled, ward_fmt, inbox / "Phuong_2020", work)
+        jobs.setdefault(ward_fmt, []).append(("phuong", filled, inbox / "Phuong_2020"))
+    paths = {}
+    for f, group in jobs.items():
+        made = to_formats([(src, dest) for _, src, dest in group], f, work)
+        paths.update({key: m for (key, _, _), m in zip(group, made, strict=True)})
     return paths
 
 
