@@ -13,80 +13,16 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from . import registry
 from .config import RuleSet
 from .periods import Period
 from .results import CHUA_DAT, CHUA_DU, DAT, DATA_COLUMNS, Results
 from .spec import TARGETS, UNIT_TYPES
 
-# rate code → (numerator code, denominator code)
-RATES: dict[str, tuple[str, str]] = {
-    "GDVH_DK_TL": ("GDVH_DK", "HO"),
-    "GDVH_DAT_TL": ("GDVH_DAT", "HO"),
-    "GDVH_DAT_DK_TL": ("GDVH_DAT", "GDVH_DK"),
-    "GDVH_3NAM_TL": ("GDVH_3NAM", "HO"),
-    "GDHT_TL": ("GDHT", "HO"),
-    "GDTT_TL": ("GDTT", "HO"),
-    "HO_NGHEO_TL": ("HO_NGHEO", "HO"),
-    "HO_CAN_NGHEO_TL": ("HO_CAN_NGHEO", "HO"),
-    "HOA_GIAI_TL": ("HOA_GIAI_THANH", "HOA_GIAI"),
-    "VIEC_LAM_TL": ("VIEC_LAM", "LAO_DONG"),
-    "KHOM_VMDT_TL": ("KHOM_VMDT", "KHOM"),
-    "DV_DAT_TL": ("DV_DAT", "DV_DK"),
-}
-
-# The order of the `Dữ liệu` rows of one unit.
-ORDER = [
-    "HO",
-    "NK",
-    "GDVH_DK",
-    "GDVH_DK_TL",
-    "GDVH_DAT",
-    "GDVH_DAT_TL",
-    "GDVH_DAT_DK_TL",
-    "GDVH_3NAM",
-    "GDVH_3NAM_TL",
-    "GDHT",
-    "GDHT_TL",
-    "GDTT",
-    "GDTT_TL",
-    "HO_NGHEO",
-    "HO_NGHEO_TL",
-    "HO_CAN_NGHEO",
-    "HO_CAN_NGHEO_TL",
-    "HO_VI_PHAM",
-    "TT_BUOI",
-    "TT_LUOT",
-    "HOA_GIAI",
-    "HOA_GIAI_THANH",
-    "HOA_GIAI_TL",
-    "GUONG_TOT",
-    "KINH_PHI",
-    "XA_HOI_HOA",
-    "LAO_DONG",
-    "VIEC_LAM",
-    "VIEC_LAM_TL",
-    "KHOM",
-    "KHOM_VMDT",
-    "KHOM_VMDT_TL",
-    "KHOM_CDHT",
-    "KHOM_ANTT",
-    "DV",
-    "DV_DK",
-    "DV_DAT",
-    "DV_DAT_TL",
-    "DV_HT",
-    "DV_ANTT",
-    "PHUONG_VMDT",
-]
-FROM_KHOM_SHEET = [
-    "TT_BUOI",
-    "TT_LUOT",
-    "HOA_GIAI",
-    "HOA_GIAI_THANH",
-    "GUONG_TOT",
-    "KINH_PHI",
-    "XA_HOI_HOA",
-]
+# The order of `Dữ liệu`, the rates and the self-assessed figures: declared in `registry`.
+ORDER = list(registry.ORDER)
+RATES = registry.RATES
+FROM_KHOM_SHEET = list(registry.sources(registry.SelfAssessed))
 
 
 @dataclass
