@@ -41,37 +41,39 @@ def _marked(df: pd.DataFrame, col: str) -> pd.Series:
     return df[col].fillna(False).astype(bool)
 
 
-def household_counts(df: pd.DataFrame) -> dict[str, int]:
-    """Counts over one register (or several concatenated)."""
+REGISTER_SOURCES = (
+    registry.Rows,
+    registry.Sum,
+    registry.Marked,
+    registry.Choice,
+    registry.MarkedAtLeast,
+)
+
+
+def _from_register(df: pd.DataFrame, source: registry.Source) -> int:
+    """One registry source evaluated over a register (or several concatenated)."""
     if df.empty:
-        return dict.fromkeys(
-            [
-                "HO",
-                "NK",
-                "GDVH_DK",
-                "GDVH_DAT",
-                "GDVH_3NAM",
-                "GDHT",
-                "GDTT",
-                "HO_NGHEO",
-                "HO_CAN_NGHEO",
-                "HO_VI_PHAM",
-            ],
-            0,
-        )
-    dat = _marked(df, "dat_gdvh")
-    years = pd.to_numeric(df["nam_lien_tuc"], errors="coerce").fillna(0)
+        return 0
+    if isinstance(source, registry.Rows):
+        return len(df)
+    if isinstance(source, registry.Sum):
+        return int(pd.to_numeric(df[source.column], errors="coerce").fillna(0).sum())
+    if isinstance(source, registry.Marked):
+        return int(_marked(df, source.column).sum())
+    if isinstance(source, registry.Choice):
+        return int((df[source.column] == source.value).sum())
+    if isinstance(source, registry.MarkedAtLeast):
+        years = pd.to_numeric(df[source.years_column], errors="coerce").fillna(0)
+        return int((_marked(df, source.column) & (years >= source.years)).sum())
+    raise TypeError(f"not a register source: {source!r}")
+
+
+def household_counts(df: pd.DataFrame) -> dict[str, int]:
+    """Every register-sourced indicator (registry) over one register or several concatenated."""
     return {
-        "HO": len(df),
-        "NK": int(pd.to_numeric(df["nhan_khau"], errors="coerce").fillna(0).sum()),
-        "GDVH_DK": int(_marked(df, "dk_gdvh").sum()),
-        "GDVH_DAT": int(dat.sum()),
-        "GDVH_3NAM": int((dat & (years >= 3)).sum()),
-        "GDHT": int(_marked(df, "gd_hoc_tap").sum()),
-        "GDTT": int(_marked(df, "gd_the_thao").sum()),
-        "HO_NGHEO": int((df["ngheo"] == "Nghèo").sum()),
-        "HO_CAN_NGHEO": int((df["ngheo"] == "Cận nghèo").sum()),
-        "HO_VI_PHAM": int(_marked(df, "vi_pham").sum()),
+        i.code: _from_register(df, i.source)
+        for i in registry.INDICATORS
+        if isinstance(i.source, REGISTER_SOURCES)
     }
 
 
