@@ -42,21 +42,30 @@ def nearest(ch: str, encoding: str) -> str:
     return "?"
 
 
-def _handler(exc: UnicodeError) -> tuple[str, int]:
-    if not isinstance(exc, UnicodeEncodeError):
-        raise exc
-    text = exc.object[exc.start : exc.end]
-    return "".join(nearest(ch, exc.encoding) for ch in text), exc.end
+def handler_for(encoding: str) -> str:
+    """The name of an error handler writing the nearest letters `encoding` holds.
 
+    Bound to the encoding: single-byte codecs such as cp1258 report themselves as "charmap"."""
+    name = f"{HANDLER}-{codecs.lookup(encoding).name}"
+    try:
+        codecs.lookup_error(name)
+    except LookupError:
 
-codecs.register_error(HANDLER, _handler)
+        def handler(exc: UnicodeError) -> tuple[str, int]:
+            if not isinstance(exc, UnicodeEncodeError):
+                raise exc
+            text = exc.object[exc.start : exc.end]
+            return "".join(nearest(ch, encoding) for ch in text), exc.end
+
+        codecs.register_error(name, handler)
+    return name
 
 
 def make_safe(stream: object) -> object:
     """`stream`, writing what its encoding cannot hold as the nearest letters."""
     if isinstance(stream, io.TextIOWrapper):
-        with contextlib.suppress(ValueError, OSError):
-            stream.reconfigure(errors=HANDLER)
+        with contextlib.suppress(ValueError, OSError, LookupError):
+            stream.reconfigure(errors=handler_for(stream.encoding))
     return stream
 
 
