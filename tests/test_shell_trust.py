@@ -112,6 +112,22 @@ def test_a_crash_inside_one_file_is_its_f06_and_the_run_goes_on(inbox, tmp_path,
     assert overview(kiemtra(tmp_path / "outbox"))["K3"] == ("K3_2020.xlsx", CO_LOI)
 
 
+def test_a_crash_while_gathering_one_khoms_data_is_its_f06(inbox, config, monkeypatch):
+    real = pipeline.KhomData
+
+    def gather(code, *args):
+        if code == "K3":
+            raise IndexError("boom")
+        return real(code, *args)
+
+    monkeypatch.setattr(pipeline, "KhomData", gather)
+    run = pipeline.consolidate(pipeline.inbox_files(inbox), config)
+    assert run.results.included == ["K1"]
+    f06 = [(f.file, f.khom) for f in run.results.findings if f.code == "F06"]
+    assert f06 == [("K3_2020.xlsx", "K3")]
+    assert run.exit_code == 1
+
+
 def test_feedback_copies_that_fail_are_f07_and_the_outputs_are_written(
     inbox, tmp_path, monkeypatch
 ):

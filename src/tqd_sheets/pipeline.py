@@ -84,12 +84,17 @@ def check_file(
     except (KeyboardInterrupt, SystemExit):
         raise
     except Exception as exc:
-        if os.environ.get("TQD_DEBUG"):
-            traceback.print_exc()
-        detail = f"lỗi nội bộ {type(exc).__name__}"
-        checked = Checked(path, findings=[catalog.make("F06", file=path.name, detail=detail)])
+        checked = Checked(path, findings=[_crashed(path, exc)])
     stamp_khom(checked, config.khom_codes)
     return checked
+
+
+def _crashed(path: Path, exc: Exception, khom: str = "") -> Finding:
+    """F06: what went wrong inside the tool with this one file; details for a developer."""
+    if os.environ.get("TQD_DEBUG"):
+        traceback.print_exception(exc)
+    detail = f"lỗi nội bộ {type(exc).__name__}"
+    return catalog.make("F06", file=path.name, detail=detail, khom=khom)
 
 
 def _check_file(path: Path, config: Config, today: date, trust_marker: bool) -> Checked:
@@ -328,10 +333,13 @@ def consolidate(
     for k in config.khom:
         if not any(c.wb.khom == k.ma for c in khom) and k.ma not in unusable:
             inbox_findings.append(catalog.make("I03", key=k.ma, name=k.ten, khom=k.ma))
-    data = [
-        KhomData(code, config.khom_name(code), c.wb.households(), c.wb.values)
-        for code, c in included.items()
-    ]
+    data = []
+    for code, c in list(included.items()):
+        try:
+            data.append(KhomData(code, config.khom_name(code), c.wb.households(), c.wb.values))
+        except Exception as exc:  # this khóm's trouble, not the run's
+            c.findings.append(_crashed(c.path, exc, code))
+            del included[code]
     if not data and ward is None:
         raise RunError(_nothing_usable(checked, run_period))
     wp = ward.parsed if ward else None
