@@ -314,6 +314,18 @@ def test_a_dead_runs_lock_and_staging_are_cleared_a_live_ones_staging_kept(
     assert (out / "BaoCao_2020.xlsx").is_file()
 
 
+def test_an_unreadable_lock_is_stale_only_after_a_minute(tmp_path, monkeypatch):
+    lock_file = tmp_path / lock.LOCK_NAME
+    lock_file.write_bytes(b"")
+    with pytest.raises(OutputError, match="Một lần chạy khác đang ghi"), lock.held(tmp_path, 0.2):
+        pass
+    old = lock_file.stat().st_mtime - lock.UNREADABLE_STALE_SECONDS - 1
+    os.utime(lock_file, (old, old))
+    with lock.held(tmp_path, 0.2):
+        assert lock_file.read_text(encoding="utf-8").split()[0] == str(os.getpid())
+    assert not lock_file.exists()
+
+
 def test_alive_never_signals():
     assert lock.alive(os.getpid())
     assert not lock.alive(0) and not lock.alive(-5)

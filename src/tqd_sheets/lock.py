@@ -21,6 +21,7 @@ from .oserrors import in_vietnamese
 LOCK_NAME = ".tqd-dang-chay.lock"
 STAGE_PREFIX = ".tqd-dang-ghi-"
 WAIT_SECONDS = 5.0
+UNREADABLE_STALE_SECONDS = 60.0
 _POLL = 0.1
 _STAGE_PID = re.compile(rf"^{re.escape(STAGE_PREFIX)}(\d+)-")
 
@@ -61,7 +62,11 @@ def _owner(lock: Path) -> tuple[int, str] | None:
 def _stale(lock: Path) -> bool:
     owner = _owner(lock)
     if owner is None:
-        return False  # being written this instant, or not ours to judge
+        # Being written this instant; still unreadable a minute later, its writer died.
+        try:
+            return time.time() - lock.stat().st_mtime > UNREADABLE_STALE_SECONDS
+        except OSError:
+            return False
     pid, host = owner
     return host in ("", socket.gethostname()) and not alive(pid)
 
