@@ -8,6 +8,8 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from .oserrors import in_vietnamese
+
 _UMASK = os.umask(0o022)
 os.umask(_UMASK)
 
@@ -40,9 +42,8 @@ def atomic_path(path: Path) -> Iterator[Path]:
 
 def _cannot_write(path: Path, exc: OSError) -> str:
     return (
-        f"Không ghi được tệp {path}: tệp đang mở trong Excel/LibreOffice, thư mục chỉ cho "
-        f"đọc hoặc ổ đĩa đầy ({exc.strerror or exc}). Đóng tệp hoặc chọn thư mục khác rồi "
-        "chạy lại."
+        f"Không ghi được tệp {path}: {in_vietnamese(exc)}. Đóng tệp nếu đang mở trong "
+        "Excel/LibreOffice, hoặc chọn thư mục khác, rồi chạy lại."
     )
 
 

@@ -68,6 +68,25 @@ _RULES = (
         "Không mở tệp này; đề nghị khóm gửi lại tệp lập từ biểu mẫu của phường.",
     ),
     Rule(
+        "F06",
+        E,
+        "Tệp",
+        "Tệp xử lý được đến cùng; một tệp gặp sự cố không làm dừng cả lần tổng hợp",
+        "Phần mềm gặp sự cố khi kiểm tra tệp này ({detail}): tệp chưa được tổng hợp, "
+        "các tệp khác vẫn được tổng hợp.",
+        "Mở tệp bằng Excel hoặc LibreOffice, lưu lại thành .xlsx rồi chạy lại; nếu vẫn gặp, "
+        "gửi tệp này cho người hỗ trợ kỹ thuật.",
+    ),
+    Rule(
+        "F07",
+        W,
+        "Tệp",
+        "Bản phản hồi (phan-hoi/…_kiem-tra.xlsx) được lập cho mỗi biểu có lỗi, cảnh báo",
+        "Không lập được bản phản hồi cho các khóm ({detail}); báo cáo và số liệu vẫn đúng.",
+        "Gửi cho khóm danh sách lỗi ở sheet Chi tiết của tệp KiemTra; nếu vẫn gặp, báo người "
+        "hỗ trợ kỹ thuật.",
+    ),
+    Rule(
         "H01",
         E,
         "Thông tin",

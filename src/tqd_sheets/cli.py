@@ -9,13 +9,15 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
+from . import console
 from .atomic import OutputError
-from .config import Config, ConfigError, load_config
+from .config import DEFAULT_NAME, PACKAGED, Config, ConfigError, load_config, packaged_config
 from .findings import Finding, Severity
 from .periods import Period
 from .pipeline import RunError, check_file, consolidate, inbox_files
+from .spec import KHOM_INFO, field
 
-DEFAULT_CONFIG = Path("tqd.toml")
+DEFAULT_CONFIG = Path(DEFAULT_NAME)
 
 
 # argparse's own words, in Vietnamese: an officer reads `--help` and its errors too.
@@ -83,13 +85,36 @@ def _config(path: Path | None) -> Config:
     return load_config(path or DEFAULT_CONFIG)
 
 
+def _check_config(path: Path | None) -> tuple[Config, bool]:
+    """`check` of a khóm's own file needs no ward folder: without tqd.toml here, the
+    configuration shipped in the package, with the khóm code read from the file's marker.
+    Returns the configuration and whether it is the packaged one."""
+    if path is None and not DEFAULT_CONFIG.is_file():
+        print(
+            f"Cấu hình: không có {DEFAULT_NAME} trong thư mục hiện tại, dùng cấu hình mặc định "
+            f"đi kèm phần mềm ({PACKAGED}); mã khóm đọc từ chính biểu."
+        )
+        return packaged_config(), True
+    config = _config(path)
+    print(f"Cấu hình: {path or DEFAULT_CONFIG}")
+    return config, False
+
+
 def _period(text: str | None) -> Period | None:
     if text is None or not text.strip():
         return None
     try:
-        return Period.parse(text)
+        period = Period.parse(text)
     except ValueError as exc:
         raise RunError(str(exc)) from None
+    # The years a workbook may carry (the template's `Năm` field): no blank that `check`
+    # would then reject.
+    year = field(KHOM_INFO, "nam")
+    if year.min is not None and year.max is not None and not year.min <= period.year <= year.max:
+        raise RunError(
+            f"Kỳ báo cáo '{text}' không hợp lệ: năm phải từ {year.min:.0f} đến {year.max:.0f}."
+        )
+    return period
 
 
 def format_findings(findings: Sequence[Finding]) -> str:
@@ -104,9 +129,10 @@ def format_findings(findings: Sequence[Finding]) -> str:
     return "\n".join(lines)
 
 
-def cmd_template(args: argparse.Namespace, config: Config) -> int:
+def cmd_template(args: argparse.Namespace) -> int:
     from .template import write_templates
 
+    config = _config(args.config)
     period = _period(args.period) or Period.parse("2020")
     paths = write_templates(args.out, config, period)
     print(f"Đã tạo {len(paths)} biểu mẫu trống cho kỳ {period.words} trong {args.out}/:")
@@ -115,14 +141,15 @@ def cmd_template(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
-def cmd_check(args: argparse.Namespace, config: Config) -> int:
+def cmd_check(args: argparse.Namespace) -> int:
+    config, packaged = _check_config(args.config)
     worst = 0
     for path in args.files:
         if not path.exists():
             print(f"\n{path}: không tìm thấy tệp.")
             worst = 2
             continue
-        c = check_file(path, config)
+        c = check_file(path, config, trust_marker=packaged)
         p = c.parsed
         what = ""
         if p is not None and p.kind is not None:
@@ -139,9 +166,22 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
     return worst
 
 
-def cmd_consolidate(args: argparse.Namespace, config: Config) -> int:
+def _refuse_outbox_in_inbox(inbox: Path, outbox: Path) -> None:
+    """Outputs hold personal data and would be read back as inputs: never inside the inbox."""
+    inside, box = outbox.resolve(), inbox.resolve()
+    if inside == box or box in inside.parents:
+        raise RunError(
+            f"Thư mục kết quả {outbox} nằm trong thư mục inbox {inbox}: kết quả (có dữ liệu cá "
+            "nhân) sẽ lẫn vào các biểu đầu vào. Chọn thư mục kết quả ở ngoài inbox, ví dụ "
+            "--outbox outbox."
+        )
+
+
+def cmd_consolidate(args: argparse.Namespace) -> int:
     from .outputs import write_outputs
 
+    config = _config(args.config)
+    _refuse_outbox_in_inbox(args.inbox, args.outbox)
     files = inbox_files(args.inbox)
     run = consolidate(files, config, _period(args.period))
     written = write_outputs(run, config, args.outbox, files)
@@ -177,13 +217,13 @@ def cmd_consolidate(args: argparse.Namespace, config: Config) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    console.install()  # before `--help`: a cp1258 or ASCII console prints too
     args = _parser().parse_args(argv)
     try:
-        config = _config(args.config)
         handler = {"template": cmd_template, "check": cmd_check, "consolidate": cmd_consolidate}[
             args.command
         ]
-        return handler(args, config)
+        return handler(args)
     except (ConfigError, RunError, OutputError) as exc:
         print(f"Lỗi: {exc}", file=sys.stderr)
         return 2

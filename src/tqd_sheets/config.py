@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import codecs
 import tomllib
 from datetime import date, datetime
+from importlib import resources
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from .oserrors import in_vietnamese
 from .periods import Period
 
 
@@ -71,10 +74,16 @@ class Config(_Model):
     @field_validator("khom")
     @classmethod
     def _unique_codes(cls, khom: tuple[Khom, ...]) -> tuple[Khom, ...]:
-        codes = [k.ma for k in khom]
-        repeated = sorted({c for c in codes if codes.count(c) > 1})
+        # Officers type `k1` for `K1`, and the workbooks compare codes that way: two codes
+        # that differ only by case would be one khóm.
+        by_key: dict[str, list[str]] = {}
+        for k in khom:
+            by_key.setdefault(k.ma.casefold(), []).append(k.ma)
+        repeated = [" và ".join(same) for same in by_key.values() if len(same) > 1]
         if repeated:
-            raise ValueError(f"mã khóm bị lặp: {', '.join(repeated)}")
+            raise ValueError(
+                f"mã khóm bị lặp (chữ hoa và chữ thường được coi là một): {'; '.join(repeated)}"
+            )
         return khom
 
     @model_validator(mode="after")
@@ -138,15 +147,51 @@ def _describe(error: dict) -> str:
     return f"khóa '{key}': {text}"
 
 
+DEFAULT_NAME = "tqd.toml"
+PACKAGED = "tqd_mac_dinh.toml"  # shipped with the package, for a khóm checking its own file
+
+
+def _decode(data: bytes) -> str:
+    """Text as Windows Notepad saves it: UTF-8 with or without BOM, UTF-16 with BOM."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    return data.decode("utf-8-sig")
+
+
 def load_config(path: Path) -> Config:
+    if path.is_dir():
+        inside = path / DEFAULT_NAME
+        hint = f" Có lẽ cần: --config {inside}" if inside.is_file() else ""
+        raise ConfigError(
+            f"{path} là một thư mục, không phải tệp cấu hình: ghi đường dẫn đến tệp .toml." + hint
+        )
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = _decode(path.read_bytes())
     except FileNotFoundError:
         raise ConfigError(f"Không tìm thấy tệp cấu hình {path}.") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"Tệp cấu hình {path} viết sai cú pháp TOML: {exc}.") from None
+    except OSError as exc:
+        raise ConfigError(f"Không đọc được tệp cấu hình {path}: {in_vietnamese(exc)}.") from None
+    except UnicodeDecodeError:
+        raise ConfigError(
+            f"Tệp cấu hình {path} không lưu theo mã UTF-8: mở bằng Notepad, chọn Lưu thành, "
+            "Mã hóa (Encoding) UTF-8, rồi chạy lại."
+        ) from None
+    return parse_config(text, str(path))
+
+
+def parse_config(text: str, where: str) -> Config:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"Tệp cấu hình {where} viết sai cú pháp TOML: {exc}.") from None
     try:
         return Config.model_validate(data)
     except ValidationError as exc:
         lines = "\n".join(f"  - {_describe(e)}" for e in exc.errors())
-        raise ConfigError(f"Tệp cấu hình {path} có lỗi:\n{lines}") from None
+        raise ConfigError(f"Tệp cấu hình {where} có lỗi:\n{lines}") from None
+
+
+def packaged_config() -> Config:
+    """The configuration shipped with the package (the same as the project's tqd.toml)."""
+    text = resources.files(__package__).joinpath(PACKAGED).read_bytes()
+    return parse_config(_decode(text), f"{PACKAGED} (đi kèm phần mềm)")

@@ -8,16 +8,19 @@ import json
 import math
 import os
 import shutil
+import stat
 import tempfile
+import unicodedata
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
-from . import __version__
+from . import __version__, catalog, lock
 from .atomic import OutputError, write_atomic, write_bytes_atomic
 from .config import Config
 from .feedback import feedback_name, write_feedback
 from .findings import Severity
+from .oserrors import in_vietnamese
 from .pipeline import Run, sha256
 from .read import read_workbook
 from .registers import KhomRegister, write_registers
@@ -34,7 +37,18 @@ def data_csv(results: Results) -> bytes:
     return buf.getvalue().encode("utf-8-sig")
 
 
+# A spreadsheet app runs a cell that starts with one of these as a formula (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(text: str) -> str:
+    """`=Khóm 1` → `'=Khóm 1`: shown as written, never evaluated by Excel or LibreOffice."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
 def _plain(v: object) -> object:
+    if isinstance(v, str):
+        return _inert(v)
     if isinstance(v, float) and v.is_integer():
         return int(v)
     return repr(v) if isinstance(v, float) else v
@@ -46,11 +60,12 @@ def manifest(run: Run, files: list[Path]) -> dict:
     for path in files:
         c = by_name.get(path.name)
         p = c.parsed if c else None
+        size, digest = _size_and_hash(path)
         inputs.append(
             {
                 "ten_tep": path.name,
-                "kich_thuoc": path.stat().st_size if path.is_file() else None,
-                "sha256": sha256(path) if path.is_file() else None,
+                "kich_thuoc": size,
+                "sha256": digest,
                 "loai": p.kind.value if p and p.kind else None,
                 "ma_khom": (p.khom or None) if p else None,
                 "du_lieu_mau": p.is_sample if p else False,
@@ -71,6 +86,17 @@ def manifest(run: Run, files: list[Path]) -> dict:
         "du_lieu_mau": r.sample_data,
         "tep_dau_vao": inputs,
     }
+
+
+def _size_and_hash(path: Path) -> tuple[int | None, str | None]:
+    """Of a regular file that can still be read; a FIFO is never opened."""
+    try:
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):
+            return None, None
+        return st.st_size, sha256(path)
+    except OSError:
+        return None, None
 
 
 def registers_of(run: Run, config: Config) -> list[KhomRegister]:
@@ -109,12 +135,27 @@ def write_feedback_copies(run: Run, folder: Path) -> list[Path]:
     return written
 
 
+def _feedback_or_finding(run: Run, folder: Path) -> list[Path]:
+    """The feedback copies; when they cannot be made, a finding instead of a failed run:
+    the report, the forms and the data do not depend on them."""
+    try:
+        return write_feedback_copies(run, folder)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as exc:
+        why = in_vietnamese(exc) if isinstance(exc, OSError) else type(exc).__name__
+        run.results.findings.append(catalog.make("F07", detail=why))
+        return []
+
+
 def _write_all(stage: Path, run: Run, config: Config, files: list[Path]) -> list[Path]:
     from .forms import write_forms
     from .report import write_report
 
     pid = run.period.id
     r = run.results
+    # Feedback copies first: a copy that cannot be made is a finding the report must show.
+    copies = _feedback_or_finding(run, stage / "phan-hoi")
     written = [
         write_forms(stage / f"BaoCao_{pid}.xlsx", r, config),
         write_report(stage / f"KiemTra_{pid}.xlsx", r),
@@ -122,7 +163,7 @@ def _write_all(stage: Path, run: Run, config: Config, files: list[Path]) -> list
         write_registers(
             stage / "noi-bo" / f"DanhSach_{pid}.xlsx", registers_of(run, config), config, run.period
         ),
-        *write_feedback_copies(run, stage / "phan-hoi"),
+        *copies,
     ]
     text = json.dumps(manifest(run, files), ensure_ascii=False, indent=2)
     written.append(
@@ -131,6 +172,26 @@ def _write_all(stage: Path, run: Run, config: Config, files: list[Path]) -> list
         )
     )
     return written
+
+
+def _same_name(path: Path) -> str:
+    """Names Windows and macOS take for one file: case and Unicode form do not count."""
+    return unicodedata.normalize("NFC", path.as_posix()).casefold()
+
+
+def check_collisions(names: list[Path]) -> None:
+    """Two outputs that would land on one file: refuse before anything is moved."""
+    seen: dict[str, Path] = {}
+    for name in names:
+        key = _same_name(name)
+        if key in seen:
+            raise OutputError(
+                f"Hai kết quả sẽ ghi vào cùng một tệp: “{seen[key]}” và “{name}” (tên tệp "
+                "không phân biệt chữ hoa, chữ thường). Thường do hai biểu trong inbox có tên "
+                "chỉ khác chữ hoa, chữ thường: đổi tên một biểu rồi chạy lại; "
+                "chưa tệp kết quả nào bị thay đổi."
+            )
+        seen[key] = name
 
 
 def _check_replaceable(target: Path) -> None:
@@ -142,29 +203,42 @@ def _check_replaceable(target: Path) -> None:
             pass
     except OSError as exc:
         raise OutputError(
-            f"Không ghi đè được tệp {target}: tệp đang mở trong Excel/LibreOffice hoặc chỉ cho "
-            f"đọc ({exc.strerror or exc}). Đóng tệp rồi chạy lại; chưa tệp nào bị thay đổi."
+            f"Không ghi đè được tệp {target}: {in_vietnamese(exc)}. Đóng tệp trong "
+            "Excel/LibreOffice rồi chạy lại; chưa tệp nào bị thay đổi."
         ) from None
 
 
 def write_outputs(run: Run, config: Config, outbox: Path, files: list[Path]) -> list[Path]:
     """Write every output into a staging folder, then move them all into `outbox/P/`.
 
-    A failure while writing leaves the previous outputs untouched."""
+    One run at a time per folder (a lock file); a failure while writing, or two outputs on
+    one name, leaves the previous outputs untouched."""
     out = outbox / run.period.id
     try:
         out.mkdir(parents=True, exist_ok=True)
-        for stale in out.glob(".tqd-dang-ghi-*"):
-            shutil.rmtree(stale, ignore_errors=True)  # left by a run that was killed
-        stage = Path(tempfile.mkdtemp(prefix=".tqd-dang-ghi-", dir=out))
     except OSError as exc:
         raise OutputError(
-            f"Không tạo được thư mục {out} ({exc.strerror or exc}). Chọn thư mục "
+            f"Không tạo được thư mục {out} ({in_vietnamese(exc)}). Chọn thư mục "
+            "khác bằng OUTBOX=… hoặc cấp quyền ghi rồi chạy lại."
+        ) from None
+    with lock.held(out):
+        return _write_locked(run, config, out, files)
+
+
+def _write_locked(run: Run, config: Config, out: Path, files: list[Path]) -> list[Path]:
+    try:
+        lock.remove_stale_stages(out)
+        stage = Path(tempfile.mkdtemp(prefix=lock.stage_prefix(), dir=out))
+    except OSError as exc:
+        raise OutputError(
+            f"Không tạo được thư mục tạm trong {out} ({in_vietnamese(exc)}). Chọn thư mục "
             "khác bằng OUTBOX=… hoặc cấp quyền ghi rồi chạy lại."
         ) from None
     try:
         staged = _write_all(stage, run, config, files)
-        targets = [out / p.relative_to(stage) for p in staged]
+        relative = [p.relative_to(stage) for p in staged]
+        check_collisions(relative)
+        targets = [out / p for p in relative]
         for t in targets:
             _check_replaceable(t)
         for old in (out / "phan-hoi").glob("*_kiem-tra.xlsx"):
@@ -175,6 +249,6 @@ def write_outputs(run: Run, config: Config, outbox: Path, files: list[Path]) -> 
             os.replace(src, dst)
         return targets
     except OSError as exc:
-        raise OutputError(f"Không ghi được kết quả vào {out} ({exc.strerror or exc}).") from None
+        raise OutputError(f"Không ghi được kết quả vào {out} ({in_vietnamese(exc)}).") from None
     finally:
         shutil.rmtree(stage, ignore_errors=True)

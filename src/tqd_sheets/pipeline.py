@@ -6,8 +6,11 @@ Pure orchestration of the modules that hold the work; file writing happens in `o
 from __future__ import annotations
 
 import hashlib
+import os
+import re
+import traceback
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -17,9 +20,10 @@ from . import catalog, validate
 from .config import Config
 from .findings import Finding, Severity, has_errors
 from .indicators import KhomData, compute, default_targets
+from .oserrors import in_vietnamese
 from .parse import Parsed, parse_workbook
 from .periods import Period
-from .read import ignore_reason, read_workbook
+from .read import SPREADSHEET_ELSEWHERE, ignore_reason, read_workbook
 from .results import CHUA_NOP, CO_LOI, DA_TONG_HOP, Results
 from .spec import Kind
 
@@ -67,21 +71,88 @@ class Checked:
         return sum(f.severity is Severity.WARNING for f in self.findings)
 
 
-def check_file(path: Path, config: Config, today: date | None = None) -> Checked:
-    """Everything one file can be checked for on its own (what `tqd-sheets check` prints)."""
+def check_file(
+    path: Path, config: Config, today: date | None = None, *, trust_marker: bool = False
+) -> Checked:
+    """Everything one file can be checked for on its own (what `tqd-sheets check` prints).
+
+    The per-file boundary: whatever goes wrong with this one file becomes its finding (F06),
+    never the end of the run. `trust_marker`: take the khóm code from the workbook's hidden
+    marker too (a khóm checking its own file with the configuration shipped in the package)."""
+    try:
+        checked = _check_file(path, config, today or date.today(), trust_marker)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as exc:
+        checked = Checked(path, findings=[_crashed(path, exc)])
+    stamp_khom(checked, config.khom_codes)
+    return checked
+
+
+def _crashed(path: Path, exc: Exception, khom: str = "") -> Finding:
+    """F06: what went wrong inside the tool with this one file; details for a developer."""
+    if os.environ.get("TQD_DEBUG"):
+        traceback.print_exception(exc)
+    detail = f"lỗi nội bộ {type(exc).__name__}"
+    return catalog.make("F06", file=path.name, detail=detail, khom=khom)
+
+
+def _check_file(path: Path, config: Config, today: date, trust_marker: bool) -> Checked:
     reason = ignore_reason(path)
     if reason:
         return Checked(
             path, ignored=reason, findings=[catalog.make("F02", file=path.name, detail=reason)]
         )
+    other = SPREADSHEET_ELSEWHERE.get(path.suffix.lower())
+    if other:
+        detail = f"tệp là {other}, phần mềm chỉ đọc .xlsx, .xlsm, .xls hoặc .ods"
+        return Checked(path, findings=[catalog.make("F01", file=path.name, detail=detail)])
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as exc:
+        detail = f"không đọc được tệp: {in_vietnamese(exc)}"
+        fix = "Đóng tệp nếu đang mở, kiểm tra quyền đọc tệp, rồi chạy lại."
+        return Checked(path, findings=[catalog.make("F01", file=path.name, detail=detail, fix=fix)])
     raw, findings = read_workbook(path)
     if raw is None:
         return Checked(path, findings=findings)
-    parsed = parse_workbook(raw, config.khom_codes)
+    codes = config.khom_codes
+    marked = raw.marker.get("ma_khom", "")
+    if trust_marker and re.fullmatch(r"[A-Za-z0-9_]{1,20}", marked) and marked not in codes:
+        codes = (*codes, marked)
+    parsed = parse_workbook(raw, codes)
     checked = Checked(path, parsed, findings + parsed.findings)
     checked.findings += validate.validate_workbook(parsed)
-    checked.findings += _date_checks(checked, config, today or date.today())
+    checked.findings += _date_checks(checked, config, today)
     return checked
+
+
+def khom_from_name(name: str, codes: Sequence[str]) -> str:
+    """The one configured khóm code a file name holds as a word (`K1_2020.csv` → `K1`), or ""."""
+    stem = Path(name).stem
+    found = [
+        code
+        for code in codes
+        if re.search(rf"(?<![A-Za-z0-9]){re.escape(code)}(?![A-Za-z0-9])", stem, re.IGNORECASE)
+    ]
+    return found[0] if len(found) == 1 else ""
+
+
+def khom_of(c: Checked, codes: Sequence[str]) -> str:
+    """Whose file this is: the code written in it, else the one its name holds."""
+    if c.parsed is not None and c.parsed.kind is Kind.PHUONG:
+        return ""
+    if c.parsed is not None and c.parsed.khom:
+        return c.parsed.khom
+    return khom_from_name(c.name, codes)
+
+
+def stamp_khom(c: Checked, codes: Sequence[str]) -> None:
+    """Every finding of a khóm's file names the khóm, also those raised before it was known."""
+    code = khom_of(c, codes)
+    if code:
+        c.findings = [f if f.khom else replace(f, khom=code) for f in c.findings]
 
 
 def _date_checks(c: Checked, config: Config, today: date) -> list[Finding]:
@@ -250,13 +321,25 @@ def consolidate(
     else:
         inbox_findings.append(catalog.make("I04"))
     included = {c.wb.khom: c for c in khom if not c.errors}
+    # A khóm that sent something unreadable (.xlsb, .csv, a broken file) has sent something:
+    # its file has errors to fix, it has not "not submitted".
+    unusable: dict[str, Checked] = {}
+    for c in checked:
+        if c.ignored or not c.errors or (c.parsed is not None and c.parsed.kind is not None):
+            continue
+        code = khom_from_name(c.name, config.khom_codes)
+        if code:
+            unusable.setdefault(code, c)
     for k in config.khom:
-        if not any(c.wb.khom == k.ma for c in khom):
+        if not any(c.wb.khom == k.ma for c in khom) and k.ma not in unusable:
             inbox_findings.append(catalog.make("I03", key=k.ma, name=k.ten, khom=k.ma))
-    data = [
-        KhomData(code, config.khom_name(code), c.wb.households(), c.wb.values)
-        for code, c in included.items()
-    ]
+    data = []
+    for code, c in list(included.items()):
+        try:
+            data.append(KhomData(code, config.khom_name(code), c.wb.households(), c.wb.values))
+        except Exception as exc:  # this khóm's trouble, not the run's
+            c.findings.append(_crashed(c.path, exc, code))
+            del included[code]
     if not data and ward is None:
         raise RunError(_nothing_usable(checked, run_period))
     wp = ward.parsed if ward else None
@@ -271,11 +354,13 @@ def consolidate(
         units=_frame(wp, validate.UNITS),
         targets=_targets(wp, len(config.khom)),
     )
+    for c in checked:
+        stamp_khom(c, config.khom_codes)  # findings added by `select` and the cross checks
     results.findings = sorted(
         [f for c in checked for f in c.findings] + inbox_findings, key=Finding.sort_key
     )
     results.sample_data = any(c.wb.is_sample for c in active if not c.errors)
-    results.overview = _overview(config, khom, wards, included, ward)
+    results.overview = _overview(config, khom, wards, included, ward, unusable)
     results.ignored = pd.DataFrame(
         [
             (c.name, c.ignored or _unusable(c))
@@ -325,6 +410,7 @@ def _overview(
     wards: list[Checked],
     included: dict[str, Checked],
     ward: Checked | None,
+    unusable: dict[str, Checked],
 ) -> pd.DataFrame:
     rows = []
 
@@ -349,7 +435,8 @@ def _overview(
             rows.append(row("Khóm", k.ma, k.ten, included[k.ma], True))
         else:
             mine = [c for c in khom if c.wb.khom == k.ma]
-            rows.append(row("Khóm", k.ma, k.ten, mine[0] if mine else None, False))
+            chosen = mine[0] if mine else unusable.get(k.ma)
+            rows.append(row("Khóm", k.ma, k.ten, chosen, False))
     rows.append(
         row(
             "Phường",

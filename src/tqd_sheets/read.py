@@ -10,6 +10,7 @@ import contextlib
 import io
 import os
 import re
+import stat
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -66,16 +67,41 @@ class RawWorkbook:
         return next((s for n, s in self.sheets.items() if norm(n) == key), None)
 
 
+# Spreadsheets in a format the tool does not read: an error the khóm must fix (F01), not a
+# file to pass over. Name shown → how to say it.
+SPREADSHEET_ELSEWHERE = {
+    ".xlsb": "sổ làm việc nhị phân Excel (.xlsb)",
+    ".csv": "tệp văn bản CSV (.csv)",
+    ".tsv": "tệp văn bản (.tsv)",
+    ".numbers": "tệp Numbers của máy Mac (.numbers)",
+    ".xltx": "tệp mẫu Excel (.xltx)",
+    ".xltm": "tệp mẫu Excel (.xltm)",
+    ".xlt": "tệp mẫu Excel (.xlt)",
+    ".ots": "tệp mẫu LibreOffice (.ots)",
+    ".fods": "tệp LibreOffice dạng văn bản (.fods)",
+    ".et": "tệp WPS Spreadsheets (.et)",
+}
+
+
 def ignore_reason(path: Path) -> str | None:
-    """Why a file in the inbox is not a workbook to read (F02), or None."""
+    """Why a file in the inbox is not a workbook to read (F02), or None.
+
+    Never opens the file: opening a FIFO blocks forever, a device may never end."""
     name = path.name
     if name.startswith("~$") or name.startswith(".~lock"):
         return "tệp khóa tạm do Excel/LibreOffice tạo khi đang mở một tệp"
     if name.startswith("."):
         return "tệp ẩn"
-    if path.is_dir():
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        mode = None  # missing or unreadable: reading it says why, in words
+    if mode is not None and stat.S_ISDIR(mode):
         return "thư mục"
-    if path.suffix.lower() not in WORKBOOK_SUFFIXES:
+    if mode is not None and not stat.S_ISREG(mode):
+        return "tệp đặc biệt của hệ thống (FIFO, socket hoặc thiết bị), không phải tệp dữ liệu"
+    suffix = path.suffix.lower()
+    if suffix not in WORKBOOK_SUFFIXES and suffix not in SPREADSHEET_ELSEWHERE:
         return "không phải tệp bảng tính (.xlsx, .xlsm, .xls, .ods)"
     return None
 
