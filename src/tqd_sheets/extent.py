@@ -104,9 +104,7 @@ def ooxml_sheets(zf: zipfile.ZipFile) -> tuple[list[OoxmlSheet], bool]:
 _P = rb"(?:[A-Za-z_][\w.-]*:)?"  # any namespace prefix
 # Every writer seen (Excel, LibreOffice, openpyxl, xlsxwriter) writes `<c r="…"` with no prefix
 # and `r` first: then a literal-led pattern finds the cells holding a value, at C speed.
-_XLSX_FILLED = re.compile(
-    rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*(?<!/)>\s*<(?:v|f|is)[\s/>]'
-)
+_XLSX_FILLED = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*(?<!/)>\s*<(?:v|f|is)[\s/>]')
 _XLSX_OTHER_CELL = re.compile(rb'<c(?! r=")[\s/>]')
 _XLSX_PREFIXED_CELL = re.compile(rb"<[A-Za-z_][\w.-]*:c[\s/>]")
 _XLSX_TOKEN = re.compile(
@@ -201,9 +199,7 @@ def xlsx_extents(path: Path, stop: BookStop) -> list[Extent]:
     with zipfile.ZipFile(path) as zf:
         sheets, _ = ooxml_sheets(zf)
         for s in sheets:
-            out.append(
-                _xlsx_extent(s.name, lambda m=s.member: zf.open(m), lambda r: stop(out, r))
-            )
+            out.append(_xlsx_extent(s.name, lambda m=s.member: zf.open(m), lambda r: stop(out, r)))
     return out
 
 

@@ -287,23 +287,22 @@ def _grid_f05(path: Path, e: Extent) -> Finding:
     wide = e.cols > WIDE_COLUMNS
     tall = e.rows > TALL_ROWS or not wide
     letters = col_letter(e.cols - 1)
-    what, fix = [], []
+    reach, remove, cells = [], [], []
     if wide:
-        r, c = e.col_cell
-        what.append(
-            f"dùng đến cột {letters} ({_number(e.cols)} cột; ô {a1(r - 1, c - 1)} có nội dung)"
-        )
-        fix.append(f"các cột thừa bên phải bảng (đến cột {letters})")
+        reach.append(f"cột {letters} ({_number(e.cols)} cột)")
+        remove.append(f"các cột thừa bên phải bảng (đến cột {letters})")
+        cells.append(a1(e.col_cell[0] - 1, e.col_cell[1] - 1))
     if tall:
-        r, c = e.row_cell
-        what.append(f"dùng đến dòng {_number(e.rows)} (ô {a1(r - 1, c - 1)} có nội dung)")
-        fix.append(f"các dòng thừa bên dưới bảng (đến dòng {_number(e.rows)})")
+        reach.append(f"dòng {_number(e.rows)}")
+        remove.append(f"các dòng thừa bên dưới bảng (đến dòng {_number(e.rows)})")
+        cells.append(a1(e.row_cell[0] - 1, e.row_cell[1] - 1))
     return catalog.make(
         "F05",
         file=path.name,
         sheet=e.sheet,
-        detail=f"sheet “{e.sheet}” {' và '.join(what)}, quá lớn so với một biểu",
-        fix=f"Trong sheet “{e.sheet}”, chọn {' và '.join(fix)}, bấm chuột phải › Xóa "
+        detail=f"sheet “{e.sheet}” có nội dung ở ô {', '.join(dict.fromkeys(cells))}: dùng đến "
+        f"{' và '.join(reach)}, quá lớn so với một biểu",
+        fix=f"Trong sheet “{e.sheet}”, chọn {' và '.join(remove)}, bấm chuột phải › Xóa "
         "(xóa cả nội dung lẫn định dạng), rồi lưu lại và gửi lại.",
     )
 
