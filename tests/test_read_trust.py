@@ -24,7 +24,7 @@ from python_calamine import CalamineWorkbook
 from builders import needs_soffice
 from make_corpus import strict_xml
 from tqd_sheets import office, read
-from tqd_sheets.extent import xls_extents, xlsx_extents
+from tqd_sheets.extent import ods_extents, xls_extents, xlsx_extents
 from tqd_sheets.read import MAX_CELLS, TALL_ROWS, WIDE_COLUMNS, read_workbook
 
 HH = "Danh sách hộ"
@@ -319,6 +319,19 @@ def test_scan_of_writers_files_agrees_with_calamine(tmp_path, blanks):
     assert [(e.sheet, e.rows, e.cols) for e in xlsx_extents(blank, NEVER)] == (
         calamine_extents(blank)
     )
+
+
+@needs_soffice
+@pytest.mark.parametrize("fmt", ["xlsx", "ods", "xls"])
+def test_scan_of_libreoffice_files_agrees_with_calamine(tmp_path, blanks, fmt):
+    """LibreOffice writes styles to the sheet's end and repeats empty cells to XFD."""
+    src = register(tmp_path / "r.xlsx", {"Z300": 1}, bold=("XFD1048576", "A1048576"))
+    for path in (
+        office.convert(blanks / "BieuKhom_K1_2020.xlsx", fmt, tmp_path / "b"),
+        office.convert(src, fmt, tmp_path / "r"),
+    ):
+        scan = {"xlsx": xlsx_extents, "ods": ods_extents, "xls": xls_extents}[fmt]
+        assert [(e.sheet, e.rows, e.cols) for e in scan(path, NEVER)] == calamine_extents(path)
 
 
 # ── .ods: repeats ─────────────────────────────────────────────────────────────────────────

@@ -142,7 +142,36 @@ def _plain(head: bytes) -> bool:
     return not (b":c" in head and _XLSX_PREFIXED_CELL.search(head))
 
 
-def _xlsx_extent(name: str, open_member: Callable[[], IO[bytes]], stop: Stop) -> Extent:
+_SAMPLE = 512 * 1024
+
+
+def _sampled(name: str, member: IO[bytes], stop: Stop) -> Extent | None:
+    """A cheap first look at a long sheet: the last value before every 512 KiB mark. Every
+    writer puts rows in order, so these show how far the sheet reaches without a full scan;
+    when that is too big already, the count ends here (each cell seen is real, so the
+    refusal is sound). Otherwise None, and the full scan decides."""
+    reach = Reach(name)
+    for buf, cut in _chunks(member):
+        for mark in [*range(_SAMPLE, cut, _SAMPLE), cut]:
+            pos = mark
+            for _ in range(16):  # past a few formatted-only cells, if need be
+                pos = buf.rfind(b'<c r="', 0, pos)
+                m = _XLSX_FILLED.match(buf, pos) if pos >= 0 else None
+                if m:
+                    reach.see(int(m.group(2)), col_number(m.group(1).decode()))
+                if m or pos < 0:
+                    break
+        if stop(reach):
+            return reach.extent()
+    return None
+
+
+def _xlsx_extent(name: str, open_member: Callable[[], IO[bytes]], size: int, stop: Stop) -> Extent:
+    if size > _CHUNK:
+        with open_member() as member:
+            early = _sampled(name, member, stop)
+        if early:
+            return early
     reach = Reach(name)
     with open_member() as member:
         for buf, cut in _chunks(member):
@@ -199,7 +228,10 @@ def xlsx_extents(path: Path, stop: BookStop) -> list[Extent]:
     with zipfile.ZipFile(path) as zf:
         sheets, _ = ooxml_sheets(zf)
         for s in sheets:
-            out.append(_xlsx_extent(s.name, lambda m=s.member: zf.open(m), lambda r: stop(out, r)))
+            size = zf.getinfo(s.member).file_size
+            out.append(
+                _xlsx_extent(s.name, lambda m=s.member: zf.open(m), size, lambda r: stop(out, r))
+            )
     return out
 
 

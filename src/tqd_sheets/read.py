@@ -10,6 +10,7 @@ import contextlib
 import io
 import os
 import re
+import struct
 import warnings
 import zipfile
 from collections.abc import Iterator
@@ -22,7 +23,7 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as DET
 
 from . import catalog, extent
-from .extent import MAIN_NS, Extent, NotCompound, ooxml_sheets
+from .extent import MAIN_NS, Extent, ooxml_sheets
 from .findings import Finding, a1, col_letter, col_number
 from .spec import MARKER_SHEET, norm
 
@@ -263,7 +264,7 @@ def _extents(path: Path, suffix: str) -> list[Extent]:
             return extent.ods_extents(path, stop)
         if suffix == ".xls":
             return extent.xls_extents(path, stop)
-    except (KeyError, ValueError, NotCompound, zipfile.BadZipFile, OSError):
+    except (KeyError, ValueError, IndexError, struct.error, zipfile.BadZipFile, OSError):
         return []
     return []
 
