@@ -1305,6 +1305,11 @@ def strict_xml(name: str, data: bytes) -> bytes:
     return data
 
 
+def _grids(path: Path) -> dict[str, list[list[object]]]:
+    book = CalamineWorkbook.from_path(str(path))
+    return {n: book.get_sheet_by_name(n).to_python(skip_empty_area=False) for n in book.sheet_names}
+
+
 @case(
     "strict_r12_r13",
     "K1_strict.xlsx",
@@ -1320,7 +1325,7 @@ def _(c: Ctx):
     with zipfile.ZipFile(c.path) as z:
         assert b"schemas.openxmlformats.org/spreadsheetml" not in z.read("xl/workbook.xml")
     # calamine must still read the strict grid as it reads the transitional one.
-    assert used_ranges(c.path) == used_ranges(src)
+    assert _grids(c.path) == _grids(src)
     return {E("R12", HH, c.lay.hh.rec(4, H_NK)), E("R13", HH)}
 
 
