@@ -292,16 +292,17 @@ def _grid_f05(path: Path, e: Extent) -> Finding:
     if wide:
         reach.append(f"cột {letters} ({_number(e.cols)} cột)")
         remove.append(f"các cột thừa bên phải bảng (đến cột {letters})")
-        cells.append(a1(e.col_cell[0] - 1, e.col_cell[1] - 1))
+        cells.append(e.col_cell)
     if tall:
         reach.append(f"dòng {_number(e.rows)}")
         remove.append(f"các dòng thừa bên dưới bảng (đến dòng {_number(e.rows)})")
-        cells.append(a1(e.row_cell[0] - 1, e.row_cell[1] - 1))
+        cells.append(e.row_cell)
+    where = ", ".join(dict.fromkeys(a1(r - 1, c - 1) for r, c in cells if r and c))
     return catalog.make(
         "F05",
         file=path.name,
         sheet=e.sheet,
-        detail=f"sheet “{e.sheet}” có nội dung ở ô {', '.join(dict.fromkeys(cells))}: dùng đến "
+        detail=f"sheet “{e.sheet}”{f' có nội dung ở ô {where}:' if where else ''} dùng đến "
         f"{' và '.join(reach)}, quá lớn so với một biểu",
         fix=f"Trong sheet “{e.sheet}”, chọn {' và '.join(remove)}, bấm chuột phải › Xóa "
         "(xóa cả nội dung lẫn định dạng), rồi lưu lại và gửi lại.",
@@ -339,11 +340,9 @@ def _read(path: Path) -> tuple[RawWorkbook | None, list[Finding]]:
         sheet = book.get_sheet_by_name(meta.name)
         cells += sheet.height * sheet.width
         if cells > MAX_CELLS:
-            # What the scan above missed (a file measured as unmeasurable): refused all
-            # the same, though calamine has already built this one grid.
-            end = sheet.end or (0, 0)
-            far = Extent(meta.name, end[0] + 1, end[1] + 1, (end[0] + 1, 1), (1, end[1] + 1))
-            return None, [_grid_f05(path, far)]
+            # Only a file the scan could not measure gets here: refused all the same,
+            # though calamine has built this one grid already.
+            return None, [_grid_f05(path, Extent(meta.name, sheet.height, sheet.width))]
         rows = sheet.to_python(skip_empty_area=False)
         merged = tuple(sheet.merged_cell_ranges or ())
         extra = flags.get(meta.name, SheetFlags())
@@ -440,8 +439,7 @@ def _ooxml_flags(path: Path) -> dict[str, SheetFlags]:
     cell_tags = {f"{{{ns}}}c" for ns in MAIN_NS}
     out = {}
     with zipfile.ZipFile(path) as zf:
-        sheets, strict = ooxml_sheets(zf)
-        ns = f"{{{MAIN_NS[1] if strict else MAIN_NS[0]}}}"
+        sheets, _ = ooxml_sheets(zf)
         for sheet in sheets:
             data = zf.read(sheet.member)
             # Most filled registers have neither: skip the parse (it would double the read time).
@@ -455,8 +453,8 @@ def _ooxml_flags(path: Path) -> dict[str, SheetFlags]:
                         if el.get("hidden") in ("1", "true"):
                             hidden.add(int(el.get("r", "0")) - 1)
                         el.clear()
-                    elif el.tag in cell_tags and el.find(f"{ns}f") is not None:
-                        v = el.find(f"{ns}v")
+                    elif el.tag in cell_tags and el.find(f"{el.tag[:-1]}f") is not None:
+                        v = el.find(f"{el.tag[:-1]}v")  # `{namespace}c` → `{namespace}v`
                         if v is None or not (v.text or "").strip():
                             m = _CELL.match(el.get("r", ""))
                             if m:
