@@ -410,6 +410,23 @@ def test_far_ods_content_is_f05(tmp_path, rows, cols, far_rows):
         assert f"dòng {vn(far_rows)}" in message
 
 
+def test_scan_of_ods_repeats_agrees_with_calamine(tmp_path):
+    rows = (
+        HEAD
+        + '<table:table-row table:number-rows-repeated="5">'
+        + text_cell("x", ' table:number-columns-repeated="3"')
+        + '</table:table-row><table:table-row table:number-rows-repeated="4">'
+        "<table:table-cell/></table:table-row><table:table-row>"
+        '<table:covered-table-cell table:number-columns-repeated="2"/>'
+        + text_cell("y")
+        + '<table:table-cell table:number-columns-repeated="9"/></table:table-row>'
+    )
+    path = ods(tmp_path / "rep.ods", rows)
+    want = calamine_extents(path)
+    assert want == [(HH, 1 + 5 + 4 + 1, 3)]  # the last row's `y` sits in column C
+    assert [(e.sheet, e.rows, e.cols) for e in ods_extents(path, NEVER)] == want
+
+
 def test_far_ods_formatting_is_read_and_sized_as_calamine_sizes_it(tmp_path):
     rows = (
         HEAD + '<table:table-row table:number-rows-repeated="1048570"><table:table-cell '

@@ -13,6 +13,7 @@ cell there, and a hostile file may declare anything at all.
 
 from __future__ import annotations
 
+import html
 import re
 import struct
 import zipfile
@@ -89,9 +90,10 @@ def ooxml_sheets(zf: zipfile.ZipFile) -> tuple[list[OoxmlSheet], bool]:
     ns = book.tag[1:].partition("}")[0] if book.tag.startswith("{") else ""
     rels = DET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
     target = {r.get("Id"): r.get("Target", "") for r in rels}
+    tags = {f"{{{m}}}sheet" for m in MAIN_NS}
     out = []
     for sheet in book.iter():
-        if sheet.tag not in {f"{{{m}}}sheet" for m in MAIN_NS}:
+        if sheet.tag not in tags:
             continue
         rid = next((sheet.get(f"{{{r}}}id") for r in REL_NS if sheet.get(f"{{{r}}}id")), None)
         t = target.get(rid, "")
@@ -294,10 +296,7 @@ def ods_extents(path: Path, stop: BookStop) -> list[Extent]:
 
 
 def _xml_text(raw: bytes) -> str:
-    text = raw.decode("utf-8", "replace")
-    for entity, char in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'")):
-        text = text.replace(entity, char)
-    return text.replace("&amp;", "&")
+    return html.unescape(raw.decode("utf-8", "replace"))
 
 
 # ── .xls (BIFF8 inside an OLE compound file) ───────────────────────────────────────────────
