@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import struct
 import subprocess
 import sys
 import warnings
@@ -458,6 +459,76 @@ def test_far_xls_cell_is_f05_and_far_xls_formatting_is_read(tmp_path):
     ):
         want = calamine_extents(path)
         assert [(e.sheet, e.rows, e.cols) for e in xls_extents(path, NEVER)] == want
+
+
+FREE, END, FATSECT = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD
+
+
+def biff_record(kind: int, body: bytes = b"") -> bytes:
+    return struct.pack("<HH", kind, len(body)) + body
+
+
+def tiny_xls(path: Path, cells: list[tuple[int, int, float]]) -> Path:
+    """A hand-built BIFF8 .xls, sheet `Danh sách hộ` holding NUMBER records at 0-based
+    (row, col). Its `Workbook` stream is under 4,096 bytes, so the compound file keeps it in
+    the mini stream: the path a one-cell hostile file takes."""
+    bof = struct.pack("<HHHHII", 0x0600, 0x0005, 0, 0, 0, 0)
+    name = HH.encode("utf-16-le")
+    globals_len = (4 + len(bof)) + (4 + 8 + len(name)) + 4
+    stream = (
+        biff_record(0x0809, bof)
+        + biff_record(0x0085, struct.pack("<IBBBB", globals_len, 0, 0, len(HH), 1) + name)
+        + biff_record(0x000A)
+        + biff_record(0x0809, struct.pack("<HHHHII", 0x0600, 0x0010, 0, 0, 0, 0))
+        + b"".join(biff_record(0x0203, struct.pack("<HHHd", r, c, 0, v)) for r, c, v in cells)
+        + biff_record(0x000A)
+    )
+    assert len(stream) < 4096
+    n_mini = -(-len(stream) // 64)
+    sectors = -(-n_mini * 64 // 512)
+    mini = stream.ljust(sectors * 512, b"\0")
+    fat = [FATSECT, END, END] + [4 + i for i in range(sectors - 1)] + [END]
+    minifat = [*range(1, n_mini), END]
+
+    def entry(label: str, kind: int, child: int, start: int) -> bytes:
+        n = (label + "\0").encode("utf-16-le")
+        return (
+            n.ljust(64, b"\0")
+            + struct.pack("<HBBIII", len(n), kind, 1, FREE, FREE, child)
+            + bytes(36)
+            + struct.pack("<IQ", start, len(stream))
+        )
+
+    header = (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        + bytes(16)
+        + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
+        + bytes(6)
+        + struct.pack("<9I", 0, 1, 1, 0, 4096, 2, 1, END, 0)
+        + struct.pack("<109I", 0, *[FREE] * 108)
+    )
+    path.write_bytes(
+        header
+        + struct.pack("<128I", *fat, *[FREE] * (128 - len(fat)))
+        + (entry("Root Entry", 5, 1, 3) + entry("Workbook", 2, FREE, 0)).ljust(512, b"\0")
+        + struct.pack("<128I", *minifat, *[FREE] * (128 - len(minifat)))
+        + mini
+    )
+    return path
+
+
+def test_tiny_xls_in_the_mini_stream_is_measured(tmp_path):
+    small = tiny_xls(tmp_path / "small.xls", [(0, 0, 1.0), (2, 3, 5.0)])
+    assert calamine_extents(small) == [(HH, 3, 4)]
+    assert [(e.sheet, e.rows, e.cols) for e in xls_extents(small, NEVER)] == [(HH, 3, 4)]
+    # calamine would build 65,536 × 256 cells (1.2 GB as Python lists) for these 700 bytes
+    far = tiny_xls(tmp_path / "far.xls", [(0, 0, 1.0), (65535, 255, 5.0)])
+    got = in_fresh_process(far)
+    assert [f[:3] for f in got["findings"]] == [["F05", HH, ""]]
+    assert (
+        "có nội dung ở ô IV65536: dùng đến cột IV (256 cột) và dòng 65.536"
+        in (got["findings"][0][3])
+    )
 
 
 # ── nothing English on the terminal ───────────────────────────────────────────────────────
