@@ -141,7 +141,7 @@ def _plain(head: bytes) -> bool:
     counts first: a regex over millions of cells costs more than the cells' own scan)."""
     if head.count(b"<c") != head.count(b'<c r="') and _XLSX_OTHER_CELL.search(head):
         return False
-    return not (b":c" in head and _XLSX_PREFIXED_CELL.search(head))
+    return not _XLSX_PREFIXED_CELL.search(head)
 
 
 _SAMPLE = 512 * 1024

@@ -46,7 +46,7 @@ class RawSheet:
     rows: list[list[object]]  # the grid from A1: rows[r][c] is cell (r+1, c+1)
     merged: tuple[tuple[tuple[int, int], tuple[int, int]], ...] = ()  # 0-based inclusive
     visible: bool = True
-    hidden_rows: frozenset[int] = frozenset()  # 0-based; known for .xlsx/.xlsm only
+    hidden_rows: frozenset[int] = frozenset()  # 0-based; known for .xlsx/.xlsm/.ods
     # Formula cells whose file holds no computed result (0-based row, col): calamine reads
     # them as empty, which must not pass for a real empty cell.
     uncomputed: frozenset[tuple[int, int]] = frozenset()
@@ -378,8 +378,9 @@ def _listed_sheets(path: Path) -> tuple[list[str], bool]:
 
 
 _CELL = re.compile(r"^([A-Z]+)(\d+)$")
-# Whether a sheet's XML may hold a formula or a hidden row at all, whatever its prefix.
-_MAYBE_FLAGGED = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?f[\s/>]|hidden="(?:1|true)"')
+# What a sheet's XML holds if it has a formula (unprefixed or prefixed) or a hidden row. Plain
+# substring tests: a regex here would cost more than the whole read of a filled register.
+_MAYBE_FLAGGED = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/", b'hidden="1"', b'hidden="true"')
 
 
 @dataclass(frozen=True)
@@ -443,7 +444,7 @@ def _ooxml_flags(path: Path) -> dict[str, SheetFlags]:
         for sheet in sheets:
             data = zf.read(sheet.member)
             # Most filled registers have neither: skip the parse (it would double the read time).
-            if not _MAYBE_FLAGGED.search(data):
+            if not any(mark in data for mark in _MAYBE_FLAGGED):
                 continue
             hidden: set[int] = set()
             uncomputed: set[tuple[int, int]] = set()
