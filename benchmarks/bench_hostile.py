@@ -5,7 +5,8 @@ its own wall time and peak resident memory (the Python start and imports include
 
 The far-cell cases start from the K4 sample (968 households, 1,503 register rows): python-calamine
 builds one dense grid from A1 to the farthest value, so before issue 7 `XFD1048576` aborted the
-process and `XFD10` took 835 MiB. The formatting-only cases must be read, not refused.
+process and `XFD10` took 835 MiB. The formatting-only cases must be read, not refused (the
+hand-made .ods is no template: read, it gets F03).
 """
 
 from __future__ import annotations
