@@ -1281,6 +1281,94 @@ _format_case("r13_merged_xls", "xls", "merged cells in the data area, .xls", "kh
 _format_case("p07_employed_over_labour_ods", "ods", "P07, ward workbook as .ods", "ward", _p07)
 
 
+# ══ issue 7: read ═════════════════════════════════════════════════════════════════════════
+
+TRANSITIONAL_TO_STRICT = (
+    (
+        b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+        b"http://purl.oclc.org/ooxml/spreadsheetml/main",
+    ),
+    (
+        b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+        b"http://purl.oclc.org/ooxml/officeDocument/relationships",
+    ),
+)
+
+
+def strict_xml(name: str, data: bytes) -> bytes:
+    """One member of a transitional .xlsx as Excel's “Strict Open XML Spreadsheet” has it:
+    the SpreadsheetML and relationship namespaces (and relationship types) renamed."""
+    for old, new in TRANSITIONAL_TO_STRICT:
+        data = data.replace(old, new)
+    if name == "xl/workbook.xml":
+        data = data.replace(b"<workbook ", b'<workbook conformance="strict" ', 1)
+    return data
+
+
+def _grids(path: Path) -> dict[str, list[list[object]]]:
+    book = CalamineWorkbook.from_path(str(path))
+    return {n: book.get_sheet_by_name(n).to_python(skip_empty_area=False) for n in book.sheet_names}
+
+
+@case(
+    "strict_r12_r13",
+    "K1_strict.xlsx",
+    "Strict Open XML: a formula without result in Số nhân khẩu of household 4, and the row "
+    "of household 2 hidden",
+)
+def _(c: Ctx):
+    src = c.draft("src")
+    with c.edit(dest=src) as wb:
+        wb[HH][c.lay.hh.rec(4, H_NK)].value = "=2+2"  # openpyxl stores no result
+        wb[HH].row_dimensions[c.lay.hh.row(2)].hidden = True
+    c.rezip(src, strict_xml)
+    with zipfile.ZipFile(c.path) as z:
+        assert b"schemas.openxmlformats.org/spreadsheetml" not in z.read("xl/workbook.xml")
+    # calamine must still read the strict grid as it reads the transitional one.
+    assert _grids(c.path) == _grids(src)
+    return {E("R12", HH, c.lay.hh.rec(4, H_NK)), E("R13", HH)}
+
+
+def _far_case(name: str, filename: str, ref: str, value: object, note: str) -> None:
+    @case(name, filename, note)
+    def _(c: Ctx):
+        with c.edit() as wb:
+            cell = wb[HH][ref]
+            cell.value = value
+            cell.font = openpyxl.styles.Font(bold=True)
+        return {E("F05", HH)} if value is not None else set()
+
+
+_far_case(
+    "f05_far_cell_xfd1048576",
+    "K1_o_xa_nhat.xlsx",
+    "XFD1048576",
+    "x",
+    "`x` in XFD1048576 of the register: calamine would ask for 17 billion cells",
+)
+_far_case(
+    "f05_far_column_xfd10",
+    "K1_cot_xa.xlsx",
+    "XFD10",
+    "x",
+    "`x` in XFD10 of the register: 1,503 rows × 16,384 columns",
+)
+_far_case(
+    "f05_far_row",
+    "K1_dong_xa.xlsx",
+    "A1048576",
+    "x",
+    "`x` in A1048576 of the register: 1,048,576 rows × 14 columns",
+)
+_far_case(
+    "ok_far_formatting",
+    "K1_ok_dinh_dang_xa.xlsx",
+    "XFD1048576",
+    None,
+    "XFD1048576 of the register bold but empty (openpyxl declares A1:XFD1048576): still read",
+)
+
+
 # ── the corpus ────────────────────────────────────────────────────────────────────────────
 
 CASE_NAMES: list[str] = [s.name for s in SPECS]

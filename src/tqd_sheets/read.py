@@ -11,6 +11,8 @@ import io
 import os
 import re
 import stat
+import struct
+import warnings
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,8 +23,9 @@ import python_calamine as pc
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as DET
 
-from . import catalog
-from .findings import Finding, col_number
+from . import catalog, extent
+from .extent import MAIN_NS, Extent, ooxml_sheets
+from .findings import Finding, a1, col_letter, col_number
 from .spec import MARKER_SHEET, norm
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -32,6 +35,10 @@ _ZIP = b"PK\x03\x04"
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
 MAX_RATIO = 200
 MAX_CELLS = 600_000  # 1,500 households × 20 columns is 30,000
+# When a workbook is too big, past these its width or height is named as the problem: a form
+# has under 30 columns, and a khóm's register about 1,500 rows.
+WIDE_COLUMNS = 100
+TALL_ROWS = 10_000
 
 
 @dataclass(frozen=True)
@@ -40,7 +47,7 @@ class RawSheet:
     rows: list[list[object]]  # the grid from A1: rows[r][c] is cell (r+1, c+1)
     merged: tuple[tuple[tuple[int, int], tuple[int, int]], ...] = ()  # 0-based inclusive
     visible: bool = True
-    hidden_rows: frozenset[int] = frozenset()  # 0-based; known for .xlsx/.xlsm only
+    hidden_rows: frozenset[int] = frozenset()  # 0-based; known for .xlsx/.xlsm/.ods
     # Formula cells whose file holds no computed result (0-based row, col): calamine reads
     # them as empty, which must not pass for a real empty cell.
     uncomputed: frozenset[tuple[int, int]] = frozenset()
@@ -209,8 +216,12 @@ def read_workbook(path: Path) -> tuple[RawWorkbook | None, list[Finding]]:
     if problem:
         return None, [problem]
     try:
-        with _rust_quiet():
+        # Library warnings are English and about libraries: none may reach an officer.
+        with _rust_quiet(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
             return _read(path)
+    except _Unreadable as exc:
+        return None, [exc.finding]
     except DefusedXmlException:
         return None, [
             catalog.make(
@@ -247,9 +258,101 @@ def _rust_quiet() -> Iterator[None]:
         os.close(saved)
 
 
+class _Unreadable(Exception):
+    """calamine could not read a file for a reason the officer can act on."""
+
+    def __init__(self, finding: Finding) -> None:
+        super().__init__(finding.message)
+        self.finding = finding
+
+
+def _strict_f01(path: Path) -> Finding:
+    return _f01(
+        path,
+        "tệp được lưu theo dạng “Strict Open XML Spreadsheet”, chương trình không đọc được "
+        "đủ các sheet của tệp này",
+        "Mở tệp bằng Excel, chọn Tệp › Lưu thành, ở ô “Kiểu tệp” chọn “Excel Workbook "
+        "(*.xlsx)” để lưu lại dạng Excel Workbook .xlsx thông thường, rồi gửi lại.",
+    )
+
+
+def _extents(path: Path, suffix: str) -> list[Extent]:
+    """How far each sheet reaches, or [] when the file cannot be measured (then calamine
+    decides: a file it cannot read is F01 all the same)."""
+
+    def stop(done: list[Extent], current: extent.Reach) -> bool:
+        return sum(e.cells for e in done) + current.rows * current.cols > MAX_CELLS
+
+    try:
+        if suffix in (".xlsx", ".xlsm"):
+            return extent.xlsx_extents(path, stop)
+        if suffix == ".ods":
+            return extent.ods_extents(path, stop)
+        if suffix == ".xls":
+            return extent.xls_extents(path, stop)
+    except (KeyError, ValueError, IndexError, struct.error, zipfile.BadZipFile, OSError):
+        return []
+    return []
+
+
+def _number(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def _too_big(path: Path, extents: list[Extent]) -> Finding | None:
+    """F05 for a workbook whose grids (from A1 to the farthest value) pass MAX_CELLS, naming
+    the sheet where the sum passes it, and what is too far: its columns, its rows or both."""
+    total = 0
+    for e in extents:
+        total += e.cells
+        if total > MAX_CELLS:
+            return _grid_f05(path, e)
+    return None
+
+
+def _grid_f05(path: Path, e: Extent) -> Finding:
+    wide = e.cols > WIDE_COLUMNS
+    tall = e.rows > TALL_ROWS or not wide
+    letters = col_letter(e.cols - 1)
+    reach, remove, cells = [], [], []
+    if wide:
+        reach.append(f"cột {letters} ({_number(e.cols)} cột)")
+        remove.append(f"các cột thừa bên phải bảng (đến cột {letters})")
+        cells.append(e.col_cell)
+    if tall:
+        reach.append(f"dòng {_number(e.rows)}")
+        remove.append(f"các dòng thừa bên dưới bảng (đến dòng {_number(e.rows)})")
+        cells.append(e.row_cell)
+    where = ", ".join(dict.fromkeys(a1(r - 1, c - 1) for r, c in cells if r and c))
+    return catalog.make(
+        "F05",
+        file=path.name,
+        sheet=e.sheet,
+        detail=f"sheet “{e.sheet}”{f' có nội dung ở ô {where}:' if where else ''} dùng đến "
+        f"{' và '.join(reach)}, quá lớn so với một biểu",
+        fix=f"Trong sheet “{e.sheet}”, chọn {' và '.join(remove)}, bấm chuột phải › Xóa "
+        "(xóa cả nội dung lẫn định dạng), rồi lưu lại và gửi lại.",
+    )
+
+
 def _read(path: Path) -> tuple[RawWorkbook | None, list[Finding]]:
-    """calamine reads the grid; the XML gives what calamine does not expose."""
+    """The size first, from the file's own bytes; then calamine reads the grid; the XML
+    gives what calamine does not expose."""
     suffix = path.suffix.lower()
+    big = _too_big(path, _extents(path, suffix))
+    if big:
+        return None, [big]
+    listed, strict = _listed_sheets(path) if suffix in (".xlsx", ".xlsm") else ([], False)
+    try:
+        book = pc.CalamineWorkbook.from_path(str(path))
+    except pc.PasswordError:
+        raise
+    except Exception:
+        if strict:
+            raise _Unreadable(_strict_f01(path)) from None
+        raise
+    if strict and not set(listed) <= set(book.sheet_names):
+        return None, [_strict_f01(path)]
     flags = (
         _ooxml_flags(path)
         if suffix in (".xlsx", ".xlsm")
@@ -257,24 +360,15 @@ def _read(path: Path) -> tuple[RawWorkbook | None, list[Finding]]:
         if suffix == ".ods"
         else {}
     )
-    book = pc.CalamineWorkbook.from_path(str(path))
     raw = RawWorkbook(path)
     cells = 0
     for meta in book.sheets_metadata:
         sheet = book.get_sheet_by_name(meta.name)
         cells += sheet.height * sheet.width
         if cells > MAX_CELLS:
-            rows = f"{sheet.height:,}".replace(",", ".")
-            return None, [
-                catalog.make(
-                    "F05",
-                    file=path.name,
-                    sheet=meta.name,
-                    detail=f"sheet “{meta.name}” có {rows} dòng, quá lớn so với một biểu",
-                    fix="Xóa các dòng, cột thừa ở cuối sheet (chọn chúng, bấm chuột phải › Xóa) "
-                    "rồi lưu lại và gửi lại.",
-                )
-            ]
+            # Only a file the scan could not measure gets here: refused all the same,
+            # though calamine has built this one grid already.
+            return None, [_grid_f05(path, Extent(meta.name, sheet.height, sheet.width))]
         rows = sheet.to_python(skip_empty_area=False)
         merged = tuple(sheet.merged_cell_ranges or ())
         extra = flags.get(meta.name, SheetFlags())
@@ -299,9 +393,20 @@ def _read(path: Path) -> tuple[RawWorkbook | None, list[Finding]]:
     return raw, []
 
 
-_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+def _listed_sheets(path: Path) -> tuple[list[str], bool]:
+    """The sheet names workbook.xml lists, and whether the file is Strict Open XML."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            sheets, strict = ooxml_sheets(zf)
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return [], False
+    return [s.name for s in sheets], strict
+
+
 _CELL = re.compile(r"^([A-Z]+)(\d+)$")
+# What a sheet's XML holds if it has a formula (unprefixed or prefixed) or a hidden row. Plain
+# substring tests: a regex here would cost more than the whole read of a filled register.
+_MAYBE_FLAGGED = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/", b'hidden="1"', b'hidden="true"')
 
 
 @dataclass(frozen=True)
@@ -355,40 +460,31 @@ def _ods_flags(path: Path) -> dict[str, SheetFlags]:
 
 
 def _ooxml_flags(path: Path) -> dict[str, SheetFlags]:
-    """Hidden rows and formulas without results, per sheet: what calamine does not expose."""
+    """Hidden rows and formulas without results, per sheet: what calamine does not expose.
+    Transitional and Strict Open XML name the same elements in different namespaces."""
+    row_tags = {f"{{{ns}}}row" for ns in MAIN_NS}
+    cell_tags = {f"{{{ns}}}c" for ns in MAIN_NS}
     out = {}
     with zipfile.ZipFile(path) as zf:
-        names = set(zf.namelist())
-        book = DET.fromstring(zf.read("xl/workbook.xml"))
-        rels = DET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-        target = {r.get("Id"): r.get("Target", "") for r in rels}
-        for sheet in book.iter(f"{_MAIN}sheet"):
-            t = target.get(sheet.get(f"{_REL}id"), "")
-            member = t.lstrip("/") if t.startswith("/") else f"xl/{t}"
-            if member not in names:
+        sheets, _ = ooxml_sheets(zf)
+        for sheet in sheets:
+            data = zf.read(sheet.member)
+            # Most filled registers have neither: skip the parse (it would double the read time).
+            if not any(mark in data for mark in _MAYBE_FLAGGED):
                 continue
             hidden: set[int] = set()
             uncomputed: set[tuple[int, int]] = set()
-            data = zf.read(member)
-            # Most filled registers have neither: skip the parse (it would double the read time).
-            if (
-                b"<f>" not in data
-                and b"<f " not in data
-                and b'hidden="1"' not in data
-                and b'hidden="true"' not in data
-            ):
-                continue
             with io.BytesIO(data) as fh:
                 for _, el in DET.iterparse(fh, events=("end",)):
-                    if el.tag == f"{_MAIN}row":
+                    if el.tag in row_tags:
                         if el.get("hidden") in ("1", "true"):
                             hidden.add(int(el.get("r", "0")) - 1)
                         el.clear()
-                    elif el.tag == f"{_MAIN}c" and el.find(f"{_MAIN}f") is not None:
-                        v = el.find(f"{_MAIN}v")
+                    elif el.tag in cell_tags and el.find(f"{el.tag[:-1]}f") is not None:
+                        v = el.find(f"{el.tag[:-1]}v")  # `{namespace}c` → `{namespace}v`
                         if v is None or not (v.text or "").strip():
                             m = _CELL.match(el.get("r", ""))
                             if m:
                                 uncomputed.add((int(m.group(2)) - 1, col_number(m.group(1)) - 1))
-            out[sheet.get("name", "")] = SheetFlags(frozenset(hidden), frozenset(uncomputed))
+            out[sheet.name] = SheetFlags(frozenset(hidden), frozenset(uncomputed))
     return out
