@@ -26,6 +26,7 @@ from defusedxml import ElementTree as DET
 from . import catalog, extent
 from .extent import MAIN_NS, Extent, ooxml_sheets
 from .findings import Finding, a1, col_letter, col_number
+from .oserrors import in_vietnamese
 from .spec import MARKER_SHEET, norm
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -211,7 +212,7 @@ def read_workbook(path: Path) -> tuple[RawWorkbook | None, list[Finding]]:
         with path.open("rb") as fh:
             head = fh.read(8)
     except OSError as exc:
-        return None, [_f01(path, f"không đọc được tệp ({exc.strerror})")]
+        return None, [_f01(path, f"không đọc được tệp ({in_vietnamese(exc)})")]
     problem = _safety(path, head)
     if problem:
         return None, [problem]
