@@ -15,7 +15,7 @@ import pandas as pd
 
 from .config import RuleSet
 from .periods import Period
-from .results import CHUA_DAT, CHUA_DU, DAT, DATA_COLUMNS, Results
+from .results import CHUA_DAT, CHUA_DU, DAT, DATA_COLUMNS, TARGET_COLUMNS, Results
 from .spec import TARGETS, UNIT_TYPES
 
 # rate code → (numerator code, denominator code)
@@ -62,14 +62,20 @@ ORDER = [
     "GUONG_TOT",
     "KINH_PHI",
     "XA_HOI_HOA",
+    "HO_NGHEO_LDTBXH",
+    "HO_CAN_NGHEO_LDTBXH",
+    "NGUOI_VI_PHAM",
     "LAO_DONG",
     "VIEC_LAM",
     "VIEC_LAM_TL",
+    "KHOM_KH",
     "KHOM",
     "KHOM_VMDT",
     "KHOM_VMDT_TL",
     "KHOM_CDHT",
     "KHOM_ANTT",
+    "KHOM_YTE",
+    "KHOM_QS",
     "DV",
     "DV_DK",
     "DV_DAT",
@@ -87,6 +93,52 @@ FROM_KHOM_SHEET = [
     "KINH_PHI",
     "XA_HOI_HOA",
 ]
+# What the agencies report per khóm in the ward workbook's `Số liệu ngành`: indicator code →
+# column. Marks count 1/0 per khóm (a khóm with an agency row and no mark is 0).
+AGENCY_FIGURES: dict[str, str] = {
+    "HO_NGHEO_LDTBXH": "ho_ngheo",
+    "HO_CAN_NGHEO_LDTBXH": "ho_can_ngheo",
+    "NGUOI_VI_PHAM": "nguoi_vi_pham",
+    "KHOM_YTE": "y_te",
+    "KHOM_QS": "nvqs",
+}
+AGENCY_MARKS = ("KHOM_YTE", "KHOM_QS")
+# Every code a khóm has only where the ward workbook gives its agency row: a ward total over
+# some khóm only would understate, so the ward has none unless every included khóm has one.
+AGENCY_CODES = (*AGENCY_FIGURES, "LAO_DONG", "VIEC_LAM")
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How many of the ward's khóm a ward-level verdict rests on."""
+
+    expected: int  # khóm in configuration
+    included: int  # khóm consolidated (valid workbook)
+    dat: int  # included khóm whose title is Đạt
+    unsure: int  # included khóm whose title is Chưa đủ căn cứ
+
+    @property
+    def missing(self) -> int:
+        """Khóm with no valid workbook (Chưa nộp or Có lỗi)."""
+        return self.expected - self.included
+
+    @property
+    def partial(self) -> bool:
+        return self.missing > 0
+
+    @property
+    def text(self) -> str:
+        return f"Tổng hợp {self.included}/{self.expected} khóm"
+
+    @property
+    def unsure_verdict(self) -> str:
+        """`Chưa đủ căn cứ`, with the coverage when khóm are missing."""
+        return f"{CHUA_DU} ({self.text})" if self.partial else CHUA_DU
+
+    @property
+    def best(self) -> int:
+        """Khóm đạt if every unsure and missing khóm turned out to pass."""
+        return self.dat + self.unsure + self.missing
 
 
 @dataclass
@@ -265,6 +317,13 @@ def compute(
         if ag is not None and ag.get("lao_dong") is not None and not pd.isna(ag["lao_dong"]):
             counts["LAO_DONG"] = float(ag["lao_dong"])
             counts["VIEC_LAM"] = float(ag["co_viec_lam"] or 0)
+        if ag is not None:
+            for c, col in AGENCY_FIGURES.items():
+                v = ag.get(col)
+                if c in AGENCY_MARKS:
+                    counts[c] = 1.0 if v is not None and not pd.isna(v) and bool(v) else 0.0
+                elif v is not None and not pd.isna(v):
+                    counts[c] = float(v)
         police = bool(ag["antt"]) if ag is not None else None
         criteria = {
             "GDVH_DAT_TL": rate(counts["GDVH_DAT"], counts["HO"]),
@@ -289,17 +348,27 @@ def compute(
         unit_rows.append((code, k.name, with_rates(counts)))
     for c in ("HO", "KHOM", "KHOM_VMDT"):
         ward_counts.setdefault(c, 0)
-    if agency is not None and order and not all("LAO_DONG" in u[2] for u in unit_rows):
-        # A ward total over only some khóm would understate; report none rather than part.
-        ward_counts.pop("LAO_DONG", None)
-        ward_counts.pop("VIEC_LAM", None)
+    for c in AGENCY_CODES:
+        if not all(c in u[2] for u in unit_rows):
+            # A ward total over only some khóm would understate; report none rather than part.
+            ward_counts.pop(c, None)
+    ward_counts["KHOM_KH"] = len(expected)
     by_type = units_by_type(units)
     if units is not None:
         for c in ("DV", "DV_DK", "DV_DAT", "DV_HT", "DV_ANTT"):
             ward_counts[c] = int(by_type[c].sum())
     ward = with_rates(ward_counts)
-    ward_status, ward_reasons = _ward_title(ward, titles, rules)
-    ward["PHUONG_VMDT"] = (float(ward_status == DAT), math.nan, float(ward_status == DAT))
+    cover = Coverage(
+        expected=len(expected),
+        included=len(order),
+        dat=sum(1 for t in titles if t["ket_qua"] == DAT),
+        unsure=sum(1 for t in titles if t["ket_qua"] == CHUA_DU),
+    )
+    missing_names = [name for code, name in expected if code not in by_code]
+    ward_status, ward_reasons = ward_title(ward, cover, rules, missing_names)
+    if ward_status != CHUA_DU:
+        # Unknown is no row at all: a 0 would read as "not met" when it may yet be met.
+        ward["PHUONG_VMDT"] = (float(ward_status == DAT), math.nan, float(ward_status == DAT))
     unit_rows.append((ward_code, ward_name, ward))
 
     records = []
@@ -334,53 +403,107 @@ def compute(
         ),
         ward_title=ward_status,
         ward_title_reasons=ward_reasons,
-        targets=target_table(tgt, ward, has_units=units is not None),
+        targets=target_table(tgt, ward, has_units=units is not None, cover=cover),
         units_by_type=by_type if units is not None else by_type.iloc[0:0],
     )
 
 
-def _ward_title(
-    ward: Mapping[str, tuple[float, float, float]], titles: list[dict], rs: RuleSet
+def khom_verdict(target: float, cover: Coverage) -> tuple[bool | None, str]:
+    """Whether the ward has `target` khóm đạt, and what is missing in words.
+
+    Met once the khóm already đạt reach the target; not met ("Chưa đạt") only when even every
+    unsure or missing khóm passing could not reach it; otherwise it cannot be judged yet.
+    """
+    if cover.dat >= target:
+        return True, ""
+    if cover.best < target:
+        if cover.partial:
+            return False, (
+                f"nhiều nhất {cover.best}/{cover.expected} khóm có thể đạt, "
+                f"không đủ {num(target)} khóm ({cover.text})"
+            )
+        return False, f"còn {math.ceil(target - cover.dat)} khóm chưa đạt"
+    parts = [f"đã có {cover.dat}/{cover.expected} khóm đạt"]
+    if cover.missing:
+        parts.append(f"{cover.missing} khóm chưa tổng hợp")
+    if cover.unsure:
+        parts.append(f"{cover.unsure} khóm chưa đủ căn cứ đánh giá")
+    return None, "; ".join(parts)
+
+
+def ward_title(
+    ward: Mapping[str, tuple[float, float, float]],
+    cover: Coverage,
+    rs: RuleSet,
+    missing_names: Sequence[str] = (),
 ) -> tuple[str, str]:
-    khom_n = ward["KHOM"][0]
-    dat_n = ward["KHOM_VMDT"][0]
-    unsure = sum(1 for t in titles if t["ket_qua"] == CHUA_DU)
-    gdvh = ward["GDVH_DAT_TL"][2]
-    gdvh_ok = not math.isnan(gdvh) and gdvh >= rs.phuong_gdvh_dat_tl
-    reasons = []
-    if not gdvh_ok:
-        reasons.append(
-            "Tỷ lệ hộ đạt GĐVH của phường "
-            f"{'—' if math.isnan(gdvh) else pct(gdvh)} thấp hơn "
-            f"{pct(rs.phuong_gdvh_dat_tl)}"
+    """Phường văn minh đô thị: `KHOM_VMDT_TL` over every khóm of the ward (never only the
+    consolidated ones) and the ward's `GDVH_DAT_TL`, which is unknown while a khóm is missing.
+    Returns (status, reasons)."""
+    fails: list[str] = []
+    unknown: list[str] = []
+    if cover.partial:
+        unknown.append(
+            f"Chưa có số liệu hợp lệ của {cover.missing}/{cover.expected} khóm"
+            + (f" ({', '.join(missing_names)})" if missing_names else "")
+            + ": chưa tính được tỷ lệ hộ đạt GĐVH của phường"
         )
-    khom_ok = bool(khom_n) and rate(dat_n, khom_n) >= rs.phuong_khom_vmdt_tl
-    if not khom_ok:
-        reasons.append(
-            f"Tỷ lệ khóm đạt văn minh đô thị {pct(rate(dat_n, khom_n) or 0)} "
+    else:
+        gdvh = ward["GDVH_DAT_TL"][2]
+        if math.isnan(gdvh) or gdvh < rs.phuong_gdvh_dat_tl:
+            fails.append(
+                "Tỷ lệ hộ đạt GĐVH của phường "
+                f"{'—' if math.isnan(gdvh) else pct(gdvh)} thấp hơn "
+                f"{pct(rs.phuong_gdvh_dat_tl)}"
+            )
+    if not cover.expected:
+        fails.append("Chưa có khóm nào được tổng hợp")
+    elif cover.dat / cover.expected >= rs.phuong_khom_vmdt_tl:
+        pass
+    elif cover.best / cover.expected < rs.phuong_khom_vmdt_tl:
+        low = cover.best if cover.partial or cover.unsure else cover.dat
+        fails.append(
+            f"Tỷ lệ khóm đạt văn minh đô thị {'nhiều nhất ' if low != cover.dat else ''}"
+            f"{low}/{cover.expected} ({pct(low / cover.expected)}) "
             f"thấp hơn {pct(rs.phuong_khom_vmdt_tl)}"
-            if khom_n
-            else "Chưa có khóm nào được tổng hợp"
         )
-    if gdvh_ok and khom_ok:
-        return DAT, ""
-    if gdvh_ok and unsure and khom_n and rate(dat_n + unsure, khom_n) >= rs.phuong_khom_vmdt_tl:
-        return CHUA_DU, "; ".join([*reasons, f"{unsure} khóm chưa đủ căn cứ đánh giá"])
-    return CHUA_DAT, "; ".join(reasons)
+    else:
+        unknown.append(
+            f"Đã có {cover.dat}/{cover.expected} khóm đạt văn minh đô thị "
+            f"({pct(cover.dat / cover.expected)}), cần {pct(rs.phuong_khom_vmdt_tl)}"
+        )
+        if cover.unsure:
+            unknown.append(f"{cover.unsure} khóm chưa đủ căn cứ đánh giá")
+    if fails:
+        return CHUA_DAT, "; ".join(fails)
+    if unknown:
+        return CHUA_DU, "; ".join(unknown)
+    return DAT, ""
 
 
 def target_table(
-    targets: Mapping[str, float], ward: Mapping[str, tuple[float, float, float]], has_units: bool
+    targets: Mapping[str, float],
+    ward: Mapping[str, tuple[float, float, float]],
+    has_units: bool,
+    cover: Coverage,
 ) -> pd.DataFrame:
+    """Biểu 04: each target with its result, verdict (`dat` True/False/None and `danh_gia`, the
+    words printed) and what is missing. A ward figure over consolidated khóm only is no ground
+    for a verdict or a gap: with a khóm missing, household rates are `Chưa đủ căn cứ`."""
     rows = []
     for f in TARGETS.fields:
         t = float(targets.get(f.code, math.nan))
         result, dat, missing, unit = math.nan, None, "", ""
+        verdict_unknown = CHUA_DU
         if f.code in ("GDVH_DK_TL", "GDVH_DAT_TL", "DV_DAT_TL"):
             unit = "%"
+            by_khom = f.code != "DV_DAT_TL"
             if f.code in ward and not (f.code == "DV_DAT_TL" and not has_units):
                 tu, mau, result = ward[f.code]
-                if not math.isnan(result):
+                if by_khom and cover.partial:
+                    verdict_unknown = cover.unsure_verdict
+                    missing = f"chưa tính được ({cover.missing} khóm chưa tổng hợp)"
+                elif not math.isnan(result):
                     dat = result >= t
                     n = shortfall(t, tu, mau)
                     noun = "đơn vị" if f.code == "DV_DAT_TL" else "hộ"
@@ -388,13 +511,14 @@ def target_table(
         elif f.code == "KHOM_VMDT":
             unit = "khóm"
             result = ward["KHOM_VMDT"][2]
-            dat = result >= t
-            gap = int(t - result)
-            missing = f"còn {gap} khóm chưa đạt" if gap > 0 else ""
+            dat, missing = khom_verdict(t, cover)
+            verdict_unknown = cover.unsure_verdict
         elif f.code == "PHUONG_VMDT":
-            result = ward["PHUONG_VMDT"][2]
-            dat = result >= t
-            missing = "" if dat else "phường chưa đạt chuẩn văn minh đô thị"
+            result = ward["PHUONG_VMDT"][2] if "PHUONG_VMDT" in ward else math.nan
+            if not math.isnan(result):
+                dat = result >= t
+                missing = "" if dat else "phường chưa đạt chuẩn văn minh đô thị"
+            verdict_unknown = cover.unsure_verdict
         rows.append(
             {
                 "ma": f.code,
@@ -403,9 +527,8 @@ def target_table(
                 "chi_tieu": t,
                 "ket_qua": result,
                 "dat": dat,
+                "danh_gia": verdict_unknown if dat is None else DAT if dat else CHUA_DAT,
                 "con_thieu": missing,
             }
         )
-    return pd.DataFrame(
-        rows, columns=["ma", "noi_dung", "don_vi", "chi_tieu", "ket_qua", "dat", "con_thieu"]
-    )
+    return pd.DataFrame(rows, columns=TARGET_COLUMNS)
