@@ -687,7 +687,7 @@ def expected_data(
     for k in AGENCY_CODES:
         if not all(c in agency for c in included):
             total.pop(k, None)
-    total["KHOM_KH"] = expected
+    total["KHOM_TONG"] = expected
     if ward is not None:
         total["DV"] = len(ward.units)
         total["DV_DK"] = sum(u.dk for u in ward.units)

@@ -391,7 +391,7 @@ def make_results(
         ward_title = CHUA_DU
     else:
         ward_title = DAT
-    ward["KHOM_KH"] = expected
+    ward["KHOM_TONG"] = expected
     if ward_title != CHUA_DU:
         ward["PHUONG_VMDT"] = int(ward_title == DAT)
     coverage = f"Tổng hợp {len(included)}/{expected} khóm"

@@ -9,12 +9,25 @@ khóm of the ward. Every expected value here is worked out by hand in the test.
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from python_calamine import CalamineWorkbook
 
+from builders import WARD as B_WARD
+from builders import (
+    build_inbox,
+    consolidate,
+    data_mismatches,
+    dataset,
+    error_book,
+    expected_data,
+    read_csv_data,
+    sheet_rows,
+    sheet_text,
+)
 from results_factory import make_config
 from tqd_sheets.config import RuleSet
 from tqd_sheets.forms import COUNT_ROW, layout, write_forms
@@ -154,7 +167,7 @@ def test_two_of_four_both_dat_is_not_enough_ground(why):
     r = run([khom("K1", n=100, dat=100), khom("K2", n=100, dat=100)])
     assert r.partial and r.coverage == "Tổng hợp 2/4 khóm"
     assert r.value(WARD, "KHOM_VMDT") == 2 and r.value(WARD, "KHOM") == 2
-    assert r.value(WARD, "KHOM_KH") == 4  # the ward's khóm: the denominator of every verdict
+    assert r.value(WARD, "KHOM_TONG") == 4  # the ward's khóm: the denominator of every verdict
     # The ward's title: 2/4 đạt could become 4/4; the ward GĐVH rate is unknown.
     assert r.ward_title == CHUA_DU
     assert "2/4 khóm" in r.ward_title_reasons and "Khóm 3, Khóm 4" in r.ward_title_reasons
@@ -317,3 +330,39 @@ def test_forms_show_agency_totals_when_every_khom_has_a_row(tmp_path):
     assert g05[tot][l05.columns["HO_NGHEO_LDTBXH"]] == 8
     assert g05[tot][l05.columns["VIEC_LAM_TL"]] == 72 / 80
     assert not math.isnan(r.value(WARD, "NGUOI_VI_PHAM"))
+
+
+# ── end to end: one khóm with errors (Có lỗi), one never sent (Chưa nộp) ──────────────────
+
+
+def test_run_with_a_khom_in_error_and_one_missing(tmp_path, blanks):
+    books, ward = dataset()
+    bad, _ = error_book(books["K2"])
+    inbox = tmp_path / "inbox"
+    build_inbox(
+        inbox, tmp_path / "work", blanks, {"K1": books["K1"], "K2": bad, "K4": books["K4"]}, ward
+    )
+    run = consolidate(inbox, tmp_path / "outbox")
+    assert run.rc == 1 and "Tổng hợp 2/4 khóm" in run.out, run.text
+    out = tmp_path / "outbox" / "2020"
+    expected = expected_data(books, ward, ["K1", "K4"])
+    assert (B_WARD, "PHUONG_VMDT") not in expected  # K1, K4 đạt; K2, K3 could be too
+    problems = data_mismatches(read_csv_data(out / "DuLieu_2020.csv"), expected)
+    assert not problems, "\n".join(problems)
+    forms = out / "BaoCao_2020.xlsx"
+    assert PARTIAL_2_4 in sheet_text(forms, "Biểu 02")
+    assert "2/4 khóm đạt chuẩn văn minh đô thị (2 khóm chưa tổng hợp)" in sheet_text(
+        forms, "Biểu 02"
+    )
+    b04 = sheet_text(forms, "Biểu 04")
+    assert b04.count(PARTIAL_2_4) == 4  # GĐVH đăng ký, GĐVH đạt, số khóm, phường
+    assert not re.search(r"còn thiếu \d+ hộ|khóm chưa đạt", b04)  # no gap as if final
+    # The agencies' figures for K1 and K4 are on Biểu 05, as the ward entered them.
+    ag = ward.agency_by()
+    b05 = sheet_rows(forms, "Biểu 05")
+    for code in ("K1", "K4"):
+        row = next(r for r in b05 if f"Khóm {code[1:]}" in [str(x) for x in r])
+        nums = [x for x in row if isinstance(x, float | int) and not isinstance(x, bool)]
+        a = ag[code]
+        want = [a.nguoi_vi_pham, a.ho_ngheo, a.ho_can_ngheo, a.lao_dong, a.co_viec_lam]
+        assert all(w in nums for w in want), (code, nums, want)

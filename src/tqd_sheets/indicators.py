@@ -3,6 +3,22 @@
 A ward count is the sum over the khóm included in the run; a ward rate is the ward numerator
 over the ward denominator, never an average of khóm rates. Rates stay unrounded; a rate over
 a zero denominator is NaN (shown `—`).
+
+Codes beyond indicators.md (issue 7), in its style. The agency codes exist for a khóm where the
+ward workbook's `Số liệu ngành` has its row, and for the ward only when every included khóm has:
+
+| code | name | numerator |
+| --- | --- | --- |
+| `HO_NGHEO_LDTBXH` | Hộ nghèo theo LĐTBXH (beside the register's `HO_NGHEO`) | `ho_ngheo` |
+| `HO_CAN_NGHEO_LDTBXH` | Hộ cận nghèo theo LĐTBXH | `ho_can_ngheo` |
+| `NGUOI_VI_PHAM` | Người vi phạm pháp luật (Công an) | `nguoi_vi_pham` |
+| `KHOM_YTE` | Khóm đạt tiêu chí y tế, dân số: 1/0 per khóm, count for the ward | `y_te` |
+| `KHOM_QS` | Khóm hoàn thành nghĩa vụ quân sự: 1/0 per khóm, count for the ward | `nvqs` |
+| `KHOM_TONG` | Số khóm của phường (configuration), ward only; `KHOM` < it: partial data | |
+
+Ward verdicts rest on every khóm of the ward: one without a valid workbook makes a verdict
+`Chưa đủ căn cứ` unless it is decided whatever that khóm turns out to be (see `ward_title`,
+`khom_verdict`, `target_table`); `PHUONG_VMDT` then has no row rather than a 0.
 """
 
 from __future__ import annotations
@@ -68,7 +84,7 @@ ORDER = [
     "LAO_DONG",
     "VIEC_LAM",
     "VIEC_LAM_TL",
-    "KHOM_KH",
+    "KHOM_TONG",
     "KHOM",
     "KHOM_VMDT",
     "KHOM_VMDT_TL",
@@ -352,7 +368,9 @@ def compute(
         if not all(c in u[2] for u in unit_rows):
             # A ward total over only some khóm would understate; report none rather than part.
             ward_counts.pop(c, None)
-    ward_counts["KHOM_KH"] = len(expected)
+    # Every khóm of the ward, consolidated or not: beside KHOM (those consolidated) it tells a
+    # reader of Dữ liệu (and the city's roll-up) that the ward's totals are partial.
+    ward_counts["KHOM_TONG"] = len(expected)
     by_type = units_by_type(units)
     if units is not None:
         for c in ("DV", "DV_DK", "DV_DAT", "DV_HT", "DV_ANTT"):
