@@ -725,7 +725,6 @@ class _Writer:
         blank_cols = [
             sh.col(c) for c in (*AGENCY, "VIEC_LAM_TL") if no_agency and c in sh.columns_codes
         ]
-
         for i, k in enumerate(r.expected):
             row = rows[k]
             self._row_label(sh, row, i + 1, self.config.khom_name(k))
