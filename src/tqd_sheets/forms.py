@@ -935,6 +935,8 @@ class _Writer:
             "Ghi chú: x: đạt/có; “—”: chưa có xác nhận của Công an (chưa có biểu của "
             f"phường); “{CHUA_DU}”: thiếu số liệu để đánh giá."
         ]
+        if r.partial:
+            notes.append(self._partial_note())
         self._signature(sh, row, left, right, notes)
 
     # ------------------------------------------------------------------------- Biểu 03
