@@ -612,24 +612,63 @@ def _with_rates(counts: Mapping[str, float]) -> dict[str, Value]:
     return out
 
 
+# What the agencies report per khóm (`Số liệu ngành`): a ward total only when every included
+# khóm has its row.
+AGENCY_CODES = (
+    "HO_NGHEO_LDTBXH",
+    "HO_CAN_NGHEO_LDTBXH",
+    "NGUOI_VI_PHAM",
+    "LAO_DONG",
+    "VIEC_LAM",
+    "KHOM_YTE",
+    "KHOM_QS",
+)
+
+
+def _agency_counts(ag: AgencyRow) -> dict[str, float]:
+    return {
+        "HO_NGHEO_LDTBXH": ag.ho_ngheo,
+        "HO_CAN_NGHEO_LDTBXH": ag.ho_can_ngheo,
+        "NGUOI_VI_PHAM": ag.nguoi_vi_pham,
+        "LAO_DONG": ag.lao_dong,
+        "VIEC_LAM": ag.co_viec_lam,
+        "KHOM_YTE": int(ag.y_te),
+        "KHOM_QS": int(ag.nvqs),
+    }
+
+
 def expected_data(
-    books: Mapping[str, KhomBook], ward: WardBook | None, included: Iterable[str]
+    books: Mapping[str, KhomBook],
+    ward: WardBook | None,
+    included: Iterable[str],
+    expected: int = len(KHOM),
 ) -> dict[tuple[str, str], Value]:
-    """(ma_don_vi, ma_chi_tieu) → Value for every included khóm and for the ward."""
+    """(ma_don_vi, ma_chi_tieu) → Value for every included khóm and for the ward, whose
+    configuration lists `expected` khóm."""
     agency = ward.agency_by() if ward else {}
     out: dict[tuple[str, str], Value] = {}
     total: dict[str, float] = {}
+    included = list(included)
+    unsure = 0  # khóm meeting every criterion but Công an's, which no ward workbook gives
     for code in included:
         book = books[code]
         c = _counts(book)
         ag = agency.get(code)
         if ag is not None:
-            c["LAO_DONG"], c["VIEC_LAM"] = ag.lao_dong, ag.co_viec_lam
+            c.update(_agency_counts(ag))
         police = ag.antt if ag is not None else None
         rate = c["GDVH_DAT"] / c["HO"] if c["HO"] else None
         s = book.self_eval
         vmdt = (
             police is True
+            and rate is not None
+            and rate >= KHOM_GDVH_DAT_TL
+            and bool(s["NGAY_HOI"])
+            and bool(s["QUY_UOC"])
+            and float(s["DIEM"]) >= KHOM_DIEM  # type: ignore[arg-type]
+        )
+        unsure += int(
+            police is None
             and rate is not None
             and rate >= KHOM_GDVH_DAT_TL
             and bool(s["NGAY_HOI"])
@@ -645,6 +684,10 @@ def expected_data(
         out.update({(code, k): v for k, v in _with_rates(c).items()})
     for k in ("HO", "KHOM", "KHOM_VMDT"):
         total.setdefault(k, 0)
+    for k in AGENCY_CODES:
+        if not all(c in agency for c in included):
+            total.pop(k, None)
+    total["KHOM_TONG"] = expected
     if ward is not None:
         total["DV"] = len(ward.units)
         total["DV_DK"] = sum(u.dk for u in ward.units)
@@ -652,15 +695,17 @@ def expected_data(
         total["DV_HT"] = sum(u.ht for u in ward.units)
         total["DV_ANTT"] = sum(u.antt for u in ward.units)
     w = _with_rates(total)
-    gdvh = w["GDVH_DAT_TL"].value
-    khom_tl = w["KHOM_VMDT_TL"].value
-    phuong = (
-        gdvh is not None
-        and gdvh >= PHUONG_GDVH_DAT_TL
-        and khom_tl is not None
-        and khom_tl >= PHUONG_KHOM_VMDT_TL
-    )
-    w["PHUONG_VMDT"] = Value(float(phuong))
+    # Phường VMĐT over every configured khóm: met, not met even if every missing or unsure
+    # khóm passed (0), or not yet known (no row: a 0 would read as "not met").
+    missing = expected - len(included)
+    gdvh = w["GDVH_DAT_TL"].value if not missing else None  # unknown with a khóm missing
+    dat_n = total["KHOM_VMDT"]
+    best = dat_n + unsure + missing
+    gdvh_fails = not missing and (gdvh is None or gdvh < PHUONG_GDVH_DAT_TL)
+    if gdvh_fails or best / expected < PHUONG_KHOM_VMDT_TL:
+        w["PHUONG_VMDT"] = Value(0.0)
+    elif not missing and dat_n / expected >= PHUONG_KHOM_VMDT_TL:
+        w["PHUONG_VMDT"] = Value(1.0)
     out.update({(WARD, k): v for k, v in w.items()})
     return out
 

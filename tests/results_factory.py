@@ -25,6 +25,7 @@ from tqd_sheets.results import (
     DA_TONG_HOP,
     DAT,
     DATA_COLUMNS,
+    TARGET_COLUMNS,
     Results,
 )
 from tqd_sheets.spec import TARGETS, UNIT_TYPES
@@ -54,6 +55,11 @@ KHOM_INPUTS: dict[str, dict] = {
         XA_HOI_HOA=4_000_000,
         LAO_DONG=300,
         VIEC_LAM=285,
+        HO_NGHEO_LDTBXH=3,
+        HO_CAN_NGHEO_LDTBXH=5,
+        NGUOI_VI_PHAM=2,
+        KHOM_YTE=1,
+        KHOM_QS=1,
         DIEM=92.0,
         NGAY_HOI=True,
         QUY_UOC=True,
@@ -80,6 +86,11 @@ KHOM_INPUTS: dict[str, dict] = {
         XA_HOI_HOA=2_500_000,
         LAO_DONG=230,
         VIEC_LAM=221,
+        HO_NGHEO_LDTBXH=2,
+        HO_CAN_NGHEO_LDTBXH=4,
+        NGUOI_VI_PHAM=0,
+        KHOM_YTE=1,
+        KHOM_QS=0,
         DIEM=85.5,
         NGAY_HOI=True,
         QUY_UOC=True,
@@ -106,6 +117,11 @@ KHOM_INPUTS: dict[str, dict] = {
         XA_HOI_HOA=1_000_000,
         LAO_DONG=390,
         VIEC_LAM=351,
+        HO_NGHEO_LDTBXH=7,
+        HO_CAN_NGHEO_LDTBXH=9,
+        NGUOI_VI_PHAM=4,
+        KHOM_YTE=0,
+        KHOM_QS=1,
         DIEM=78.0,
         NGAY_HOI=True,
         QUY_UOC=False,
@@ -132,6 +148,11 @@ KHOM_INPUTS: dict[str, dict] = {
         XA_HOI_HOA=0,
         LAO_DONG=150,
         VIEC_LAM=140,
+        HO_NGHEO_LDTBXH=1,
+        HO_CAN_NGHEO_LDTBXH=2,
+        NGUOI_VI_PHAM=1,
+        KHOM_YTE=1,
+        KHOM_QS=1,
         DIEM=88.0,
         NGAY_HOI=True,
         QUY_UOC=True,
@@ -162,7 +183,17 @@ KHOM_COUNTS = (
     "KINH_PHI",
     "XA_HOI_HOA",
 )
-AGENCY_COUNTS = ("LAO_DONG", "VIEC_LAM")
+# What the ward workbook's `Số liệu ngành` gives per khóm (K3's Hộ nghèo differs from its
+# register on purpose: the two are reported side by side, never merged).
+AGENCY_COUNTS = (
+    "HO_NGHEO_LDTBXH",
+    "HO_CAN_NGHEO_LDTBXH",
+    "NGUOI_VI_PHAM",
+    "LAO_DONG",
+    "VIEC_LAM",
+    "KHOM_YTE",
+    "KHOM_QS",
+)
 
 # loai, DV, DV_DK, DV_DAT, DV_HT, DV_ANTT
 UNIT_ROWS = (
@@ -208,6 +239,7 @@ def khom_inputs(
     zero_households: tuple[str, ...] = (),
     overrides: dict[str, dict] | None = None,
     has_ward_workbook: bool = True,
+    agency_rows: tuple[str, ...] = KHOM,
 ) -> dict[str, dict]:
     """The inputs actually used for the included khóm, after the parameters are applied."""
     out = {}
@@ -217,8 +249,10 @@ def khom_inputs(
             for code in HOUSEHOLD_COUNTS:
                 d[code] = 0
         d.update((overrides or {}).get(k, {}))
+        if not has_ward_workbook or k not in agency_rows:
+            for c in AGENCY_COUNTS:
+                d.pop(c)
         if not has_ward_workbook:
-            d.pop("LAO_DONG"), d.pop("VIEC_LAM")
             d["ANTT"] = None
         out[k] = d
     return out
@@ -257,10 +291,12 @@ def make_results(
     findings: list[Finding] | None = None,
     ignored: list[tuple[str, str]] | None = None,
     names: dict[str, str] | None = None,
+    agency_rows: tuple[str, ...] = KHOM,
 ) -> Results:
+    """`agency_rows`: the khóm the ward workbook's `Số liệu ngành` has a row for."""
     p = Period.parse(period)
     config = make_config(names)
-    inputs = khom_inputs(included, zero_households, overrides, has_ward_workbook)
+    inputs = khom_inputs(included, zero_households, overrides, has_ward_workbook, agency_rows)
     rows: list[dict] = []
 
     def count(unit: str, name: str, code: str, v: float) -> None:
@@ -294,8 +330,7 @@ def make_results(
     for k, d in inputs.items():
         name = config.khom_name(k)
         v = {c: d[c] for c in KHOM_COUNTS}
-        if has_ward_workbook:
-            v.update(LAO_DONG=d["LAO_DONG"], VIEC_LAM=d["VIEC_LAM"])
+        v.update({c: d[c] for c in AGENCY_COUNTS if c in d})
         ket_qua, ly_do = khom_title(d, _frac(d["GDVH_DAT"], d["HO"]))
         if reasons and k in reasons:
             ly_do = reasons[k]
@@ -330,7 +365,7 @@ def make_results(
     codes = [
         c
         for c in (*KHOM_COUNTS, *AGENCY_COUNTS, "KHOM", "KHOM_VMDT", "KHOM_CDHT", "KHOM_ANTT")
-        if any(c in v for v in values.values())
+        if values and all(c in v for v in values.values())
     ]
     ward = {c: sum(v.get(c, 0) for v in values.values()) for c in codes}
     units = pd.DataFrame(columns=["loai", "DV", "DV_DK", "DV_DAT", "DV_HT", "DV_ANTT"])
@@ -339,21 +374,28 @@ def make_results(
         units = pd.DataFrame(unit_rows, columns=units.columns)
         for c in ("DV", "DV_DK", "DV_DAT", "DV_HT", "DV_ANTT"):
             ward[c] = int(units[c].sum())
-    khom_rate = _frac(ward.get("KHOM_VMDT", 0), ward.get("KHOM", 0))
+    # Verdicts over every khóm of the ward: a missing khóm may pass or fail.
+    expected, n_missing = len(KHOM), len(KHOM) - len(included)
+    dat_n = sum(t["ket_qua"] == DAT for t in titles)
+    unsure_n = sum(t["ket_qua"] == CHUA_DU for t in titles)
+    best = dat_n + unsure_n + n_missing
     dat_rate = _frac(ward.get("GDVH_DAT", 0), ward.get("HO", 0))
-    unknown = any(t["ket_qua"] == CHUA_DU for t in titles)
     ward_reasons = []
-    if not (khom_rate >= 0.80):
+    if best / expected < 0.80:
         ward_reasons.append("Tỷ lệ khóm đạt chuẩn văn minh đô thị dưới 80%")
-    if not (dat_rate >= 0.80):
+    if not n_missing and not (dat_rate >= 0.80):
         ward_reasons.append("Tỷ lệ hộ đạt GĐVH của phường dưới 80%")
     if ward_reasons:
         ward_title = CHUA_DAT
-    elif unknown:
+    elif n_missing or dat_n / expected < 0.80:
         ward_title = CHUA_DU
     else:
         ward_title = DAT
-    ward["PHUONG_VMDT"] = int(ward_title == DAT)
+    ward["KHOM_TONG"] = expected
+    if ward_title != CHUA_DU:
+        ward["PHUONG_VMDT"] = int(ward_title == DAT)
+    coverage = f"Tổng hợp {len(included)}/{expected} khóm"
+    unsure_text = f"{CHUA_DU} ({coverage})" if n_missing else CHUA_DU
     for code, x in ward.items():
         count(WARD, ward_name, code, x)
     for code, (num, den) in RATES.items():
@@ -369,19 +411,25 @@ def make_results(
         target = chosen[f.code]
         if f.code == "KHOM_VMDT":
             ket, unit = float(ward.get("KHOM_VMDT", 0)), "khóm"
-            dat = None if unknown else ket >= target
-            missing = f"còn thiếu {int(target - ket)} khóm" if dat is False else ""
+            dat = True if dat_n >= target else False if best < target else None
+            gap = f"còn thiếu {int(target - ket)} khóm"
+            missing = (
+                gap if dat is False else f"{n_missing} khóm chưa tổng hợp" if dat is None else ""
+            )
         elif f.code == "PHUONG_VMDT":
-            ket, unit = float(ward["PHUONG_VMDT"]), ""
+            ket, unit = float(ward.get("PHUONG_VMDT", math.nan)), ""
             dat = None if ward_title == CHUA_DU else ket >= target
             missing = ward_title_text(ward_title) if dat is False else ""
         else:
             num, den = RATES[f.code]
             ket, unit = _frac(ward.get(num, 0), ward.get(den, 0)), "%"
             dat = None if math.isnan(ket) else ket >= target
+            if n_missing and not f.code.startswith("DV"):
+                dat = None
             short = math.ceil(target * ward.get(den, 0) - ward.get(num, 0) - 1e-9)
             noun = "đơn vị" if f.code.startswith("DV") else "hộ"
             missing = f"còn thiếu {short} {noun}" if dat is False else ""
+        by_khom = not f.code.startswith("DV")
         target_rows.append(
             dict(
                 ma=f.code,
@@ -390,12 +438,13 @@ def make_results(
                 chi_tieu=target,
                 ket_qua=ket,
                 dat=dat,
+                danh_gia=(unsure_text if by_khom else CHUA_DU)
+                if dat is None
+                else (DAT if dat else CHUA_DAT),
                 con_thieu=missing,
             )
         )
-    targets_df = pd.DataFrame(
-        target_rows, columns=["ma", "noi_dung", "don_vi", "chi_tieu", "ket_qua", "dat", "con_thieu"]
-    )
+    targets_df = pd.DataFrame(target_rows, columns=TARGET_COLUMNS)
 
     overview = []
     for k in KHOM:

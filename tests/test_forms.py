@@ -269,8 +269,9 @@ def test_without_ward_workbook(tmp_path):
     assert any("chưa có số liệu lao động, việc làm" in t for t in texts(g05))
     g04 = grid(path, "Biểu 04")
     l04 = lay["Biểu 04"]
-    # ANTT unknown: K1, K2, K4 are "Chưa đủ căn cứ", so the count of khóm cannot be judged
-    assert at(g04, pos(l04, "KHOM_VMDT", "DANH_GIA")) == "Chưa đủ căn cứ"
+    # ANTT unknown: K1, K2, K4 are "Chưa đủ căn cứ", but K3 fails outright, so even if all
+    # three pass only 3 khóm can đạt: the target of 4 is out of reach, a sound "Chưa đạt".
+    assert at(g04, pos(l04, "KHOM_VMDT", "DANH_GIA")) == "Chưa đạt"
     assert at(g04, pos(l04, "DV_DAT_TL", "KET_QUA")) == "—"
 
 

@@ -16,7 +16,9 @@ from tqd_sheets.registry import INDICATORS, Kind, Ratio
 
 CONTRACT = ROOT.parent / "shared" / "spec" / "indicators.md"
 # Codes an issue added after the contract was written (the issue wins where they differ).
-ADDED_BY_ISSUES: frozenset[str] = frozenset()
+ADDED_BY_ISSUES = frozenset(
+    {"HO_NGHEO_LDTBXH", "HO_CAN_NGHEO_LDTBXH", "NGUOI_VI_PHAM", "KHOM_YTE", "KHOM_QS", "KHOM_TONG"}
+)
 
 needs_contract = pytest.mark.skipif(not CONTRACT.exists(), reason="../shared/spec is not here")
 

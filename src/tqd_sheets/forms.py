@@ -26,6 +26,7 @@ from xlsxwriter.worksheet import Worksheet
 from .atomic import write_atomic
 from .config import Config
 from .findings import a1, col_letter
+from .indicators import AGENCY_CODES
 from .results import CHUA_DAT, CHUA_DU, DAT, DATA_COLUMNS, Results
 from .spec import SAMPLE_NOTE
 from .styles import FONT, Styles
@@ -147,18 +148,24 @@ B04 = (
 B05 = (
     Col("STT", "STT", None, 5),
     Col("TEN", "", None, 14),
-    Col("TT_BUOI", "Tuyên truyền, vận động", "Số buổi"),
-    Col("TT_LUOT", "Tuyên truyền, vận động", "Lượt người dự", 10),
-    Col("HOA_GIAI", "Hòa giải ở cơ sở", "Số vụ việc"),
-    Col("HOA_GIAI_THANH", "Hòa giải ở cơ sở", "Hòa giải thành"),
-    Col("HOA_GIAI_TL", "Hòa giải ở cơ sở", "Tỷ lệ thành"),
-    Col("GUONG_TOT", "Gương người tốt, việc tốt", None, 10),
-    Col("KINH_PHI", "Kinh phí (đồng)", "Đã sử dụng", 13),
-    Col("XA_HOI_HOA", "Kinh phí (đồng)", "Xã hội hóa", 13),
-    Col("HO_VI_PHAM", "Hộ có người vi phạm pháp luật", None, 10),
+    Col("TT_BUOI", "Tuyên truyền, vận động", "Số buổi", 7),
+    Col("TT_LUOT", "Tuyên truyền, vận động", "Lượt người dự", 8),
+    Col("HOA_GIAI", "Hòa giải ở cơ sở", "Số vụ việc", 7),
+    Col("HOA_GIAI_THANH", "Hòa giải ở cơ sở", "Hòa giải thành", 8),
+    Col("HOA_GIAI_TL", "Hòa giải ở cơ sở", "Tỷ lệ thành", 8),
+    Col("GUONG_TOT", "Gương người tốt, việc tốt", None, 8),
+    Col("KINH_PHI", "Kinh phí (đồng)", "Đã sử dụng", 12),
+    Col("XA_HOI_HOA", "Kinh phí (đồng)", "Xã hội hóa", 12),
+    Col("HO_VI_PHAM", "Hộ có người vi phạm pháp luật", None, 8),
+    # what the agencies report, from the ward workbook's `Số liệu ngành`
+    Col("NGUOI_VI_PHAM", "Người vi phạm pháp luật (Công an)", None, 8),
+    Col("HO_NGHEO_LDTBXH", "Hộ nghèo, cận nghèo (LĐTBXH)", "Hộ nghèo", 7),
+    Col("HO_CAN_NGHEO_LDTBXH", "Hộ nghèo, cận nghèo (LĐTBXH)", "Hộ cận nghèo", 7),
     Col("LAO_DONG", "Lao động, việc làm", "Trong độ tuổi lao động", 10),
-    Col("VIEC_LAM", "Lao động, việc làm", "Có việc làm", 10),
-    Col("VIEC_LAM_TL", "Lao động, việc làm", "Tỷ lệ"),
+    Col("VIEC_LAM", "Lao động, việc làm", "Có việc làm", 8),
+    Col("VIEC_LAM_TL", "Lao động, việc làm", "Tỷ lệ", 8),
+    Col("KHOM_YTE", "Khóm đạt", "Tiêu chí y tế, dân số", 8),
+    Col("KHOM_QS", "Khóm đạt", "Nghĩa vụ quân sự", 8),
 )
 COLUMNS: dict[str, tuple[Col, ...]] = dict(zip(FORM_SHEETS, (B01, B02, B03, B04, B05), strict=True))
 
@@ -183,7 +190,7 @@ B05_RATES = {
 }
 B01_TARGETS = ("GDVH_DK_TL", "GDVH_DAT_TL")  # rates compared with the year's targets
 MONEY = ("KINH_PHI", "XA_HOI_HOA")
-AGENCY = ("LAO_DONG", "VIEC_LAM")
+AGENCY = AGENCY_CODES  # figures of the ward workbook's `Số liệu ngành`
 COUNT_ROW = "SO_KHOM_DAT"  # Biểu 02: row key of `Số khóm đạt chuẩn văn minh đô thị`
 
 
@@ -735,12 +742,26 @@ class _Writer:
                 fill_extra(row)
         total = rows[r.ward_code]
         self._total_label(sh, total)
+        # An agency figure some included khóm lack has no ward total (indicators.py): the
+        # cell says so rather than add up part of the ward.
+        partial_codes = {
+            c for c in codes if c in AGENCY and r.included and _missing(self.value(r.ward_code, c))
+        }
+        dash = st.cell(align="center", bold=True)
         for code in codes:
+            if code in partial_codes:
+                sh.ws.write_string(total, sh.col(code), DASH, dash)
+                sh.values[(total, sh.col(code))] = DASH
+                continue
             fmt = tot_money if code in MONEY else tot_count
             self._sum_cell(sh, total, sh.col(code), body, fmt)
         for col in blank_cols:
             sh.ws.write_blank(total, col, None, tot_count)
         for code, (num, den) in rates.items():
+            if {num, den} & partial_codes:
+                sh.ws.write_string(total, sh.col(code), DASH, dash)
+                sh.values[(total, sh.col(code))] = DASH
+                continue
             self._rate_cell(sh, total, sh.col(code), sh.col(num), sh.col(den), tot_rate)
         if fill_extra:
             fill_extra(total)
@@ -767,7 +788,7 @@ class _Writer:
         def verdicts(row: int) -> None:
             bold = row == self.layout[sh.name].rows[self.r.ward_code]
             tfmt = st.cell(num_format=RATE_FMT, align="center", bold=bold)
-            vfmt = st.cell(align="center", bold=bold)
+            vfmt = st.cell(align="center", bold=bold, text_wrap=True)
             for code in B01_TARGETS:
                 tcol, vcol = sh.col("CT_" + code), sh.col("DG_" + code)
                 if code not in self.targets:
@@ -775,6 +796,13 @@ class _Writer:
                     ws.write_string(row, vcol, DASH, vfmt)
                     continue
                 self._num_cell(sh, row, tcol, self.targets[code], tfmt)
+                if bold and self.r.partial:
+                    # The ward's rate is over all its households: unknown with a khóm missing.
+                    text = self.r.verdict_text(CHUA_DU)
+                    ws.write_string(row, vcol, text, vfmt)
+                    sh.values[(row, vcol)] = text
+                    self._fit(sh, row, vcol, text)
+                    continue
                 self._verdict_cell(sh, row, vcol, sh.col(code), tcol, vfmt)
 
         total = self._khom_table(sh, codes, B01_RATES, verdicts)
@@ -785,6 +813,8 @@ class _Writer:
             "Ghi chú: tỷ lệ tính trên tổng số hộ; “—”: không có hộ để tính tỷ lệ; "
             "chỉ tiêu theo kế hoạch năm của phường."
         ]
+        if self.r.partial:
+            notes.append(self._partial_note())
         self._signature(sh, total, left, right, notes)
 
     # ------------------------------------------------------------------------- Biểu 02
@@ -827,8 +857,12 @@ class _Writer:
                 mark = getattr(t, code)
                 ws.write_string(row, sh.col(code), "x" if mark is True or mark == 1 else "", center)
             ws.write_string(
-                row, sh.col("KET_QUA"), str(t.ket_qua), st.cell(align="center", bold=True)
+                row,
+                sh.col("KET_QUA"),
+                str(t.ket_qua),
+                st.cell(align="center", bold=True, text_wrap=True),
             )
+            self._fit(sh, row, sh.col("KET_QUA"), str(t.ket_qua))
             reason = "" if _missing(t.ly_do) else str(t.ly_do)
             ws.write_string(row, sh.col("LY_DO"), reason, wrap)
             self._fit(sh, row, sh.col("LY_DO"), reason)
@@ -848,10 +882,13 @@ class _Writer:
                 ward_rate,
                 st.cell(num_format=RATE_FMT, align="center", bold=True),
             )
+        # Over every khóm of the ward, never only the consolidated ones.
         vmdt = _num(self.value(r.ward_code, "KHOM_VMDT"))
-        khom = _num(self.value(r.ward_code, "KHOM"))
-        text = f"{_number_vi(vmdt)}/{_number_vi(khom)} khóm đạt chuẩn văn minh đô thị"
-        if khom > 0:
+        khom = len(r.expected)
+        text = f"{_number_vi(vmdt)}/{khom} khóm đạt chuẩn văn minh đô thị"
+        if r.partial:
+            text += f" ({khom - len(r.included)} khóm chưa tổng hợp)"
+        elif khom > 0:
             text += f" ({_percent_vi(vmdt / khom)})"
         self._text(
             ws,
@@ -861,7 +898,11 @@ class _Writer:
             text,
             st.cell(align="center", text_wrap=True),
         )
-        ws.write_string(row, sh.col("KET_QUA"), r.ward_title, st.cell(align="center", bold=True))
+        verdict = r.verdict_text(r.ward_title)
+        ws.write_string(
+            row, sh.col("KET_QUA"), verdict, st.cell(align="center", bold=True, text_wrap=True)
+        )
+        self._fit(sh, row, sh.col("KET_QUA"), verdict)
         ws.write_string(row, sh.col("LY_DO"), r.ward_title_reasons or "", wrap)
         self._fit(sh, row, sh.col("LY_DO"), r.ward_title_reasons or "", 32)
         self._fit(sh, row, 1, f"{ph.cap} {ph.ten}")
@@ -894,6 +935,8 @@ class _Writer:
             "Ghi chú: x: đạt/có; “—”: chưa có xác nhận của Công an (chưa có biểu của "
             f"phường); “{CHUA_DU}”: thiếu số liệu để đánh giá."
         ]
+        if r.partial:
+            notes.append(self._partial_note())
         self._signature(sh, row, left, right, notes)
 
     # ------------------------------------------------------------------------- Biểu 03
@@ -1007,9 +1050,11 @@ class _Writer:
                     sh.values[(row, kq)] = DASH
                 else:
                     self._num_cell(sh, row, kq, t.ket_qua, fmt)
-            vfmt = st.cell(align="center", bold=True)
+            vfmt = st.cell(align="center", bold=True, text_wrap=True)
             if t.dat is None or _missing(t.dat):
-                ws.write_string(row, dg, CHUA_DU, vfmt)
+                verdict = str(getattr(t, "danh_gia", "") or CHUA_DU)
+                ws.write_string(row, dg, verdict, vfmt)
+                self._fit(sh, row, dg, verdict)
             elif str(t.ma) == "PHUONG_VMDT":
                 ws.write_string(row, dg, DAT if t.dat else CHUA_DAT, vfmt)
             else:
@@ -1029,8 +1074,17 @@ class _Writer:
             right,
             [
                 "Ghi chú: kết quả thực hiện lấy từ dòng Tổng cộng của các biểu 01, 02, 03; "
-                f"“{CHUA_DU}”: thiếu số liệu để đánh giá."
+                f"“{CHUA_DU}”: thiếu số liệu để đánh giá.",
+                *([self._partial_note()] if r.partial else []),
             ],
+        )
+
+    def _partial_note(self) -> str:
+        r = self.r
+        missing = [self.config.khom_name(k) for k in r.expected if k not in r.included]
+        return (
+            f"{r.coverage}: chưa có số liệu hợp lệ của {', '.join(missing)}; các đánh giá "
+            "toàn phường tính trên hộ hoặc số khóm chưa đủ căn cứ; chưa tính được số cần thêm."
         )
 
     def _result_sources(self) -> dict[str, tuple[str, Any]]:
@@ -1064,21 +1118,43 @@ class _Writer:
             "KINH_PHI",
             "XA_HOI_HOA",
             "HO_VI_PHAM",
+            "NGUOI_VI_PHAM",
+            "HO_NGHEO_LDTBXH",
+            "HO_CAN_NGHEO_LDTBXH",
             "LAO_DONG",
             "VIEC_LAM",
+            "KHOM_YTE",
+            "KHOM_QS",
         ]
         total = self._khom_table(sh, codes, B05_RATES)
         notes = [
             "Ghi chú: tỷ lệ hòa giải thành tính trên số vụ việc hòa giải; tỷ lệ có việc "
-            "làm tính trên số người trong độ tuổi lao động."
+            "làm tính trên số người trong độ tuổi lao động.",
+            "Số liệu ngành theo biểu của phường (Công an, LĐTBXH, Trạm Y tế, Ban Chỉ huy Quân "
+            "sự); cột khóm đạt: 1 là đạt, 0 là chưa đạt, dòng Tổng cộng là số khóm đạt.",
         ]
         lacking = [
             self.config.khom_name(k) for k in self.r.included if _missing(self.value(k, "LAO_DONG"))
         ]
+        no_row = [
+            self.config.khom_name(k)
+            for k in self.r.included
+            if _missing(self.value(k, "HO_NGHEO_LDTBXH"))
+        ]
         if not self.r.has_ward_workbook:
-            notes.append("Chưa có biểu của phường: chưa có số liệu lao động, việc làm.")
-        elif lacking:
-            notes.append("Chưa có số liệu lao động, việc làm của: " + ", ".join(lacking) + ".")
+            notes.append(
+                "Chưa có biểu của phường: chưa có số liệu ngành, "
+                "chưa có số liệu lao động, việc làm."
+            )
+        else:
+            if no_row:
+                notes.append(
+                    "Chưa có số liệu ngành của: " + ", ".join(no_row) + f" (“{DASH}” ở dòng "
+                    f"{TOTAL}: không cộng khi thiếu số liệu của khóm)."
+                )
+            lacking = [k for k in lacking if k not in no_row]  # said once, above
+            if lacking:
+                notes.append("Chưa có số liệu lao động, việc làm của: " + ", ".join(lacking) + ".")
         self._signature(sh, total, left, right, notes)
 
     # ------------------------------------------------------------------------- Biểu đồ

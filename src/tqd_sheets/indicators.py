@@ -3,6 +3,22 @@
 A ward count is the sum over the khóm included in the run; a ward rate is the ward numerator
 over the ward denominator, never an average of khóm rates. Rates stay unrounded; a rate over
 a zero denominator is NaN (shown `—`).
+
+Codes beyond indicators.md (issue 7), in its style. The agency codes exist for a khóm where the
+ward workbook's `Số liệu ngành` has its row, and for the ward only when every included khóm has:
+
+| code | name | numerator |
+| --- | --- | --- |
+| `HO_NGHEO_LDTBXH` | Hộ nghèo theo LĐTBXH (beside the register's `HO_NGHEO`) | `ho_ngheo` |
+| `HO_CAN_NGHEO_LDTBXH` | Hộ cận nghèo theo LĐTBXH | `ho_can_ngheo` |
+| `NGUOI_VI_PHAM` | Người vi phạm pháp luật (Công an) | `nguoi_vi_pham` |
+| `KHOM_YTE` | Khóm đạt tiêu chí y tế, dân số: 1/0 per khóm, count for the ward | `y_te` |
+| `KHOM_QS` | Khóm hoàn thành nghĩa vụ quân sự: 1/0 per khóm, count for the ward | `nvqs` |
+| `KHOM_TONG` | Số khóm của phường (configuration), ward only; `KHOM` < it: partial data | |
+
+Ward verdicts rest on every khóm of the ward: one without a valid workbook makes a verdict
+`Chưa đủ căn cứ` unless it is decided whatever that khóm turns out to be (see `ward_title`,
+`khom_verdict`, `target_table`); `PHUONG_VMDT` then has no row rather than a 0.
 """
 
 from __future__ import annotations
@@ -16,13 +32,52 @@ import pandas as pd
 from . import registry
 from .config import RuleSet
 from .periods import Period
-from .results import CHUA_DAT, CHUA_DU, DAT, DATA_COLUMNS, Results
+from .results import CHUA_DAT, CHUA_DU, DAT, DATA_COLUMNS, TARGET_COLUMNS, Results
 from .spec import TARGETS, UNIT_TYPES
 
 # The order of `Dữ liệu`, the rates and the self-assessed figures: declared in `registry`.
 ORDER = list(registry.ORDER)
 RATES = registry.RATES
 FROM_KHOM_SHEET = list(registry.sources(registry.SelfAssessed))
+# What the agencies report per khóm in the ward workbook's `Số liệu ngành`. Marks count 1/0 per
+# khóm (a khóm with an agency row and no mark is 0). A khóm has these only where the ward
+# workbook gives its row; a ward total over some khóm only would understate, so the ward has
+# none unless every included khóm has one.
+AGENCY = registry.sources(registry.Agency)
+AGENCY_CODES = tuple(AGENCY)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How many of the ward's khóm a ward-level verdict rests on."""
+
+    expected: int  # khóm in configuration
+    included: int  # khóm consolidated (valid workbook)
+    dat: int  # included khóm whose title is Đạt
+    unsure: int  # included khóm whose title is Chưa đủ căn cứ
+
+    @property
+    def missing(self) -> int:
+        """Khóm with no valid workbook (Chưa nộp or Có lỗi)."""
+        return self.expected - self.included
+
+    @property
+    def partial(self) -> bool:
+        return self.missing > 0
+
+    @property
+    def text(self) -> str:
+        return f"Tổng hợp {self.included}/{self.expected} khóm"
+
+    @property
+    def unsure_verdict(self) -> str:
+        """`Chưa đủ căn cứ`, with the coverage when khóm are missing."""
+        return f"{CHUA_DU} ({self.text})" if self.partial else CHUA_DU
+
+    @property
+    def best(self) -> int:
+        """Khóm đạt if every unsure and missing khóm turned out to pass."""
+        return self.dat + self.unsure + self.missing
 
 
 @dataclass
@@ -200,9 +255,14 @@ def compute(
             v = k.values.get(c)
             counts[c] = float(v) if isinstance(v, int | float) else 0.0
         ag = agency_by.get(code)
-        if ag is not None and ag.get("lao_dong") is not None and not pd.isna(ag["lao_dong"]):
-            counts["LAO_DONG"] = float(ag["lao_dong"])
-            counts["VIEC_LAM"] = float(ag["co_viec_lam"] or 0)
+        if ag is not None:
+            for c, ind in AGENCY.items():
+                v = ag.get(ind.source.column)  # type: ignore[union-attr]
+                present = v is not None and not pd.isna(v)
+                if ind.kind is registry.Kind.FLAG:
+                    counts[c] = 1.0 if present and bool(v) else 0.0
+                elif present:
+                    counts[c] = float(v)
         police = bool(ag["antt"]) if ag is not None else None
         criteria = {
             "GDVH_DAT_TL": rate(counts["GDVH_DAT"], counts["HO"]),
@@ -227,17 +287,29 @@ def compute(
         unit_rows.append((code, k.name, with_rates(counts)))
     for c in ("HO", "KHOM", "KHOM_VMDT"):
         ward_counts.setdefault(c, 0)
-    if agency is not None and order and not all("LAO_DONG" in u[2] for u in unit_rows):
-        # A ward total over only some khóm would understate; report none rather than part.
-        ward_counts.pop("LAO_DONG", None)
-        ward_counts.pop("VIEC_LAM", None)
+    for c in AGENCY_CODES:
+        if not all(c in u[2] for u in unit_rows):
+            # A ward total over only some khóm would understate; report none rather than part.
+            ward_counts.pop(c, None)
+    # Every khóm of the ward, consolidated or not: beside KHOM (those consolidated) it tells a
+    # reader of Dữ liệu (and the city's roll-up) that the ward's totals are partial.
+    ward_counts["KHOM_TONG"] = len(expected)
     by_type = units_by_type(units)
     if units is not None:
         for c in ("DV", "DV_DK", "DV_DAT", "DV_HT", "DV_ANTT"):
             ward_counts[c] = int(by_type[c].sum())
     ward = with_rates(ward_counts)
-    ward_status, ward_reasons = _ward_title(ward, titles, rules)
-    ward["PHUONG_VMDT"] = (float(ward_status == DAT), math.nan, float(ward_status == DAT))
+    cover = Coverage(
+        expected=len(expected),
+        included=len(order),
+        dat=sum(1 for t in titles if t["ket_qua"] == DAT),
+        unsure=sum(1 for t in titles if t["ket_qua"] == CHUA_DU),
+    )
+    missing_names = [name for code, name in expected if code not in by_code]
+    ward_status, ward_reasons = ward_title(ward, cover, rules, missing_names)
+    if ward_status != CHUA_DU:
+        # Unknown is no row at all: a 0 would read as "not met" when it may yet be met.
+        ward["PHUONG_VMDT"] = (float(ward_status == DAT), math.nan, float(ward_status == DAT))
     unit_rows.append((ward_code, ward_name, ward))
 
     records = []
@@ -272,53 +344,107 @@ def compute(
         ),
         ward_title=ward_status,
         ward_title_reasons=ward_reasons,
-        targets=target_table(tgt, ward, has_units=units is not None),
+        targets=target_table(tgt, ward, has_units=units is not None, cover=cover),
         units_by_type=by_type if units is not None else by_type.iloc[0:0],
     )
 
 
-def _ward_title(
-    ward: Mapping[str, tuple[float, float, float]], titles: list[dict], rs: RuleSet
+def khom_verdict(target: float, cover: Coverage) -> tuple[bool | None, str]:
+    """Whether the ward has `target` khóm đạt, and what is missing in words.
+
+    Met once the khóm already đạt reach the target; not met ("Chưa đạt") only when even every
+    unsure or missing khóm passing could not reach it; otherwise it cannot be judged yet.
+    """
+    if cover.dat >= target:
+        return True, ""
+    if cover.best < target:
+        if cover.partial:
+            return False, (
+                f"nhiều nhất {cover.best}/{cover.expected} khóm có thể đạt, "
+                f"không đủ {num(target)} khóm ({cover.text})"
+            )
+        return False, f"còn {math.ceil(target - cover.dat)} khóm chưa đạt"
+    parts = [f"đã có {cover.dat}/{cover.expected} khóm đạt"]
+    if cover.missing:
+        parts.append(f"{cover.missing} khóm chưa tổng hợp")
+    if cover.unsure:
+        parts.append(f"{cover.unsure} khóm chưa đủ căn cứ đánh giá")
+    return None, "; ".join(parts)
+
+
+def ward_title(
+    ward: Mapping[str, tuple[float, float, float]],
+    cover: Coverage,
+    rs: RuleSet,
+    missing_names: Sequence[str] = (),
 ) -> tuple[str, str]:
-    khom_n = ward["KHOM"][0]
-    dat_n = ward["KHOM_VMDT"][0]
-    unsure = sum(1 for t in titles if t["ket_qua"] == CHUA_DU)
-    gdvh = ward["GDVH_DAT_TL"][2]
-    gdvh_ok = not math.isnan(gdvh) and gdvh >= rs.phuong_gdvh_dat_tl
-    reasons = []
-    if not gdvh_ok:
-        reasons.append(
-            "Tỷ lệ hộ đạt GĐVH của phường "
-            f"{'—' if math.isnan(gdvh) else pct(gdvh)} thấp hơn "
-            f"{pct(rs.phuong_gdvh_dat_tl)}"
+    """Phường văn minh đô thị: `KHOM_VMDT_TL` over every khóm of the ward (never only the
+    consolidated ones) and the ward's `GDVH_DAT_TL`, which is unknown while a khóm is missing.
+    Returns (status, reasons)."""
+    fails: list[str] = []
+    unknown: list[str] = []
+    if cover.partial:
+        unknown.append(
+            f"Chưa có số liệu hợp lệ của {cover.missing}/{cover.expected} khóm"
+            + (f" ({', '.join(missing_names)})" if missing_names else "")
+            + ": chưa tính được tỷ lệ hộ đạt GĐVH của phường"
         )
-    khom_ok = bool(khom_n) and rate(dat_n, khom_n) >= rs.phuong_khom_vmdt_tl
-    if not khom_ok:
-        reasons.append(
-            f"Tỷ lệ khóm đạt văn minh đô thị {pct(rate(dat_n, khom_n) or 0)} "
+    else:
+        gdvh = ward["GDVH_DAT_TL"][2]
+        if math.isnan(gdvh) or gdvh < rs.phuong_gdvh_dat_tl:
+            fails.append(
+                "Tỷ lệ hộ đạt GĐVH của phường "
+                f"{'—' if math.isnan(gdvh) else pct(gdvh)} thấp hơn "
+                f"{pct(rs.phuong_gdvh_dat_tl)}"
+            )
+    if not cover.expected:
+        fails.append("Chưa có khóm nào được tổng hợp")
+    elif cover.dat / cover.expected >= rs.phuong_khom_vmdt_tl:
+        pass
+    elif cover.best / cover.expected < rs.phuong_khom_vmdt_tl:
+        low = cover.best if cover.partial or cover.unsure else cover.dat
+        fails.append(
+            f"Tỷ lệ khóm đạt văn minh đô thị {'nhiều nhất ' if low != cover.dat else ''}"
+            f"{low}/{cover.expected} ({pct(low / cover.expected)}) "
             f"thấp hơn {pct(rs.phuong_khom_vmdt_tl)}"
-            if khom_n
-            else "Chưa có khóm nào được tổng hợp"
         )
-    if gdvh_ok and khom_ok:
-        return DAT, ""
-    if gdvh_ok and unsure and khom_n and rate(dat_n + unsure, khom_n) >= rs.phuong_khom_vmdt_tl:
-        return CHUA_DU, "; ".join([*reasons, f"{unsure} khóm chưa đủ căn cứ đánh giá"])
-    return CHUA_DAT, "; ".join(reasons)
+    else:
+        unknown.append(
+            f"Đã có {cover.dat}/{cover.expected} khóm đạt văn minh đô thị "
+            f"({pct(cover.dat / cover.expected)}), cần {pct(rs.phuong_khom_vmdt_tl)}"
+        )
+        if cover.unsure:
+            unknown.append(f"{cover.unsure} khóm chưa đủ căn cứ đánh giá")
+    if fails:
+        return CHUA_DAT, "; ".join(fails)
+    if unknown:
+        return CHUA_DU, "; ".join(unknown)
+    return DAT, ""
 
 
 def target_table(
-    targets: Mapping[str, float], ward: Mapping[str, tuple[float, float, float]], has_units: bool
+    targets: Mapping[str, float],
+    ward: Mapping[str, tuple[float, float, float]],
+    has_units: bool,
+    cover: Coverage,
 ) -> pd.DataFrame:
+    """Biểu 04: each target with its result, verdict (`dat` True/False/None and `danh_gia`, the
+    words printed) and what is missing. A ward figure over consolidated khóm only is no ground
+    for a verdict or a gap: with a khóm missing, household rates are `Chưa đủ căn cứ`."""
     rows = []
     for f in TARGETS.fields:
         t = float(targets.get(f.code, math.nan))
         result, dat, missing, unit = math.nan, None, "", ""
+        verdict_unknown = CHUA_DU
         if f.code in ("GDVH_DK_TL", "GDVH_DAT_TL", "DV_DAT_TL"):
             unit = "%"
+            by_khom = f.code != "DV_DAT_TL"
             if f.code in ward and not (f.code == "DV_DAT_TL" and not has_units):
                 tu, mau, result = ward[f.code]
-                if not math.isnan(result):
+                if by_khom and cover.partial:
+                    verdict_unknown = cover.unsure_verdict
+                    missing = f"chưa tính được ({cover.missing} khóm chưa tổng hợp)"
+                elif not math.isnan(result):
                     dat = result >= t
                     n = shortfall(t, tu, mau)
                     noun = "đơn vị" if f.code == "DV_DAT_TL" else "hộ"
@@ -326,13 +452,14 @@ def target_table(
         elif f.code == "KHOM_VMDT":
             unit = "khóm"
             result = ward["KHOM_VMDT"][2]
-            dat = result >= t
-            gap = int(t - result)
-            missing = f"còn {gap} khóm chưa đạt" if gap > 0 else ""
+            dat, missing = khom_verdict(t, cover)
+            verdict_unknown = cover.unsure_verdict
         elif f.code == "PHUONG_VMDT":
-            result = ward["PHUONG_VMDT"][2]
-            dat = result >= t
-            missing = "" if dat else "phường chưa đạt chuẩn văn minh đô thị"
+            result = ward["PHUONG_VMDT"][2] if "PHUONG_VMDT" in ward else math.nan
+            if not math.isnan(result):
+                dat = result >= t
+                missing = "" if dat else "phường chưa đạt chuẩn văn minh đô thị"
+            verdict_unknown = cover.unsure_verdict
         rows.append(
             {
                 "ma": f.code,
@@ -341,9 +468,8 @@ def target_table(
                 "chi_tieu": t,
                 "ket_qua": result,
                 "dat": dat,
+                "danh_gia": verdict_unknown if dat is None else DAT if dat else CHUA_DAT,
                 "con_thieu": missing,
             }
         )
-    return pd.DataFrame(
-        rows, columns=["ma", "noi_dung", "don_vi", "chi_tieu", "ket_qua", "dat", "con_thieu"]
-    )
+    return pd.DataFrame(rows, columns=TARGET_COLUMNS)

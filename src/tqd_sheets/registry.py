@@ -11,6 +11,7 @@ A *source* says how the lowest unit that has the indicator gets it:
   column holds `value`; `MarkedAtLeast(col, years_col, n)` — marked and `years_col` ≥ n;
 - `SelfAssessed(code)` — a value of the khóm's self-assessment sheet;
 - `Agency(col)` — a figure the ward enters per child on `Số liệu ngành`;
+- `Expected()` — the children the configuration expects, consolidated or not;
 - `Title(name)` — 1 when the child's title rule holds (a count of such children above it);
 - `Units(col)` — the ward's cơ quan/đơn vị (all, or marked in `col`), broken down by loại;
 - `Ratio(num, den)` — a rate: numerator and denominator are summed up the chain, never the rate.
@@ -78,6 +79,11 @@ class Title:
 
 
 @dataclass(frozen=True)
+class Expected:
+    """The children the configuration expects, consolidated or not."""
+
+
+@dataclass(frozen=True)
 class Units:
     column: str | None = None  # None: every unit listed
 
@@ -89,7 +95,17 @@ class Ratio:
 
 
 Source = (
-    Rows | Sum | Marked | Choice | MarkedAtLeast | SelfAssessed | Agency | Title | Units | Ratio
+    Rows
+    | Sum
+    | Marked
+    | Choice
+    | MarkedAtLeast
+    | SelfAssessed
+    | Agency
+    | Title
+    | Expected
+    | Units
+    | Ratio
 )
 
 
@@ -152,14 +168,20 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         "XA_HOI_HOA", "Kinh phí vận động xã hội hóa", C, SelfAssessed("XA_HOI_HOA"), Format.MONEY
     ),
+    Indicator("HO_NGHEO_LDTBXH", "Hộ nghèo theo LĐTBXH", C, Agency("ho_ngheo")),
+    Indicator("HO_CAN_NGHEO_LDTBXH", "Hộ cận nghèo theo LĐTBXH", C, Agency("ho_can_ngheo")),
+    Indicator("NGUOI_VI_PHAM", "Người vi phạm pháp luật (Công an)", C, Agency("nguoi_vi_pham")),
     Indicator("LAO_DONG", "Người trong độ tuổi lao động", C, Agency("lao_dong")),
     Indicator("VIEC_LAM", "Người có việc làm", C, Agency("co_viec_lam")),
     _rate("VIEC_LAM_TL", "Tỷ lệ người có việc làm", "VIEC_LAM", "LAO_DONG"),
+    Indicator("KHOM_TONG", "Số khóm của phường", C, Expected(), parent_only=True),
     Indicator("KHOM", "Số khóm", F, Title("don_vi")),
     Indicator("KHOM_VMDT", "Khóm đạt chuẩn văn minh đô thị", F, Title("van_minh")),
     _rate("KHOM_VMDT_TL", "Tỷ lệ khóm đạt chuẩn văn minh đô thị", "KHOM_VMDT", "KHOM"),
     Indicator("KHOM_CDHT", "Khóm đạt Cộng đồng học tập", F, Title("cong_dong_hoc_tap")),
     Indicator("KHOM_ANTT", "Khóm an toàn về ANTT", F, Title("an_toan")),
+    Indicator("KHOM_YTE", "Khóm đạt tiêu chí y tế, dân số", F, Agency("y_te")),
+    Indicator("KHOM_QS", "Khóm hoàn thành nghĩa vụ quân sự", F, Agency("nvqs")),
     Indicator("DV", "Tổng số cơ quan, đơn vị", C, Units(), parent_only=True),
     Indicator("DV_DK", "Đơn vị đăng ký đạt chuẩn văn hóa", C, Units("dk_vh"), parent_only=True),
     Indicator("DV_DAT", "Đơn vị đạt chuẩn văn hóa", C, Units("dat_vh"), parent_only=True),

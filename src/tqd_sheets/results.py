@@ -12,6 +12,7 @@ import pandas as pd
 from .findings import Finding
 from .periods import Period
 
+TARGET_COLUMNS = ["ma", "noi_dung", "don_vi", "chi_tieu", "ket_qua", "dat", "danh_gia", "con_thieu"]
 DATA_COLUMNS = ["ky", "ma_don_vi", "ten_don_vi", "ma_chi_tieu", "tu_so", "mau_so", "gia_tri"]
 
 # Title statuses
@@ -40,7 +41,9 @@ class Results:
     ward_title_reasons: str
     # One row per target of `Chỉ tiêu`, columns: ma, noi_dung, don_vi ("%", "khóm", ""),
     # chi_tieu (float; rates as fractions, PHUONG_VMDT 1/0), ket_qua (float or NaN),
-    # dat (True/False/None when it cannot be assessed), con_thieu (str, e.g. "còn thiếu 12 hộ").
+    # dat (True/False/None when it cannot be assessed), danh_gia (the verdict as printed:
+    # DAT / CHUA_DAT / CHUA_DU, or `Chưa đủ căn cứ (Tổng hợp 2/4 khóm)` when it rests on a
+    # missing khóm), con_thieu (str, e.g. "còn thiếu 12 hộ"; never a gap over partial data).
     targets: pd.DataFrame
     # One row per Loại đơn vị (spec.UNIT_TYPES order; all five, zeros included), columns:
     # loai, DV, DV_DK, DV_DAT, DV_HT, DV_ANTT (ints). Empty when there is no ward workbook.
@@ -64,6 +67,16 @@ class Results:
         if not len(row):
             return float("nan"), float("nan")
         return float(row.tu_so.iloc[0]), float(row.mau_so.iloc[0])
+
+    @property
+    def partial(self) -> bool:
+        """Some expected khóm has no valid workbook (Chưa nộp or Có lỗi)."""
+        return len(self.included) < len(self.expected)
+
+    def verdict_text(self, status: str) -> str:
+        """A ward-level verdict as printed: `Chưa đủ căn cứ (Tổng hợp 2/4 khóm)` on partial
+        data, so no reader takes it for a verdict on the whole ward."""
+        return f"{CHUA_DU} ({self.coverage})" if status == CHUA_DU and self.partial else status
 
     @property
     def coverage(self) -> str:
