@@ -68,6 +68,16 @@ _RULES = (
         "Không mở tệp này; đề nghị khóm gửi lại tệp lập từ biểu mẫu của phường.",
     ),
     Rule(
+        "F06",
+        W,
+        "Tệp",
+        "Lập được bản phản hồi (bản đánh dấu các ô cần sửa) cho tệp",
+        "Không lập được bản phản hồi cho tệp này: {detail}. Các lỗi và cảnh báo của tệp vẫn "
+        "có trong báo cáo kiểm tra.",
+        "Xem các lỗi của tệp trong báo cáo kiểm tra (sheet Chi tiết) và báo cho khóm; nếu "
+        "lặp lại, gửi tệp này cho người quản trị tqd-sheets.",
+    ),
+    Rule(
         "H01",
         E,
         "Thông tin",

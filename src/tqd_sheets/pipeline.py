@@ -19,7 +19,7 @@ from .findings import Finding, Severity, has_errors
 from .indicators import KhomData, compute, default_targets
 from .parse import Parsed, parse_workbook
 from .periods import Period
-from .read import ignore_reason, read_workbook
+from .read import RawWorkbook, ignore_reason, read_workbook
 from .results import CHUA_NOP, CO_LOI, DA_TONG_HOP, Results
 from .spec import Kind
 
@@ -38,6 +38,7 @@ class Checked:
     parsed: Parsed | None = None
     findings: list[Finding] = field(default_factory=list)
     ignored: str = ""  # why the file is not used, when it is not
+    raw: RawWorkbook | None = None  # the grid as read: feedback copies are built from it
 
     @property
     def name(self) -> str:
@@ -78,7 +79,7 @@ def check_file(path: Path, config: Config, today: date | None = None) -> Checked
     if raw is None:
         return Checked(path, findings=findings)
     parsed = parse_workbook(raw, config.khom_codes)
-    checked = Checked(path, parsed, findings + parsed.findings)
+    checked = Checked(path, parsed, findings + parsed.findings, raw=raw)
     checked.findings += validate.validate_workbook(parsed)
     checked.findings += _date_checks(checked, config, today or date.today())
     return checked
