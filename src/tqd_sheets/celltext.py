@@ -17,12 +17,15 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
+def _number(n: int) -> str:
+    return f"{n:,}".replace(",", ".")  # 32.767, as Vietnamese write thousands
+
+
 def cut_note(length: int) -> str:
     """The visible note ending a cut text."""
-    shown = f"{length:,}".replace(",", ".")
     return (
-        f" …[đã cắt bớt: ô gốc dài {shown} ký tự, quá giới hạn "
-        f"{CELL_LIMIT:,} ký tự của một ô Excel]".replace(",", ".")
+        f" …[đã cắt bớt: ô gốc dài {_number(length)} ký tự, quá giới hạn "
+        f"{_number(CELL_LIMIT)} ký tự của một ô Excel]"
     )
 
 
