@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import warnings
-from types import SimpleNamespace
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 import openpyxl
 import pytest
