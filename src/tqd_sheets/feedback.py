@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 from xlsxwriter.format import Format
 
@@ -29,7 +30,6 @@ from .periods import Period
 from .read import RawSheet, RawWorkbook
 from .spec import CodeSheet, Field, LabelSheet, TableSheet, WorkbookSpec, norm
 from .template import (
-    FIRST_ROW,
     SERIAL,
     Book,
     Context,
@@ -110,9 +110,8 @@ def feedback_name(input_name: str) -> str:
 # ── where every typed value goes ─────────────────────────────────────────────────────────────
 
 
-@dataclass(frozen=True)
-class Spot:
-    """A cell of the copy and what it holds."""
+class Spot(NamedTuple):
+    """A cell of the copy and what it holds (a tuple: one per typed value of a long list)."""
 
     sheet: str
     row: int  # 0-based
@@ -133,13 +132,55 @@ class Leftover:
 
 
 @dataclass
+class ListPlace:
+    """Where a list sheet of the sent file went: its records in order under the header."""
+
+    spec: TableSheet
+    header: int  # 0-based row of the header in the sent sheet
+    records: dict[int, int]  # sent row → record index in the copy
+    columns: dict[int, int]  # sent column → column in the copy (spec fields, then extras)
+    rows: list[list[object]]  # the records' values, as written
+    serial: int | None  # sent column of STT, printed in the blank
+
+    def spot(self, r0: int, c0: int | None) -> Spot | None:
+        """The copy's cell of a sent cell (the record's first cell when `c0` is None)."""
+        i = self.records.get(r0)
+        if i is None:
+            return None
+        values = self.rows[i]
+        fields = self.spec.fields
+        who = _who(self.spec, {f.code: v for f, v in zip(fields, values, strict=False)}, r0)
+        row, _ = value_cell(self.spec, fields[0].code, i)
+        if c0 is None:
+            return Spot(self.spec.name, row, 0, None, None, who)
+        col = self.columns.get(c0)
+        if col is None:
+            return None
+        f = fields[col] if col < len(fields) else None
+        return Spot(self.spec.name, row, col, values[col], f, who)
+
+    def holds(self, r: int, c: int, v: object) -> bool:
+        """Whether a sent cell is in the copy already (a value, a header, a printed STT)."""
+        if c in self.columns and (r in self.records or r == self.header):
+            return True
+        return c == self.serial and r > self.header and isinstance(v, int | float)
+
+
+@dataclass
 class Layout:
     """The typed values placed into the form, and where each cell of the sent file went."""
 
     filled: Filled
-    spots: dict[tuple[str, int, int], Spot] = field(default_factory=dict)  # by sent cell
-    rows: dict[tuple[str, int], Spot] = field(default_factory=dict)  # by sent list row
+    spots: dict[tuple[str, int, int], Spot] = field(default_factory=dict)  # label/code cells
+    lists: dict[str, ListPlace] = field(default_factory=dict)  # by sent sheet (normalised)
     leftovers: list[Leftover] = field(default_factory=list)
+
+    def spot(self, sheet: str, r0: int, c0: int | None) -> Spot | None:
+        key = norm(sheet)
+        if c0 is not None and (key, r0, c0) in self.spots:
+            return self.spots[key, r0, c0]
+        place = self.lists.get(key)
+        return place.spot(r0, c0) if place else None
 
 
 def _template_texts(wb_spec: WorkbookSpec, ctx: Context) -> set[str]:
@@ -189,8 +230,6 @@ def lay_out(raw: RawWorkbook, parsed: Parsed, wb_spec: WorkbookSpec, ctx: Contex
     values: dict[str, object] = {}
     tables: dict[str, TableFill] = {}
     out = Layout(Filled(values, tables))
-    used: set[tuple[str, int, int]] = set()  # cells of the sent file that hold layout or values
-    extra_rows: dict[str, set[int]] = {}  # per sent sheet: rows that are not records (list)
     for sheet_spec in wb_spec.sheets:
         rs = raw.sheet(sheet_spec.name)
         if rs is None:
@@ -206,51 +245,16 @@ def lay_out(raw: RawWorkbook, parsed: Parsed, wb_spec: WorkbookSpec, ctx: Contex
                 values[f.code] = value
                 r, c = value_cell(sheet_spec, f.code)
                 out.spots[key, r0, c0] = Spot(sheet_spec.name, r, c, value, f)
-                used.add((key, r0, c0))
             continue
-        table = parsed.tables.get(sheet_spec.name)
-        if table is None:
-            continue
-        col_of = {code: col_number(letter) - 1 for code, letter in table.columns.items()}
-        hr = _header_row(rs, sheet_spec, col_of.get(sheet_spec.anchor, 0))
-        if hr is None:
-            continue
-        known_cols = set(col_of.values())
-        extra_cols = [
-            c
-            for c, v in enumerate(rs.rows[hr])
-            if c not in known_cols and not is_blank(v) and text(v) in table.extra
-        ]
-        for c in [*known_cols, *extra_cols]:
-            used.add((key, hr, c))
-        fields = list(sheet_spec.fields)
-        rows: list[list[object]] = []
-        records = set()
-        for i, r1 in enumerate(table.frame[ROW].tolist()):
-            r0 = int(r1) - 1
-            records.add(r0)
-            row = [rs.cell(r0, col_of[f.code]) if f.code in col_of else None for f in fields]
-            row += [rs.cell(r0, c) for c in extra_cols]
-            rows.append(row)
-            who = _who(sheet_spec, dict(zip((f.code for f in fields), row, strict=False)), r0)
-            for j, f in enumerate(fields):
-                if f.code in col_of:
-                    r, c = value_cell(sheet_spec, f.code, i)
-                    out.spots[key, r0, col_of[f.code]] = Spot(sheet_spec.name, r, c, row[j], f, who)
-                    used.add((key, r0, col_of[f.code]))
-            for j, c0 in enumerate(extra_cols):
-                spot = Spot(sheet_spec.name, FIRST_ROW + i, len(fields) + j, row[len(fields) + j])
-                out.spots[key, r0, c0] = spot
-                used.add((key, r0, c0))
-            out.rows[key, r0] = Spot(sheet_spec.name, FIRST_ROW + i, 0, None, None, who)
-        tables[sheet_spec.name] = TableFill(rows, [text(rs.rows[hr][c]) for c in extra_cols])
-        serial = col_of.get(SERIAL)
-        if serial is not None:
-            # Rows past the records keep the blank's printed STT numbers: not typed.
-            extra_rows[key] = {r for r in range(hr + 1, len(rs.rows)) if r not in records}
-            for r in extra_rows[key]:
-                if isinstance(rs.cell(r, serial), int | float):
-                    used.add((key, r, serial))
+        place = _list_place(rs, sheet_spec, parsed)
+        if place is not None:
+            out.lists[key] = place
+            extra = [
+                text(rs.rows[place.header][c])
+                for c in place.columns
+                if place.columns[c] >= len(sheet_spec.fields)
+            ]
+            tables[sheet_spec.name] = TableFill(place.rows, extra)
     known = _template_texts(wb_spec, ctx)
     form_sheets = {norm(s.name) for s in wb_spec.sheets} | {norm(spec.HELP_SHEET)}
     for name, rs in raw.sheets.items():
@@ -258,14 +262,45 @@ def lay_out(raw: RawWorkbook, parsed: Parsed, wb_spec: WorkbookSpec, ctx: Contex
         if key == norm(spec.MARKER_SHEET):
             continue
         why = OUTSIDE if key in form_sheets else NOT_IN_FORM
+        place = out.lists.get(key)
         for r, row in enumerate(rs.rows):
             for c, v in enumerate(row):
-                if is_blank(v) or (key, r, c) in used:
+                if v == "" or v is None or is_blank(v) or (key, r, c) in out.spots:
+                    continue
+                if place is not None and place.holds(r, c, v):
                     continue
                 if isinstance(v, str) and norm(v) in known:
                     continue
                 out.leftovers.append(Leftover(name, a1(r, c), v, why))
     return out
+
+
+def _list_place(rs: RawSheet, sheet_spec: TableSheet, parsed: Parsed) -> ListPlace | None:
+    table = parsed.tables.get(sheet_spec.name)
+    if table is None:
+        return None  # no header found (R01): every value of the sheet goes to `Khác`
+    col_of = {code: col_number(letter) - 1 for code, letter in table.columns.items()}
+    hr = _header_row(rs, sheet_spec, col_of.get(sheet_spec.anchor, 0))
+    if hr is None:
+        return None
+    fields = sheet_spec.fields
+    sources: list[int | None] = [col_of.get(f.code) for f in fields]
+    sources += [
+        c
+        for c, v in enumerate(rs.rows[hr])
+        if c not in col_of.values() and not is_blank(v) and text(v) in table.extra
+    ]
+    columns = {c0: j for j, c0 in enumerate(sources) if c0 is not None}
+    records: dict[int, int] = {}
+    rows: list[list[object]] = []
+    grid = rs.rows
+    for i, r1 in enumerate(table.frame[ROW].tolist()):
+        r0 = int(r1) - 1
+        records[r0] = i
+        cells = grid[r0]
+        n = len(cells)
+        rows.append([cells[c] if c is not None and c < n else None for c in sources])
+    return ListPlace(sheet_spec, hr, records, columns, rows, col_of.get(SERIAL))
 
 
 # ── the copy ─────────────────────────────────────────────────────────────────────────────────
@@ -318,14 +353,14 @@ def _locate(
         key = norm(f.sheet)
         if f.sheet and f.cell:
             r0, c0 = _ref(f.cell)
-            spot = layout.spots.get((key, r0, c0))
+            spot = layout.spot(f.sheet, r0, c0)
             if spot is None and (key, f.cell) in other:
                 row = other[key, f.cell]
                 spot = Spot(OTHER_SHEET, row, 2, layout.leftovers[row - OTHER_FIRST].value)
             if spot is None:
-                spot = layout.rows.get((key, r0))
+                spot = layout.spot(f.sheet, r0, None)
         elif f.sheet and f.row:
-            spot = layout.rows.get((key, f.row - 1))
+            spot = layout.spot(f.sheet, f.row - 1, None)
         out.append(Located(f, spot))
     return out
 

@@ -52,7 +52,8 @@ TITLE_ROW, SUB_ROW, HEADER_ROW, FIRST_ROW = 0, 1, 2, 3  # 0-based rows of every 
 HELP_HEADER = "Hướng dẫn"  # third/fourth column of label and code sheets
 SERIAL = "stt"  # a table column pre-filled 1 … capacity (keeps validations alive in LibreOffice)
 
-WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False}
+# in_memory: no temporary file per part (a slow disk made them most of the time).
+WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True}
 
 # Officers may widen columns and rows, sort and filter; nothing else.
 PROTECT_OPTIONS = {
@@ -224,6 +225,7 @@ class Formats:
     def __init__(self, workbook: xlsxwriter.Workbook) -> None:
         self._wb = workbook
         self._cache: dict[tuple, Format] = {}
+        self._values: dict[tuple, Format] = {}  # value(): one lookup per cell of a long list
         base = workbook.formats[0]
         base.set_font_name(FONT)
         base.set_font_size(FONT_SIZE)
@@ -279,6 +281,16 @@ class Formats:
         The number format follows the value when it would change what is read back: a date
         keeps a date format in any column, a number in a date column stays a number.
         """
+        kind = type(value)
+        if kind is datetime:
+            kind = (datetime, value.time() != time())  # type: ignore[union-attr]
+        key = (id(f), kind, mark)
+        cached = self._values.get(key)
+        if cached is None:
+            cached = self._values[key] = self._value(f, value, mark)
+        return cached
+
+    def _value(self, f: Field | None, value: object, mark: Mark | None) -> Format:
         props: dict[str, Any] = {"locked": False, "bg_color": INPUT_FILL, "border": 1}
         if f is not None and f.type in NUM_FORMATS:
             props["num_format"] = NUM_FORMATS[f.type]
@@ -410,11 +422,22 @@ class Filled:
     tables: Mapping[str, TableFill] = field(default_factory=dict)  # by spec sheet name
 
 
+_COLUMNS: dict[int, dict[str, int]] = {}
+
+
+def _column_index(sheet: spec.Sheet) -> dict[str, int]:
+    """Field code → 0-based position, per spec sheet (the spec lives as long as the program)."""
+    found = _COLUMNS.get(id(sheet))
+    if found is None:
+        found = _COLUMNS[id(sheet)] = {f.code: i for i, f in enumerate(sheet.fields)}
+    return found
+
+
 def value_cell(sheet: spec.Sheet, code: str, record: int = 0) -> tuple[int, int]:
     """0-based (row, column) of field `code`'s value in a generated workbook; for a list
     sheet, of record `record` (0-based). Label sheets hold values in column B, code sheets in
     C, list sheets one record per row under the header."""
-    index = [f.code for f in sheet.fields].index(code)
+    index = _column_index(sheet)[code]
     if isinstance(sheet, TableSheet):
         return FIRST_ROW + record, index
     return FIRST_ROW + index, 1 if isinstance(sheet, LabelSheet) else 2
