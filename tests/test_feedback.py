@@ -181,3 +181,38 @@ def test_a_copy_that_fails_is_that_files_warning_not_an_aborted_run(
     assert len(f06) == 1 and f06[0].severity is Severity.WARNING
     assert "KeyError" in f06[0].message
     assert f06 == [f for f in run.results.findings if f.code == "F06"]
+
+
+def test_report_and_registers_write_typed_text_safely(tmp_path: Path, config: Config) -> None:
+    """A Word line break and a text past Excel's limit in what the officer typed: the report
+    and the internal lists are written, without an English warning, the text cut visibly."""
+    import pandas as pd
+
+    from results_factory import make_results
+    from tqd_sheets.registers import KhomRegister, write_registers
+    from tqd_sheets.report import DETAIL_SHEET, write_report
+
+    long_text = "y" * (CELL_LIMIT + 5)
+    finding = catalog.make("F01", file="K1.xlsx", detail=long_text, value="Lê\x0bVăn")
+    household = {
+        "_row": 4,
+        "ma_ho": "0001",
+        "chu_ho": "Lê\x0bVăn",
+        "to": 1,
+        "dia_chi": long_text,
+        "dk_gdvh": True,
+        "dat_gdvh": True,
+        "nam_lien_tuc": 1,
+        "nhan_khau": 3,
+    }
+    register = KhomRegister("K1", "Khóm 1", pd.DataFrame([household]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        report = write_report(tmp_path / "KiemTra.xlsx", make_results(findings=[finding]))
+        lists = write_registers(tmp_path / "DanhSach.xlsx", [register], config, PERIOD)
+    shown = [c.value for c in openpyxl.load_workbook(report)[DETAIL_SHEET][2]]
+    assert shown[6].endswith("của một ô Excel]") and len(shown[6]) == CELL_LIMIT
+    assert shown[7] == "Lê\nVăn"
+    sheet = openpyxl.load_workbook(lists)["Đạt GĐVH"]
+    values = {c.value for row in sheet.iter_rows() for c in row}
+    assert "Lê\nVăn" in values
