@@ -8,7 +8,7 @@ from tqd_sheets import catalog
 from tqd_sheets.findings import Severity
 
 RULES_MD = [
-    *(f"F0{i}" for i in range(1, 6)),
+    *(f"F0{i}" for i in range(1, 7)),  # F06: issue 7, the feedback copy
     *(f"H0{i}" for i in range(1, 6)),
     *(f"R{i:02d}" for i in range(1, 14)),
     "K01",
