@@ -183,6 +183,21 @@ class Layout:
         return place.spot(r0, c0) if place else None
 
 
+def _printed_texts(raw: RawWorkbook, wb_spec: WorkbookSpec, ctx: Context) -> set[str]:
+    """Every text the blank the officer started from printed outside its input cells: that
+    blank may name another khóm or period than the values typed (a wrong Mã khóm, a changed
+    Kỳ), so the blank named by the hidden marker counts too."""
+    texts = _template_texts(wb_spec, ctx)
+    try:
+        period = Period.parse(raw.marker.get("ky", ""))
+    except ValueError:
+        return texts
+    code = raw.marker.get("ma_khom", ctx.khom_code)
+    if (period, code) != (ctx.period, ctx.khom_code):
+        texts |= _template_texts(wb_spec, Context(ctx.config, period, ctx.kind, code))
+    return texts
+
+
 def _template_texts(wb_spec: WorkbookSpec, ctx: Context) -> set[str]:
     """Every text a generated blank holds outside its input cells: not typed by anyone."""
     texts = {cell for row in help_rows(wb_spec, ctx.line) for cell in row.cells}
@@ -255,7 +270,7 @@ def lay_out(raw: RawWorkbook, parsed: Parsed, wb_spec: WorkbookSpec, ctx: Contex
                 if place.columns[c] >= len(sheet_spec.fields)
             ]
             tables[sheet_spec.name] = TableFill(place.rows, extra)
-    known = _template_texts(wb_spec, ctx)
+    known = _printed_texts(raw, wb_spec, ctx)
     form_sheets = {norm(s.name) for s in wb_spec.sheets} | {norm(spec.HELP_SHEET)}
     for name, rs in raw.sheets.items():
         key = norm(name)
@@ -263,9 +278,12 @@ def lay_out(raw: RawWorkbook, parsed: Parsed, wb_spec: WorkbookSpec, ctx: Contex
             continue
         why = OUTSIDE if key in form_sheets else NOT_IN_FORM
         place = out.lists.get(key)
+        printed = set() if place else _printed_serials(rs, wb_spec)
         for r, row in enumerate(rs.rows):
             for c, v in enumerate(row):
                 if v == "" or v is None or is_blank(v) or (key, r, c) in out.spots:
+                    continue
+                if (r, c) in printed:
                     continue
                 if place is not None and place.holds(r, c, v):
                     continue
@@ -273,6 +291,31 @@ def lay_out(raw: RawWorkbook, parsed: Parsed, wb_spec: WorkbookSpec, ctx: Contex
                     continue
                 out.leftovers.append(Leftover(name, a1(r, c), v, why))
     return out
+
+
+SERIAL_SEARCH_ROWS = 50  # how far down a list sheet whose header was not found to look for STT
+
+
+def _printed_serials(rs: RawSheet, wb_spec: WorkbookSpec) -> set[tuple[int, int]]:
+    """The blank's STT numbers in the otherwise empty rows of a list the reader could not
+    read (its header or its sheet renamed): not typed, so not worth listing on `Khác`."""
+    labels = {
+        norm(f.label)
+        for sheet in wb_spec.sheets
+        if isinstance(sheet, TableSheet)
+        for f in sheet.fields
+        if f.code == SERIAL
+    }
+    for r, row in enumerate(rs.rows[:SERIAL_SEARCH_ROWS]):
+        for c, v in enumerate(row):
+            if isinstance(v, str) and norm(v) in labels:
+                return {
+                    (r2, c)
+                    for r2 in range(r + 1, len(rs.rows))
+                    if isinstance(rs.cell(r2, c), int | float)
+                    and all(is_blank(x) for j, x in enumerate(rs.rows[r2]) if j != c)
+                }
+    return set()
 
 
 def _list_place(rs: RawSheet, sheet_spec: TableSheet, parsed: Parsed) -> ListPlace | None:
