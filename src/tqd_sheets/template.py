@@ -620,8 +620,10 @@ def _write_table_sheet(
                 write_value(ws, FIRST_ROW + i, col, value, fm.value(f, value))
             start = records
             values = values if f.code == SERIAL else []
-        for i in range(start, rows):
-            _write(ws, FIRST_ROW + i, col, values[i] if i < len(values) else None, fmt)
+        for i in range(start, min(rows, len(values))):
+            _write(ws, FIRST_ROW + i, col, values[i], fmt)
+        for i in range(max(start, len(values)), rows):
+            ws.write_blank(FIRST_ROW + i, col, None, fmt)  # most of the sheet: no dispatch
         dv = validation(f, ctx.config)
         if dv:
             ws.data_validation(FIRST_ROW, col, last, col, dv)
