@@ -229,15 +229,18 @@ def _header_row(sheet: RawSheet, table: TableSheet, anchor_col: int) -> int | No
 
 
 def _who(table: TableSheet, values: Mapping[str, object], row: int) -> str:
-    """`Hộ STT 3 – mã 0012 – Nguyễn Văn A` (or the unit) for a list row of the sent file."""
+    """`Hộ STT 3 – 0012 – Nguyễn Văn A (dòng 6)`, or `K1 (dòng 5)`: a list row of the sent
+    file, named as the officer knows it."""
     parts = []
     if not is_blank(values.get(SERIAL)):
         parts.append(f"STT {text(values[SERIAL])}")
     for code in table.record_keys:
         if not is_blank(values.get(code)):
             parts.append(text(values[code]))
-    label = "Hộ" if table.anchor == "ma_ho" else "Dòng"
-    return cell_text(f"{label} " + " – ".join(parts) + f" (dòng {row + 1})", 200)
+    named = " – ".join(parts)
+    if table.name == spec.HOUSEHOLDS.name:
+        named = f"Hộ {named}"
+    return cell_text(f"{named} (dòng {row + 1})", 200)
 
 
 def lay_out(raw: RawWorkbook, parsed: Parsed, wb_spec: WorkbookSpec, ctx: Context) -> Layout:
@@ -373,7 +376,7 @@ def write_feedback(
         with warnings.catch_warnings():
             # xlsxwriter tells of a dropped value in English on the terminal: here it is an
             # error of this copy (F06), never a silent loss.
-            warnings.simplefilter("error")
+            warnings.filterwarnings("error", module=r"xlsxwriter\b")
             book = open_book(tmp, wb_spec, ctx, layout.filled, lead=(SHEET,))
             _finish(book, layout, findings, raw.name)
             book.workbook.close()
