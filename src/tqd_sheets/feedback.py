@@ -30,7 +30,9 @@ from .periods import Period
 from .read import RawSheet, RawWorkbook
 from .spec import CodeSheet, Field, LabelSheet, TableSheet, WorkbookSpec, norm
 from .template import (
+    HELP_HEADER,
     SERIAL,
+    TABLE_INSTRUCTION,
     Book,
     Context,
     Filled,
@@ -40,6 +42,8 @@ from .template import (
     fit_row,
     help_rows,
     open_book,
+    source_note,
+    table_title,
     value_cell,
     write_value,
 )
@@ -201,17 +205,15 @@ def _printed_texts(raw: RawWorkbook, wb_spec: WorkbookSpec, ctx: Context) -> set
 def _template_texts(wb_spec: WorkbookSpec, ctx: Context) -> set[str]:
     """Every text a generated blank holds outside its input cells: not typed by anyone."""
     texts = {cell for row in help_rows(wb_spec, ctx.line) for cell in row.cells}
-    texts |= {ctx.line, wb_spec.title}
+    texts |= {ctx.line, wb_spec.title, spec.HELP_SHEET, HELP_HEADER, TABLE_INSTRUCTION}
     for sheet in wb_spec.sheets:
-        texts |= {sheet.title, f"{sheet.title} – {ctx.table_suffix}", spec.HELP_SHEET}
-        texts |= {"Hướng dẫn", "Mã", "Nội dung", "Giá trị"}
+        if isinstance(sheet, TableSheet):
+            texts.add(table_title(sheet, ctx))
+        texts.add(sheet.title)
         for name in ("label_header", "value_header", "code_header"):
             texts.add(getattr(sheet, name, ""))
         for f in sheet.fields:
-            texts |= {f.label, f.help, f.code, f"Nguồn: {f.source}" if f.source else ""}
-    from .template import TABLE_INSTRUCTION  # one declaration of the instruction line
-
-    texts.add(TABLE_INSTRUCTION)
+            texts |= {f.label, f.help, f.code, source_note(f) if f.source else ""}
     return {norm(t) for t in texts if t}
 
 

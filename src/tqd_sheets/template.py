@@ -586,6 +586,16 @@ def _column_prefill(sheet: TableSheet, f: Field, ctx: Context) -> list[object]:
     return []
 
 
+def table_title(sheet: TableSheet, ctx: Context) -> str:
+    """`DANH SÁCH HỘ GIA ĐÌNH – Khóm 1 – Năm 2020`."""
+    return f"{sheet.title} – {ctx.table_suffix}"
+
+
+def source_note(f: Field) -> str:
+    """What a list sheet prints above a column filled from another agency's data."""
+    return f"Nguồn: {f.source}"
+
+
 EXTRA_WIDTH = 16  # a column the officer added, in a filled workbook
 
 
@@ -599,12 +609,12 @@ def _write_table_sheet(
     last = FIRST_ROW + rows - 1
     widths = [f.width for f in sheet.fields] + [EXTRA_WIDTH] * len(extra)
     _set_widths(ws, widths)
-    ws.write_string(TITLE_ROW, 0, f"{sheet.title} – {ctx.table_suffix}", fm.title)
+    ws.write_string(TITLE_ROW, 0, table_title(sheet, ctx), fm.title)
     if any(f.source for f in sheet.fields):
         ws.set_row(SUB_ROW, 28)
         for col, f in enumerate(sheet.fields):
             if f.source:
-                ws.write_string(SUB_ROW, col, f"Nguồn: {f.source}", fm.source)
+                ws.write_string(SUB_ROW, col, source_note(f), fm.source)
     else:
         ws.write_string(SUB_ROW, 0, TABLE_INSTRUCTION, fm.instruction)
     ws.set_row(HEADER_ROW, 48)
