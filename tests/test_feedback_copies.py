@@ -332,3 +332,34 @@ def test_every_readable_corpus_file_gets_a_copy_that_reads_back_the_same(
             # Everything typed found its place in the form.
             assert OTHER_SHEET not in wb.sheetnames, name
     assert made >= 60
+
+
+STRICT = (  # transitional namespace → Strict OOXML (ISO/IEC 29500 Strict) namespace
+    (
+        b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+        b"http://purl.oclc.org/ooxml/spreadsheetml/main",
+    ),
+    (
+        b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+        b"http://purl.oclc.org/ooxml/officeDocument/relationships",
+    ),
+)
+
+
+def test_strict_ooxml_keeps_the_khoms_sheets(bases, config, tmp_path):
+    """A copy saved as Strict OOXML: an openpyxl round trip lost the khóm's sheets."""
+    src = tmp_path / "K1_src.xlsx"
+    _bad_register(bases, src)
+
+    def strict(name: str, data: bytes) -> bytes:
+        if name.endswith((".xml", ".rels")):
+            for old, new in STRICT:
+                data = data.replace(old, new)
+        return data
+
+    path = _rezip(src, tmp_path / "K1_strict.xlsx", strict)
+    assert b"purl.oclc.org" in zipfile.ZipFile(path).read("xl/workbook.xml")
+    _assert_copy(path, config, tmp_path, "R03", bases.lay.hh.rec(1, H_NK))
+    wb = openpyxl.load_workbook(tmp_path / "copy.xlsx")
+    assert wb.sheetnames == [SHEET, "Hướng dẫn", INFO, HH, "Khóm", "_tqd"]
+    assert wb[HH][bases.lay.hh.rec(0, H_CHU)].value == HOUSEHOLDS[0][H_CHU]
