@@ -8,7 +8,7 @@ from tqd_sheets import catalog
 from tqd_sheets.findings import Severity
 
 RULES_MD = [
-    *(f"F0{i}" for i in range(1, 6)),
+    *(f"F0{i}" for i in range(1, 8)),  # F06 (a crash on one file), F07 (feedback copy): issue 7
     *(f"H0{i}" for i in range(1, 6)),
     *(f"R{i:02d}" for i in range(1, 14)),
     "K01",
@@ -19,6 +19,7 @@ ERRORS = {
     "F01",
     "F03",
     "F05",
+    "F06",
     "H01",
     "H02",
     "R01",

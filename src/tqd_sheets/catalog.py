@@ -81,10 +81,11 @@ _RULES = (
         "F07",
         W,
         "Tệp",
-        "Bản phản hồi (phan-hoi/…_kiem-tra.xlsx) được lập cho mỗi biểu có lỗi, cảnh báo",
-        "Không lập được bản phản hồi cho các khóm ({detail}); báo cáo và số liệu vẫn đúng.",
-        "Gửi cho khóm danh sách lỗi ở sheet Chi tiết của tệp KiemTra; nếu vẫn gặp, báo người "
-        "hỗ trợ kỹ thuật.",
+        "Lập được bản phản hồi (phan-hoi/…_kiem-tra.xlsx, bản đánh dấu các ô cần sửa)",
+        "Không lập được bản phản hồi: {detail}. Báo cáo và số liệu vẫn đúng; các lỗi, cảnh "
+        "báo vẫn có trong báo cáo kiểm tra.",
+        "Gửi cho khóm danh sách lỗi ở sheet Chi tiết của tệp KiemTra; nếu lặp lại, gửi tệp "
+        "này cho người hỗ trợ kỹ thuật.",
     ),
     Rule(
         "H01",

@@ -11,15 +11,14 @@ import shutil
 import stat
 import tempfile
 import unicodedata
-from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
 from . import __version__, catalog, lock
 from .atomic import OutputError, write_atomic, write_bytes_atomic
 from .config import Config
-from .feedback import feedback_name, write_feedback
-from .findings import Severity
+from .feedback import feedback_names, write_feedback
+from .findings import Finding, Severity
 from .oserrors import in_vietnamese
 from .pipeline import Run, sha256
 from .read import read_workbook
@@ -119,33 +118,55 @@ def registers_of(run: Run, config: Config) -> list[KhomRegister]:
     ]
 
 
-def write_feedback_copies(run: Run, folder: Path) -> list[Path]:
-    """One marked copy per workbook that has an error or a warning to fix."""
+def write_feedback_copies(run: Run, folder: Path, config: Config) -> list[Path]:
+    """One marked copy per workbook that has an error or a warning to fix.
+
+    A copy that cannot be made is that file's finding (F07), never an aborted run."""
     written = []
-    stems = Counter(c.path.stem.casefold() for c in run.checked)
+    names = feedback_names(c.name for c in run.checked)
     for c in run.checked:
         marked = [f for f in c.findings if f.severity is not Severity.NOTE]
-        if c.parsed is None or c.ignored or not marked:
+        if c.parsed is None or c.parsed.kind is None or c.ignored or not marked:
             continue
-        raw = None
-        if c.path.suffix.lower() not in (".xlsx", ".xlsm"):
-            raw, _ = read_workbook(c.path)
-        name = feedback_name(c.name, keep_suffix=stems[c.path.stem.casefold()] > 1)
-        written.append(write_feedback(folder / name, c.path, raw, marked))
+        try:
+            raw = c.raw
+            if raw is None:  # a Checked made without its grid (tests, older callers)
+                raw, _ = read_workbook(c.path)
+            if raw is None:
+                raise ValueError("không đọc lại được tệp")
+            period = c.period or run.period
+            written.append(
+                write_feedback(folder / names[c.name], raw, c.parsed, marked, config, period)
+            )
+        except OutputError:
+            raise
+        except Exception as exc:  # one file's trouble is that file's finding
+            finding = catalog.make("F07", file=c.name, detail=_why(exc), khom=c.parsed.khom)
+            c.findings.append(finding)
+            run.results.findings = sorted([*run.results.findings, finding], key=Finding.sort_key)
     return written
 
 
-def _feedback_or_finding(run: Run, folder: Path) -> list[Path]:
+def _feedback_or_finding(run: Run, folder: Path, config: Config) -> list[Path]:
     """The feedback copies; when they cannot be made, a finding instead of a failed run:
     the report, the forms and the data do not depend on them."""
     try:
-        return write_feedback_copies(run, folder)
+        return write_feedback_copies(run, folder, config)
     except (KeyboardInterrupt, SystemExit):
         raise
     except Exception as exc:
         why = in_vietnamese(exc) if isinstance(exc, OSError) else type(exc).__name__
         run.results.findings.append(catalog.make("F07", detail=why))
         return []
+
+
+def _why(exc: Exception) -> str:
+    """One Vietnamese phrase for the report; the exception's own text only when it is ours."""
+    if isinstance(exc, ValueError) and exc.args and isinstance(exc.args[0], str):
+        return exc.args[0]
+    if isinstance(exc, MemoryError):
+        return "không đủ bộ nhớ"
+    return f"lỗi bên trong ({type(exc).__name__})"
 
 
 def _write_all(stage: Path, run: Run, config: Config, files: list[Path]) -> list[Path]:
@@ -155,7 +176,7 @@ def _write_all(stage: Path, run: Run, config: Config, files: list[Path]) -> list
     pid = run.period.id
     r = run.results
     # Feedback copies first: a copy that cannot be made is a finding the report must show.
-    copies = _feedback_or_finding(run, stage / "phan-hoi")
+    copies = _feedback_or_finding(run, stage / "phan-hoi", config)
     written = [
         write_forms(stage / f"BaoCao_{pid}.xlsx", r, config),
         write_report(stage / f"KiemTra_{pid}.xlsx", r),

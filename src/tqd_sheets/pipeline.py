@@ -23,7 +23,7 @@ from .indicators import KhomData, compute, default_targets
 from .oserrors import in_vietnamese
 from .parse import Parsed, parse_workbook
 from .periods import Period
-from .read import SPREADSHEET_ELSEWHERE, ignore_reason, read_workbook
+from .read import SPREADSHEET_ELSEWHERE, RawWorkbook, ignore_reason, read_workbook
 from .results import CHUA_NOP, CO_LOI, DA_TONG_HOP, Results
 from .spec import Kind
 
@@ -42,6 +42,7 @@ class Checked:
     parsed: Parsed | None = None
     findings: list[Finding] = field(default_factory=list)
     ignored: str = ""  # why the file is not used, when it is not
+    raw: RawWorkbook | None = None  # the grid as read: feedback copies are built from it
 
     @property
     def name(self) -> str:
@@ -122,7 +123,7 @@ def _check_file(path: Path, config: Config, today: date, trust_marker: bool) -> 
     if trust_marker and re.fullmatch(r"[A-Za-z0-9_]{1,20}", marked) and marked not in codes:
         codes = (*codes, marked)
     parsed = parse_workbook(raw, codes)
-    checked = Checked(path, parsed, findings + parsed.findings)
+    checked = Checked(path, parsed, findings + parsed.findings, raw=raw)
     checked.findings += validate.validate_workbook(parsed)
     checked.findings += _date_checks(checked, config, today)
     return checked

@@ -13,6 +13,7 @@ import pandas as pd
 import xlsxwriter
 
 from .atomic import write_atomic
+from .celltext import cell_text
 from .config import Config
 from .periods import Period
 from .spec import HOUSEHOLDS
@@ -154,9 +155,9 @@ def _list_sheet(wb, f, sheet, title, df, registers, config: Config, period: Peri
         for i, rec in enumerate(part.itertuples(index=False), 1):
             ws.write_number(r, 0, i, f["num"])
             _value(ws, r, 1, rec.to, f)
-            ws.write_string(r, 2, str(rec.ma_ho or ""), f["num"])
-            ws.write_string(r, 3, str(rec.chu_ho or ""), f["text"])
-            ws.write_string(r, 4, str(rec.dia_chi or ""), f["text"])
+            ws.write_string(r, 2, cell_text(str(rec.ma_ho or "")), f["num"])
+            ws.write_string(r, 3, cell_text(str(rec.chu_ho or "")), f["text"])
+            ws.write_string(r, 4, cell_text(str(rec.dia_chi or "")), f["text"])
             _value(ws, r, 5, rec.nam_lien_tuc, f)
             ws.write_string(r, 6, "", f["text"])
             r += 1
@@ -186,7 +187,7 @@ def _register_sheet(wb, f, merged: pd.DataFrame, registers, period: Period) -> N
         f["title"],
     )
     for c, h in enumerate(headers):
-        ws.write_string(2, c, h, f["head"])
+        ws.write_string(2, c, cell_text(h), f["head"])
     ws.set_column(0, 0, 10)
     for c, x in enumerate(fields, 1):
         ws.set_column(c, c, x.width)
@@ -199,11 +200,11 @@ def _register_sheet(wb, f, merged: pd.DataFrame, registers, period: Period) -> N
             elif isinstance(v, int | float) and not pd.isna(v):
                 ws.write_number(r, c, v, f["num"])
             else:
-                ws.write_string(
-                    r, c, "" if v is None or (isinstance(v, float)) else str(v), f["text"]
-                )
+                text = "" if v is None or (isinstance(v, float)) else cell_text(str(v))
+                ws.write_string(r, c, text, f["text"])
         for c, name in enumerate(extra, 1 + len(fields)):
             v = rec.get(name)
-            ws.write_string(r, c, "" if v is None or isinstance(v, float) else str(v), f["text"])
+            text = "" if v is None or isinstance(v, float) else cell_text(str(v))
+            ws.write_string(r, c, text, f["text"])
     ws.autofilter(2, 0, max(3, 2 + len(merged)), len(headers) - 1)
     _setup(ws, 2, landscape=True)

@@ -17,6 +17,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from .atomic import write_atomic
+from .celltext import cell_text
 from .findings import Severity
 from .results import CHUA_NOP, CO_LOI, DA_TONG_HOP, Results
 from .styles import FONT, Styles
@@ -190,8 +191,9 @@ def _overview(ws: Worksheet, st: Styles, r: Results) -> None:
         ws.write_string(row, 1, "Lý do", head)
         for rec in ignored.to_dict("records"):
             row += 1
-            reason = "" if _missing(rec.get("ly_do")) else str(rec.get("ly_do"))
-            ws.write_string(row, 0, "" if _missing(rec.get("tep")) else str(rec.get("tep")), cell)
+            reason = "" if _missing(rec.get("ly_do")) else cell_text(str(rec.get("ly_do")))
+            tep = "" if _missing(rec.get("tep")) else cell_text(str(rec.get("tep")))
+            ws.write_string(row, 0, tep, cell)
             ws.merge_range(row, 1, row, ncols - 1, "", cell)
             ws.write_string(row, 1, reason, cell)
             if len(reason) > 110:
@@ -225,7 +227,8 @@ def _details(ws: Worksheet, st: Styles, r: Results) -> None:
         centre = st(**props, align="center")
         values = (f.file, f.khom, f.sheet, f.place, f.code, str(f.severity), f.message, f.value)
         for j, text in enumerate(values):
-            ws.write_string(i, j, text or "", centre if j in (1, 4, 5) else cell)
+            # Messages quote what officers typed: no control character, no text past the limit.
+            ws.write_string(i, j, cell_text(text or ""), centre if j in (1, 4, 5) else cell)
         lines = max(1, -(-len(f.message) // 80))  # the message column holds about 80 chars
         if lines > 1:
             ws.set_row(i, 15 * lines + 3)

@@ -16,14 +16,17 @@ Layout (the reader finds things by labels and header text; this is what the gene
 - `_tqd` last and hidden: `loai`, `phien_ban`, `ky` (and `ma_khom` for a khóm) in A1:B4.
 
 Only the input cells (tinted yellow) are unlocked; every sheet is protected without a password.
+
+The same writers regenerate a filled workbook (a feedback copy): given a `Filled`, each value
+cell holds what the officer typed instead of the blank's prefill, at `value_cell`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime, time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -34,6 +37,7 @@ from xlsxwriter.worksheet import Worksheet
 from . import spec
 from .atomic import write_atomic
 from .catalog import RULES
+from .celltext import cell_text
 from .config import Config
 from .periods import KY_LABELS, Period
 from .spec import CodeSheet, Field, Kind, LabelSheet, TableSheet, VType, WorkbookSpec
@@ -48,7 +52,8 @@ TITLE_ROW, SUB_ROW, HEADER_ROW, FIRST_ROW = 0, 1, 2, 3  # 0-based rows of every 
 HELP_HEADER = "Hướng dẫn"  # third/fourth column of label and code sheets
 SERIAL = "stt"  # a table column pre-filled 1 … capacity (keeps validations alive in LibreOffice)
 
-WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False}
+# in_memory: no temporary file per part (a slow disk made them most of the time).
+WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True}
 
 # Officers may widen columns and rows, sort and filter; nothing else.
 PROTECT_OPTIONS = {
@@ -214,12 +219,13 @@ def help_rows(wb_spec: WorkbookSpec, context: str = "") -> list[HelpRow]:
 # ── formats ────────────────────────────────────────────────────────────────────────────────
 
 
-class _Formats:
+class Formats:
     """Cached xlsxwriter formats; every one carries the Times New Roman font."""
 
     def __init__(self, workbook: xlsxwriter.Workbook) -> None:
         self._wb = workbook
         self._cache: dict[tuple, Format] = {}
+        self._values: dict[tuple, Format] = {}  # value(): one lookup per cell of a long list
         base = workbook.formats[0]
         base.set_font_name(FONT)
         base.set_font_size(FONT_SIZE)
@@ -269,13 +275,48 @@ class _Formats:
     def note(self) -> Format:
         return self(italic=True, font_color=NOTE_COLOUR, text_wrap=True, border=1)
 
-    def value(self, f: Field) -> Format:
+    def value(self, f: Field | None, value: object = None, mark: Mark | None = None) -> Format:
+        """An input cell of field `f` (None: a column the officer added) holding `value`.
+
+        The number format follows the value when it would change what is read back: a date
+        keeps a date format in any column, a number in a date column stays a number.
+        """
+        kind = type(value)
+        if kind is datetime:
+            kind = (datetime, value.time() != time())  # type: ignore[union-attr]
+        key = (id(f), kind, mark)
+        cached = self._values.get(key)
+        if cached is None:
+            cached = self._values[key] = self._value(f, value, mark)
+        return cached
+
+    def _value(self, f: Field | None, value: object, mark: Mark | None) -> Format:
         props: dict[str, Any] = {"locked": False, "bg_color": INPUT_FILL, "border": 1}
-        if f.type in NUM_FORMATS:
+        if f is not None and f.type in NUM_FORMATS:
             props["num_format"] = NUM_FORMATS[f.type]
-        if f.type in CENTERED:
+        if f is not None and f.type in CENTERED:
             props["align"] = "center"
+        if isinstance(value, datetime):
+            has_time = value.time() != time()
+            props["num_format"] = "dd/mm/yyyy hh:mm:ss" if has_time else "dd/mm/yyyy"
+        elif isinstance(value, date):
+            props["num_format"] = "dd/mm/yyyy"
+        elif isinstance(value, time | timedelta):
+            props["num_format"] = "[hh]:mm:ss" if isinstance(value, timedelta) else "hh:mm:ss"
+        elif isinstance(value, int | float) and props.get("num_format") == "dd/mm/yyyy":
+            props["num_format"] = "General"
+        if mark is not None:
+            props.update(bg_color=mark.fill, border=mark.border, border_color=mark.border_colour)
         return self(**props)
+
+
+@dataclass(frozen=True)
+class Mark:
+    """How a problem cell stands out: a fill, and a border that survives grey printing."""
+
+    fill: str
+    border: int  # xlsxwriter border style: 5 thick, 8 medium dashed
+    border_colour: str
 
 
 # ── data validation ────────────────────────────────────────────────────────────────────────
@@ -361,11 +402,52 @@ def validation(f: Field, config: Config) -> dict[str, Any] | None:
     return None
 
 
+# ── filled workbooks ──────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class TableFill:
+    """A list sheet's records as typed: one row per record, values in the order of the spec's
+    fields followed by the officer's own columns (`extra`, their header texts)."""
+
+    rows: Sequence[Sequence[object]]
+    extra: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class Filled:
+    """The values to write instead of a blank's prefill (raw, as read from a workbook)."""
+
+    values: Mapping[str, object] = field(default_factory=dict)  # label and code sheets by code
+    tables: Mapping[str, TableFill] = field(default_factory=dict)  # by spec sheet name
+
+
+_COLUMNS: dict[int, dict[str, int]] = {}
+
+
+def _column_index(sheet: spec.Sheet) -> dict[str, int]:
+    """Field code → 0-based position, per spec sheet (the spec lives as long as the program)."""
+    found = _COLUMNS.get(id(sheet))
+    if found is None:
+        found = _COLUMNS[id(sheet)] = {f.code: i for i, f in enumerate(sheet.fields)}
+    return found
+
+
+def value_cell(sheet: spec.Sheet, code: str, record: int = 0) -> tuple[int, int]:
+    """0-based (row, column) of field `code`'s value in a generated workbook; for a list
+    sheet, of record `record` (0-based). Label sheets hold values in column B, code sheets in
+    C, list sheets one record per row under the header."""
+    index = _column_index(sheet)[code]
+    if isinstance(sheet, TableSheet):
+        return FIRST_ROW + record, index
+    return FIRST_ROW + index, 1 if isinstance(sheet, LabelSheet) else 2
+
+
 # ── sheets ─────────────────────────────────────────────────────────────────────────────────
 
 
 @dataclass(frozen=True)
-class _Context:
+class Context:
     config: Config
     period: Period
     kind: Kind
@@ -410,10 +492,17 @@ def _write(ws: Worksheet, row: int, col: int, value: object, fmt: Format) -> Non
         ws.write_boolean(row, col, value, fmt)
     elif isinstance(value, int | float):
         ws.write_number(row, col, value, fmt)
-    elif isinstance(value, datetime | date):
+    elif isinstance(value, datetime | date | time | timedelta):
         ws.write_datetime(row, col, value, fmt)
     else:
-        ws.write_string(row, col, str(value), fmt)
+        ws.write_string(row, col, cell_text(str(value)), fmt)
+
+
+def write_value(ws: Worksheet, row: int, col: int, value: object, fmt: Format) -> None:
+    """Write a value as read from a workbook: numbers as numbers, text always as text."""
+    if isinstance(value, float) and not math.isfinite(value):
+        value = str(value)
+    _write(ws, row, col, value, fmt)
 
 
 def _print_setup(ws: Worksheet, widths: list[float], repeat: bool = False) -> None:
@@ -437,28 +526,33 @@ def _set_widths(ws: Worksheet, widths: tuple[float, ...] | list[float]) -> None:
         ws.set_column(col, col, width)
 
 
-def _write_label_sheet(ws: Worksheet, sheet: LabelSheet, ctx: _Context, fm: _Formats) -> None:
+def _write_label_sheet(
+    ws: Worksheet, sheet: LabelSheet, ctx: Context, fm: Formats, filled: Filled | None
+) -> None:
     _set_widths(ws, LABEL_WIDTHS)
     last_col = len(LABEL_WIDTHS) - 1
     ws.merge_range(TITLE_ROW, 0, TITLE_ROW, last_col, sheet.title, fm.title_centered)
     ws.merge_range(SUB_ROW, 0, SUB_ROW, last_col, ctx.line, fm.subtitle)
     for col, text in enumerate((sheet.label_header, sheet.value_header, HELP_HEADER)):
         ws.write_string(HEADER_ROW, col, text, fm.header)
-    prefill = ctx.prefill()
-    for i, f in enumerate(sheet.fields):
-        row = FIRST_ROW + i
+    prefill = ctx.prefill() if filled is None else filled.values
+    for f in sheet.fields:
+        row, col = value_cell(sheet, f.code)
         ws.write_string(row, 0, f.label, fm.label)
-        _write(ws, row, 1, prefill.get(f.code), fm.value(f))
+        value = prefill.get(f.code)
+        write_value(ws, row, col, value, fm.value(f, value))
         ws.write_string(row, 2, f.help, fm.note)
-        _fit_row(ws, row, [(f.label, LABEL_WIDTHS[0]), (f.help, LABEL_WIDTHS[2])])
+        fit_row(ws, row, [(f.label, LABEL_WIDTHS[0]), (f.help, LABEL_WIDTHS[2])])
         dv = validation(f, ctx.config)
         if dv:
-            ws.data_validation(row, 1, row, 1, dv)
+            ws.data_validation(row, col, row, col, dv)
     ws.freeze_panes(FIRST_ROW, 0)
     _print_setup(ws, list(LABEL_WIDTHS))
 
 
-def _write_code_sheet(ws: Worksheet, sheet: CodeSheet, ctx: _Context, fm: _Formats) -> None:
+def _write_code_sheet(
+    ws: Worksheet, sheet: CodeSheet, ctx: Context, fm: Formats, filled: Filled | None
+) -> None:
     code_width = max(CODE_WIDTHS[0], *(len(f.code) * 1.2 + 2 for f in sheet.fields))
     widths = [code_width, *CODE_WIDTHS[1:]]
     _set_widths(ws, widths)
@@ -469,21 +563,22 @@ def _write_code_sheet(ws: Worksheet, sheet: CodeSheet, ctx: _Context, fm: _Forma
     for col, text in enumerate(headers):
         ws.write_string(HEADER_ROW, col, text, fm.header)
     defaults = ctx.defaults()
-    for i, f in enumerate(sheet.fields):
-        row = FIRST_ROW + i
+    for f in sheet.fields:
+        row, col = value_cell(sheet, f.code)
         ws.write_string(row, 0, f.code, fm.code)
         ws.write_string(row, 1, f.label, fm.label)
-        _write(ws, row, 2, defaults.get(f.code, f.default), fm.value(f))
+        value = defaults.get(f.code, f.default) if filled is None else filled.values.get(f.code)
+        write_value(ws, row, col, value, fm.value(f, value))
         ws.write_string(row, 3, f.help, fm.note)
-        _fit_row(ws, row, [(f.label, CODE_WIDTHS[1]), (f.help, CODE_WIDTHS[3])])
+        fit_row(ws, row, [(f.label, CODE_WIDTHS[1]), (f.help, CODE_WIDTHS[3])])
         dv = validation(f, ctx.config)
         if dv:
-            ws.data_validation(row, 2, row, 2, dv)
+            ws.data_validation(row, col, row, col, dv)
     ws.freeze_panes(FIRST_ROW, 0)
     _print_setup(ws, widths)
 
 
-def _column_prefill(sheet: TableSheet, f: Field, ctx: _Context) -> list[object]:
+def _column_prefill(sheet: TableSheet, f: Field, ctx: Context) -> list[object]:
     if f.code == SERIAL:
         return list(range(1, sheet.capacity + 1))
     if f.code == sheet.anchor and f.type is VType.KHOM_CODE:
@@ -491,16 +586,35 @@ def _column_prefill(sheet: TableSheet, f: Field, ctx: _Context) -> list[object]:
     return []
 
 
-def _write_table_sheet(ws: Worksheet, sheet: TableSheet, ctx: _Context, fm: _Formats) -> None:
-    last = FIRST_ROW + sheet.capacity - 1
-    widths = [f.width for f in sheet.fields]
+def table_title(sheet: TableSheet, ctx: Context) -> str:
+    """`DANH SÁCH HỘ GIA ĐÌNH – Khóm 1 – Năm 2020`."""
+    return f"{sheet.title} – {ctx.table_suffix}"
+
+
+def source_note(f: Field) -> str:
+    """What a list sheet prints above a column filled from another agency's data."""
+    return f"Nguồn: {f.source}"
+
+
+EXTRA_WIDTH = 16  # a column the officer added, in a filled workbook
+
+
+def _write_table_sheet(
+    ws: Worksheet, sheet: TableSheet, ctx: Context, fm: Formats, filled: Filled | None
+) -> None:
+    table = filled.tables.get(sheet.name, TableFill(())) if filled else None
+    records = len(table.rows) if table else 0
+    extra = list(table.extra) if table else []
+    rows = max(sheet.capacity, records)
+    last = FIRST_ROW + rows - 1
+    widths = [f.width for f in sheet.fields] + [EXTRA_WIDTH] * len(extra)
     _set_widths(ws, widths)
-    ws.write_string(TITLE_ROW, 0, f"{sheet.title} – {ctx.table_suffix}", fm.title)
+    ws.write_string(TITLE_ROW, 0, table_title(sheet, ctx), fm.title)
     if any(f.source for f in sheet.fields):
         ws.set_row(SUB_ROW, 28)
         for col, f in enumerate(sheet.fields):
             if f.source:
-                ws.write_string(SUB_ROW, col, f"Nguồn: {f.source}", fm.source)
+                ws.write_string(SUB_ROW, col, source_note(f), fm.source)
     else:
         ws.write_string(SUB_ROW, 0, TABLE_INSTRUCTION, fm.instruction)
     ws.set_row(HEADER_ROW, 48)
@@ -508,15 +622,31 @@ def _write_table_sheet(ws: Worksheet, sheet: TableSheet, ctx: _Context, fm: _For
         ws.write_string(HEADER_ROW, col, f.label, fm.header)
         fmt = fm.value(f)
         values = _column_prefill(sheet, f, ctx)
-        for i in range(sheet.capacity):
-            _write(ws, FIRST_ROW + i, col, values[i] if i < len(values) else None, fmt)
+        start = 0
+        if table is not None:
+            # Typed values first; past them the blank's own prefill (only STT numbers).
+            for i, row in enumerate(table.rows):
+                value = row[col] if col < len(row) else None
+                write_value(ws, FIRST_ROW + i, col, value, fm.value(f, value))
+            start = records
+            values = values if f.code == SERIAL else []
+        for i in range(start, min(rows, len(values))):
+            _write(ws, FIRST_ROW + i, col, values[i], fmt)
+        for i in range(max(start, len(values)), rows):
+            ws.write_blank(FIRST_ROW + i, col, None, fmt)  # most of the sheet: no dispatch
         dv = validation(f, ctx.config)
         if dv:
             ws.data_validation(FIRST_ROW, col, last, col, dv)
+    for j, header in enumerate(extra):
+        col = len(sheet.fields) + j
+        ws.write_string(HEADER_ROW, col, cell_text(header), fm.header)
+        for i, row in enumerate(table.rows if table else ()):
+            value = row[col] if col < len(row) else None
+            write_value(ws, FIRST_ROW + i, col, value, fm.value(None, value))
     codes = [f.code for f in sheet.fields]
     frozen_cols = max(codes.index(k) for k in sheet.record_keys) + 1
     ws.freeze_panes(FIRST_ROW, frozen_cols)
-    ws.autofilter(HEADER_ROW, 0, last, len(sheet.fields) - 1)
+    ws.autofilter(HEADER_ROW, 0, last, len(widths) - 1)
     _print_setup(ws, widths, repeat=True)
 
 
@@ -528,7 +658,7 @@ def _lines(text: str, width: float) -> int:
     return max(1, math.ceil(len(text) / (width * 1.1)))
 
 
-def _fit_row(ws: Worksheet, row: int, cells: list[tuple[str, float]]) -> None:
+def fit_row(ws: Worksheet, row: int, cells: list[tuple[str, float]]) -> None:
     """Give a row of wrapped cells the height its longest cell needs.
 
     Neither Excel nor LibreOffice grows such rows when opening an xlsxwriter file.
@@ -538,7 +668,9 @@ def _fit_row(ws: Worksheet, row: int, cells: list[tuple[str, float]]) -> None:
         ws.set_row(row, LINE_HEIGHT * lines)
 
 
-def _write_help_sheet(ws: Worksheet, wb_spec: WorkbookSpec, ctx: _Context, fm: _Formats) -> None:
+def _write_help_sheet(
+    ws: Worksheet, wb_spec: WorkbookSpec, ctx: Context, fm: Formats, first: bool = True
+) -> None:
     _set_widths(ws, HELP_WIDTHS)
     last_col = len(HELP_WIDTHS) - 1
     total = sum(HELP_WIDTHS)
@@ -557,19 +689,20 @@ def _write_help_sheet(ws: Worksheet, wb_spec: WorkbookSpec, ctx: _Context, fm: _
         if len(item.cells) == 1:
             text = item.cells[0]
             if item.style == "text":
-                _fit_row(ws, row, [(text, total)])
+                fit_row(ws, row, [(text, total)])
             ws.merge_range(row, 0, row, last_col, text, fmt)
         else:
             for col, text in enumerate(item.cells):
                 ws.write_string(row, col, text, fmt)
-            _fit_row(ws, row, list(zip(item.cells, HELP_WIDTHS, strict=False)))
+            fit_row(ws, row, list(zip(item.cells, HELP_WIDTHS, strict=False)))
     ws.hide_gridlines(2)
     _print_setup(ws, list(HELP_WIDTHS))
-    ws.activate()
-    ws.set_first_sheet()
+    if first:
+        ws.activate()
+        ws.set_first_sheet()
 
 
-def _write_marker(ws: Worksheet, ctx: _Context, fm: _Formats) -> None:
+def _write_marker(ws: Worksheet, ctx: Context, fm: Formats) -> None:
     plain = fm()
     rows: list[tuple[str, object]] = [
         ("loai", ctx.kind.value),
@@ -584,9 +717,26 @@ def _write_marker(ws: Worksheet, ctx: _Context, fm: _Formats) -> None:
     ws.hide()
 
 
-def _build(path: Path, wb_spec: WorkbookSpec, ctx: _Context) -> None:
+@dataclass
+class Book:
+    """A generated workbook still open for writing: its formats and sheets by name."""
+
+    workbook: xlsxwriter.Workbook
+    formats: Formats
+    sheets: dict[str, Worksheet]
+
+
+def open_book(
+    path: Path,
+    wb_spec: WorkbookSpec,
+    ctx: Context,
+    filled: Filled | None = None,
+    lead: Sequence[str] = (),
+) -> Book:
+    """Write every sheet of `wb_spec` into a new workbook, after empty sheets named `lead`
+    (the first of them active); the caller writes what is left, then closes it."""
     workbook = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
-    fm = _Formats(workbook)
+    fm = Formats(workbook)
     workbook.set_properties(
         {
             "title": f"{wb_spec.title} – {ctx.line}",
@@ -601,23 +751,34 @@ def _build(path: Path, wb_spec: WorkbookSpec, ctx: _Context) -> None:
         TableSheet: _write_table_sheet,
         CodeSheet: _write_code_sheet,
     }
+    sheets = {name: workbook.add_worksheet(name) for name in lead}
+    if lead:
+        sheets[lead[0]].activate()
+        sheets[lead[0]].set_first_sheet()
     help_ws = workbook.add_worksheet(spec.HELP_SHEET)
-    _write_help_sheet(help_ws, wb_spec, ctx, fm)
+    _write_help_sheet(help_ws, wb_spec, ctx, fm, first=not lead)
     _protect(help_ws)
+    sheets[spec.HELP_SHEET] = help_ws
     for sheet in wb_spec.sheets:
         ws = workbook.add_worksheet(sheet.name)
-        writers[type(sheet)](ws, sheet, ctx, fm)
+        writers[type(sheet)](ws, sheet, ctx, fm, filled)
         _protect(ws)
+        sheets[sheet.name] = ws
     marker = workbook.add_worksheet(spec.MARKER_SHEET)
     _write_marker(marker, ctx, fm)
     _protect(marker)
-    workbook.close()
+    sheets[spec.MARKER_SHEET] = marker
+    return Book(workbook, fm, sheets)
+
+
+def _build(path: Path, wb_spec: WorkbookSpec, ctx: Context) -> None:
+    open_book(path, wb_spec, ctx).workbook.close()
 
 
 # ── public ─────────────────────────────────────────────────────────────────────────────────
 
 
-def _write_file(path: Path, wb_spec: WorkbookSpec, ctx: _Context) -> Path:
+def _write_file(path: Path, wb_spec: WorkbookSpec, ctx: Context) -> Path:
     def write(tmp: Path) -> None:
         _build(tmp, wb_spec, ctx)
 
@@ -630,13 +791,13 @@ def write_khom_template(path: Path, config: Config, period: Period, khom_code: s
         raise ValueError(
             f"Mã khóm '{khom_code}' không có trong cấu hình (có: {', '.join(config.khom_codes)})."
         )
-    ctx = _Context(config, period, Kind.KHOM, khom_code)
+    ctx = Context(config, period, Kind.KHOM, khom_code)
     return _write_file(path, spec.KHOM_WORKBOOK, ctx)
 
 
 def write_ward_template(path: Path, config: Config, period: Period) -> Path:
     """The blank workbook of the ward for one period."""
-    ctx = _Context(config, period, Kind.PHUONG)
+    ctx = Context(config, period, Kind.PHUONG)
     return _write_file(path, spec.WARD_WORKBOOK, ctx)
 
 
