@@ -131,7 +131,7 @@ def test_a_crash_while_gathering_one_khoms_data_is_its_f06(inbox, config, monkey
 def test_feedback_copies_that_fail_are_f07_and_the_outputs_are_written(
     inbox, tmp_path, monkeypatch
 ):
-    def full_disk(run, folder):
+    def full_disk(run, folder, config):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(outputs, "write_feedback_copies", full_disk)
@@ -223,7 +223,7 @@ def test_two_outputs_on_one_name_fail_before_anything_moves(inbox, tmp_path, mon
     assert consolidate(inbox, outbox).rc == 1
     before = snapshot(outbox)
 
-    def clashing(run, folder):
+    def clashing(run, folder, config):
         folder.mkdir(parents=True, exist_ok=True)
         made = [folder / "K2_2020_kiem-tra.xlsx", folder / "k2_2020_KIEM-TRA.xlsx"]
         for p in made:
