@@ -10,7 +10,7 @@ from tqd_sheets.findings import Severity
 RULES_MD = [
     *(f"F0{i}" for i in range(1, 6)),
     *(f"H0{i}" for i in range(1, 6)),
-    *(f"R{i:02d}" for i in range(1, 14)),
+    *(f"R{i:02d}" for i in range(1, 17)),
     "K01",
     *(f"P0{i}" for i in range(1, 8)),
     *(f"I0{i}" for i in range(1, 6)),
@@ -30,6 +30,8 @@ ERRORS = {
     "R07",
     "R08",
     "R12",
+    "R14",
+    "R16",
     "K01",
     "P01",
     "P05",
