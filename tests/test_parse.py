@@ -342,3 +342,13 @@ def test_a_huge_version_number_in_the_marker_is_no_version():
     book = khom_book([household("01")])
     book.marker["phien_ban"] = "9" * 5000
     assert parse_workbook(book, CODES).version is None
+
+
+def test_braces_typed_in_headers_and_sheet_names_are_shown_not_formatted():
+    vp = HEADERS.index("Vi phạm pháp luật")
+    book = _with_headers(khom_book([household("01")]), lambda h: [*h[:vp], "{PL}", *h[vp + 1 :]])
+    second = khom_book([household("02")]).sheets["Danh sách hộ"]
+    book.sheets["DS {2}"] = RawSheet("DS {2}", second.rows)
+    p = parse_workbook(book, CODES)
+    assert sorted(f.code for f in p.findings) == ["R01", "R16"]
+    assert "“{PL}”" in p.findings[0].message and "“DS {2}”" in p.findings[1].message

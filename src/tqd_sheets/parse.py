@@ -21,6 +21,7 @@ from .spec import (
     HOUSEHOLDS,
     MARKER_SHEET,
     SAMPLE_NOTE,
+    SERIAL,
     TEMPLATE_VERSION,
     WORKBOOKS,
     CodeSheet,
@@ -521,7 +522,7 @@ def _parse_table(out: Parsed, sheet: RawSheet, spec: TableSheet, khom_codes: Seq
     col_of, extra = head.col_of, head.extra
     hint = (
         "Các tiêu đề không thuộc biểu mẫu: "
-        + ", ".join(f"“{t}”" for t in head.unknown)
+        + ", ".join(f"“{_literal(t)}”" for t in head.unknown)
         + ". Nếu một trong số đó là cột “{label}”, sửa lại tiêu đề đúng như biểu mẫu; nếu không, "
         "thêm lại cột “{label}” (để trống nếu không có số liệu)."
         if head.unknown
@@ -536,15 +537,17 @@ def _parse_table(out: Parsed, sheet: RawSheet, spec: TableSheet, khom_codes: Seq
             )
     absent = frozenset(f.code for f in spec.fields if f.code not in col_of)
     # A row is a record when anything but the pre-printed STT is in it: a household without
-    # Mã hộ and chủ hộ is still a household, and an error at its empty cells.
-    content = [c for f in spec.fields if f.used and (c := col_of.get(f.code)) is not None]
-    content += list(extra.values())
+    # Mã hộ and chủ hộ is still a household, and an error at its empty cells. A formula without
+    # result counts where its value would be used (R12), not in a free note.
+    typed = [c for f in spec.fields if f.code != SERIAL and (c := col_of.get(f.code)) is not None]
+    typed += list(extra.values())
+    formulas = {c for f in spec.fields if f.used and (c := col_of.get(f.code)) is not None}
     records: list[dict[str, object]] = []
     blank_run: list[int] = []
     hidden: list[int] = []
     for r in range(head.data, len(sheet.rows)):
-        if all(
-            values.is_blank(sheet.cell(r, c)) and (r, c) not in sheet.uncomputed for c in content
+        if all(values.is_blank(sheet.cell(r, c)) for c in typed) and not any(
+            (r, c) in sheet.uncomputed for c in formulas
         ):
             if records:
                 blank_run.append(r + 1)
@@ -658,8 +661,8 @@ def _lookalikes(out: Parsed, raw: RawWorkbook, spec: WorkbookSpec) -> None:
                     row=found[0] + 1,
                     problem=f"Sheet “{name}” có các cột của sheet “{table.name}” nhưng chỉ sheet "
                     f"“{table.name}” được đọc: số liệu ở sheet “{name}” không được tính",
-                    fix=f"Chép các dòng của sheet “{name}” vào cuối danh sách ở sheet "
-                    f"“{table.name}”, rồi xóa sheet “{name}”.",
+                    fix=f"Chép các dòng của sheet “{_literal(name)}” vào cuối danh sách ở sheet "
+                    f"“{table.name}”, rồi xóa sheet “{_literal(name)}”.",
                 )
             )
             break
@@ -672,12 +675,13 @@ def _empty_register(out: Parsed) -> None:
     if out.kind is not Kind.KHOM or table is None or not table.frame.empty:
         return
     yearly = out.values.get("ky") in (None, YEARLY)
+    anchor = HOUSEHOLDS.anchor
     out.findings.append(
         catalog.make(
             "R14",
             file=out.file,
             sheet=table.sheet,
-            cell=table.ref(HOUSEHOLDS.anchor, table.first_row) if table.columns else "",
+            cell=table.ref(anchor, table.first_row) if anchor in table.columns else "",
             row=table.first_row,
             severity=Severity.ERROR if yearly else Severity.WARNING,
         )
@@ -691,6 +695,11 @@ def _merged_in(sheet: RawSheet, header_row: int, cols) -> list[tuple[int, int]]:
         for start, end in sheet.merged
         if start[0] > header_row and any(start[1] <= c <= end[1] for c in cols)
     ]
+
+
+def _literal(text: str) -> str:
+    """Typed text inside a `fix` template: its braces are not placeholders."""
+    return text.replace("{", "{{").replace("}", "}}")
 
 
 def _span(rows: list[int]) -> str:

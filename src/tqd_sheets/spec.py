@@ -15,6 +15,7 @@ TEMPLATE_VERSION = 1
 MARKER_SHEET = "_tqd"  # hidden sheet holding kind and template version
 HELP_SHEET = "Hướng dẫn"
 SAMPLE_NOTE = "DỮ LIỆU MẪU"  # Thông tin › Ghi chú of the shipped sample workbooks
+SERIAL = "stt"  # the table column the blank pre-fills 1 … capacity (as template.SERIAL)
 
 
 class Kind(StrEnum):
