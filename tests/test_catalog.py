@@ -91,3 +91,14 @@ def test_every_rule_is_explained_in_a_help_sheet():
         if row.style == "row" and row.cells
     }
     assert set(catalog.RULES) <= explained
+
+
+def test_a_severity_other_than_the_rules_own_or_its_alternative_is_refused():
+    from tqd_sheets.findings import Severity as S
+
+    assert catalog.make("R14", severity=S.WARNING).severity is S.WARNING
+    assert catalog.make("R14").severity is S.ERROR
+    with pytest.raises(ValueError):
+        catalog.make("R14", severity=S.NOTE)
+    with pytest.raises(ValueError):
+        catalog.make("R01", severity=S.WARNING)
