@@ -378,8 +378,7 @@ class _Header:
     row: int  # 0-based row of the header (its upper row when the header has two)
     data: int  # 0-based first data row
     col_of: dict[str, int]  # spec code → 0-based column
-    extra: dict[str, int]  # headers the officer added → column
-    unknown: list[str]  # headers matching no spec column, for the R01 hint
+    extra: dict[str, int]  # headers matching no spec column (added, or mistyped) → column
 
 
 def _header_row(sheet: RawSheet, spec: TableSheet) -> tuple[int, int] | None:
@@ -490,8 +489,7 @@ def _locate_columns(out: Parsed, sheet: RawSheet, spec: TableSheet, hr: int) -> 
                         problem=f"Tiêu đề “{typed}” viết khác biểu mẫu (“{f.label}”)",
                     )
                 )
-    extra = {t: c for c, t in unmatched.items()}
-    return _Header(hr, data, col_of, extra, list(extra))
+    return _Header(hr, data, col_of, {t: c for c, t in unmatched.items()})
 
 
 def _group_over(sheet: RawSheet, hr: int, c: int) -> str:
@@ -522,10 +520,10 @@ def _parse_table(out: Parsed, sheet: RawSheet, spec: TableSheet, khom_codes: Seq
     col_of, extra = head.col_of, head.extra
     hint = (
         "Các tiêu đề không thuộc biểu mẫu: "
-        + ", ".join(f"“{_literal(t)}”" for t in head.unknown)
+        + ", ".join(f"“{_literal(t)}”" for t in extra)
         + ". Nếu một trong số đó là cột “{label}”, sửa lại tiêu đề đúng như biểu mẫu; nếu không, "
         "thêm lại cột “{label}” (để trống nếu không có số liệu)."
-        if head.unknown
+        if extra
         else None
     )
     for f in spec.fields:
