@@ -1369,6 +1369,256 @@ _far_case(
 )
 
 
+# ══ issue 7: intake (headers, rows outside the register, numbers that are not numbers) ══
+# A column not read, a household not read, a value not a number: each is a finding, never a
+# silent 0 (R01, R02, R03/K01, R12, R14, R15, R16).
+
+
+def _header_cell(c: Ctx, header: str) -> str:
+    return f"{c.lay.hh.col(header)}{c.lay.hh.header_row}"
+
+
+def _header_case(name: str, header: str, typed: str, expect: str | None, note: str) -> None:
+    """The header `header` of `Danh sách hộ` retyped as `typed`; `expect`: the code expected
+    at that header cell (R15), `R01` (no cell), or None."""
+
+    @case(name, f"K1_{name}.xlsx", note)
+    def _(c: Ctx):
+        c.set(HH, _header_cell(c, header), typed)
+        if expect is None:
+            return set()
+        return {E(expect, HH, _header_cell(c, header) if expect == "R15" else "")}
+
+
+_header_case("r15_header_dat_gdvh_no_diacritics", H_DAT, "Đạt GDVH", "R15", "`Đạt GDVH`")
+_header_case(
+    "r15_header_ascii_case_spaces", H_DK, "  dang KY   gdvh ", "R15", "`  dang KY   gdvh `"
+)
+_header_case("ok_header_case_spaces", H_NK, "SỐ  NHÂN   khẩu ", None, "`SỐ  NHÂN   khẩu `")
+_header_case("r01_header_vi_pham_abbreviated", H_VP, "Vi phạm PL", "R01", "`Vi phạm PL`")
+_header_case("r01_header_ghi_chu_renamed", H_GHI, "Ghi chú khác", "R01", "optional column renamed")
+
+
+@case(
+    "r01_optional_column_deleted",
+    "K1_r01_xoa_cot.xlsx",
+    "the optional column `Gia đình thể thao` deleted: not read as 'no' everywhere",
+)
+def _(c: Ctx):
+    with c.edit() as wb:
+        wb[HH].delete_cols(c.lay.hh.cols[norm(H_TT)])
+    return {E("R01", HH)}
+
+
+@case(
+    "r16_empty_duplicate_column_before",
+    "K1_r16_cot_trong.xlsx",
+    "an empty column headed `Đạt GĐVH` inserted before the real one",
+)
+def _(c: Ctx):
+    col = c.lay.hh.cols[norm(H_DAT)]
+    with c.edit() as wb:
+        ws = wb[HH]
+        ws.insert_cols(col)
+        ws.cell(c.lay.hh.header_row, col).value = H_DAT
+    return {E("R16", HH, _header_cell(c, H_DAT))}
+
+
+@case(
+    "r16_copied_column_before",
+    "K1_r16_cot_chep.xlsx",
+    "a copy of `Số nhân khẩu` (one value changed) inserted before the real one",
+)
+def _(c: Ctx):
+    col = c.lay.hh.cols[norm(H_NK)]
+    with c.edit() as wb:
+        ws = wb[HH]
+        ws.insert_cols(col)
+        ws.cell(c.lay.hh.header_row, col).value = H_NK
+        for i, h in enumerate(HOUSEHOLDS):
+            ws.cell(c.lay.hh.row(i), col).value = h[H_NK]
+        ws.cell(c.lay.hh.row(2), col).value = int(HOUSEHOLDS[2][H_NK]) + 1  # type: ignore[call-overload]
+    return {E("R16", HH, f"{get_column_letter(col + 1)}{c.lay.hh.header_row}")}
+
+
+@case(
+    "r15_two_row_header",
+    "K1_r15_tieu_de_hai_dong.xlsx",
+    "`Gia đình văn hóa` merged over `Đăng ký GĐVH` | `Đạt GĐVH` on a second header row, the "
+    "other headers merged down: read, with a warning at each sub-header",
+)
+def _(c: Ctx):
+    hr = c.lay.hh.header_row
+    dk, dat = c.lay.hh.cols[norm(H_DK)], c.lay.hh.cols[norm(H_DAT)]
+    with c.edit() as wb:
+        ws = wb[HH]
+        ws.insert_rows(hr + 1)
+        ws.cell(hr + 1, dk).value, ws.cell(hr + 1, dat).value = H_DK, H_DAT
+        ws.cell(hr, dk).value, ws.cell(hr, dat).value = "Gia đình văn hóa", None
+        ws.merge_cells(start_row=hr, start_column=dk, end_row=hr, end_column=dat)
+        for col in c.lay.hh.cols.values():
+            if col not in (dk, dat):
+                ws.merge_cells(start_row=hr, start_column=col, end_row=hr + 1, end_column=col)
+    return {E("R15", HH, f"{c.lay.hh.col(h)}{hr + 1}") for h in (H_DK, H_DAT)}
+
+
+COPIED_SHEET = "Danh sách hộ (2)"
+COPIED_HOUSEHOLDS = [
+    household("0009", "Trương Văn Ích", 4, "9 Hùng Vương", 3, dk=True, dat=True, nam=1),
+    household("0010", "Lý Thị Kim", 4, "10 Hùng Vương", 5),
+]
+
+
+@case(
+    "r16_register_continued_on_copied_sheet",
+    "K1_r16_sheet_chep.xlsx",
+    f"two more households on a copied sheet `{COPIED_SHEET}`",
+)
+def _(c: Ctx):
+    with c.edit() as wb:
+        ws = wb.copy_worksheet(wb[HH])
+        ws.title = COPIED_SHEET
+        for i in range(len(HOUSEHOLDS)):
+            for h in HOUSEHOLDS[i]:
+                ws[c.lay.hh.rec(i, h)].value = None
+        for i, rec in enumerate(COPIED_HOUSEHOLDS):
+            for h, v in rec.items():
+                ws[c.lay.hh.rec(i, h)].value = v
+    return {E("R16", COPIED_SHEET)}
+
+
+ROW_WITHOUT_KEYS = {H_TO: 2, H_NK: 3, H_DK: "x", H_DAT: "x", H_NAM: 1}
+
+
+@case(
+    "r02_row_without_ma_ho_and_chu_ho",
+    "K1_r02_dong_khong_ma.xlsx",
+    "below the households a row with Tổ, Số nhân khẩu and marks but no Mã hộ and no chủ hộ",
+)
+def _(c: Ctx):
+    n = len(HOUSEHOLDS)
+    with c.edit() as wb:
+        for h, v in ROW_WITHOUT_KEYS.items():
+            wb[HH][c.lay.hh.rec(n, h)].value = v
+    return {E("R02", HH, c.lay.hh.rec(n, h)) for h in (H_MA, H_CHU)}
+
+
+@case(
+    "r02_row_with_only_a_note",
+    "K1_r02_chi_ghi_chu.xlsx",
+    "below the households a row with only Ghi chú filled: a household without its data",
+)
+def _(c: Ctx):
+    n = len(HOUSEHOLDS)
+    c.set(HH, c.lay.hh.rec(n, H_GHI), "hộ mới chuyển đến")
+    return {E("R02", HH, c.lay.hh.rec(n, h)) for h in (H_MA, H_CHU, H_TO, H_NK)}
+
+
+@case(
+    "ok_formula_in_stt_and_ghi_chu",
+    "K1_ok_cong_thuc_stt.xlsx",
+    "formulas without results in STT (household 1), Ghi chú (household 2) and Ghi chú of an "
+    "empty row: values nobody uses",
+)
+def _(c: Ctx):
+    with c.edit() as wb:
+        ws = wb[HH]
+        ws[c.lay.hh.rec(1, "STT")].value = "=ROW()-3"
+        ws[c.lay.hh.rec(2, H_GHI)].value = '=IF(1,"chuyển đến","")'
+        ws[c.lay.hh.rec(len(HOUSEHOLDS) + 2, H_GHI)].value = '=""'
+    return set()
+
+
+_cell_case(
+    "r12_formula_in_mark",
+    DAT,
+    H_DAT,
+    '=IF(1,"x","")',
+    [("R12", H_DAT)],
+    "a formula without result in Đạt GĐVH: unknown, not 'no'",
+)
+_cell_case(
+    "r03_nk_5000_digits", 1, H_NK, "9" * 5000, [("R03", H_NK)], "5,000 digits in Số nhân khẩu"
+)
+_cell_case("r03_nam_1e300", DAT, H_NAM, 1e300, [("R03", H_NAM)], "1e300 in Số năm liên tục")
+_self_case("k01_diem_nan_text", "DIEM", "NaN", "DIEM typed `NaN`")
+_self_case("k01_diem_inf_text", "DIEM", "-inf", "DIEM typed `-inf`")
+_self_case("k01_tt_luot_400_digits", "TT_LUOT", "9" * 400, "TT_LUOT of 400 digits")
+_self_case("k01_kinh_phi_1e16", "KINH_PHI", 10**16, "KINH_PHI 10^16 đồng")
+
+_PLACEHOLDER = 987654.25  # a number written by openpyxl, then replaced in the XML
+
+
+def _literal_case(name: str, sheet: str, where: Callable[[Layouts], str], xml: str, note: str):
+    """A numeric cell whose stored value is `xml` (`NaN`, `1e400`): what openpyxl cannot write
+    but a file can hold and python-calamine reads as a float NaN or infinity."""
+    code = "K01" if sheet == SELF else "R03"
+
+    @case(name, f"K1_{name}.xlsx", note)
+    def _(c: Ctx):
+        src = c.draft("src")
+        with c.edit(dest=src) as wb:
+            wb[sheet][where(c.lay)].value = _PLACEHOLDER
+        old, new = f"<v>{_PLACEHOLDER}</v>".encode(), f"<v>{xml}</v>".encode()
+        c.rezip(src, lambda n, d: d.replace(old, new) if n.startswith("xl/worksheets/") else d)
+        return {E(code, sheet, where(c.lay))}
+
+
+_literal_case(
+    "k01_diem_nan_number",
+    SELF,
+    lambda lay: lay.self_eval.value("DIEM"),
+    "NaN",
+    "DIEM a numeric NaN: passed 0–100 and the khóm got the title",
+)
+_literal_case(
+    "r03_nk_infinite_number",
+    HH,
+    lambda lay: lay.hh.rec(3, H_NK),
+    "1e400",
+    "Số nhân khẩu a numeric 1e400 (infinity)",
+)
+
+
+def _clear_register(wb, c: Ctx) -> None:
+    for i in range(len(HOUSEHOLDS)):
+        for h in HOUSEHOLDS[i]:
+            wb[HH][c.lay.hh.rec(i, h)].value = None
+
+
+@case("r14_empty_register_year", "K1_r14_nam.xlsx", "no household (STT pre-filled), Kỳ Năm")
+def _(c: Ctx):
+    with c.edit() as wb:
+        _clear_register(wb, c)
+    return {E("R14", HH, c.lay.hh.rec(0, H_MA))}
+
+
+@case("r14_empty_register_quarter", "K1_r14_quy.xlsx", "no household, Kỳ Quý IV: a warning")
+def _(c: Ctx):
+    with c.edit() as wb:
+        _clear_register(wb, c)
+        wb[INFO][c.lay.info.value("Kỳ báo cáo")].value = "Quý IV"
+    return {E("R14", HH, c.lay.hh.rec(0, H_MA))}
+
+
+@case("r01_ward_antt_abbreviated", "Phuong_r01_antt.xlsx", "`An toàn về ANTT` → `ANTT`")
+def _(c: Ctx):
+    ref = f"{c.lay.agency.col('An toàn về ANTT')}{c.lay.agency.header_row}"
+    c.set(AGENCY, ref, "ANTT", base="ward")
+    return {E("R01", AGENCY)}
+
+
+@case(
+    "r15_ward_unit_header_no_diacritics",
+    "Phuong_r15_don_vi.xlsx",
+    "`Đạt chuẩn văn hóa` → `Dat chuan van hoa` in Đơn vị",
+)
+def _(c: Ctx):
+    ref = f"{c.lay.units.col('Đạt chuẩn văn hóa')}{c.lay.units.header_row}"
+    c.set(UNITS, ref, "Dat chuan van hoa", base="ward")
+    return {E("R15", UNITS, ref)}
+
+
 # ── the corpus ────────────────────────────────────────────────────────────────────────────
 
 CASE_NAMES: list[str] = [s.name for s in SPECS]

@@ -10,7 +10,7 @@ from tqd_sheets.findings import Severity
 RULES_MD = [
     *(f"F0{i}" for i in range(1, 8)),  # F06 (a crash on one file), F07 (feedback copy): issue 7
     *(f"H0{i}" for i in range(1, 6)),
-    *(f"R{i:02d}" for i in range(1, 14)),
+    *(f"R{i:02d}" for i in range(1, 17)),
     "K01",
     *(f"P0{i}" for i in range(1, 8)),
     *(f"I0{i}" for i in range(1, 6)),
@@ -31,6 +31,8 @@ ERRORS = {
     "R07",
     "R08",
     "R12",
+    "R14",
+    "R16",
     "K01",
     "P01",
     "P05",
@@ -90,3 +92,14 @@ def test_every_rule_is_explained_in_a_help_sheet():
         if row.style == "row" and row.cells
     }
     assert set(catalog.RULES) <= explained
+
+
+def test_a_severity_other_than_the_rules_own_or_its_alternative_is_refused():
+    from tqd_sheets.findings import Severity as S
+
+    assert catalog.make("R14", severity=S.WARNING).severity is S.WARNING
+    assert catalog.make("R14").severity is S.ERROR
+    with pytest.raises(ValueError):
+        catalog.make("R14", severity=S.NOTE)
+    with pytest.raises(ValueError):
+        catalog.make("R01", severity=S.WARNING)

@@ -1,5 +1,6 @@
 """Cell values as officers type them (inputs.md §Values)."""
 
+import math
 from datetime import date, datetime
 
 import pytest
@@ -101,3 +102,60 @@ def test_khom_code_from_configuration():
     code = field(AGENCY, "ma_khom")
     assert values.parse("k2", code, ["K1", "K2"]) == ("K2", None)
     assert values.parse("K9", code, ["K1", "K2"]) == (None, "bad")
+
+
+# ── issue 7: values that are not numbers ───────────────────────────────────────────────────
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        math.nan,
+        math.inf,
+        -math.inf,
+        "NaN",
+        "nan",
+        "inf",
+        "-Infinity",
+        "1e5",
+        "1_000",
+        "１２",  # full-width digits
+        "١٢",  # Arabic-Indic digits
+        "9" * 400,
+        "9" * 5000,  # int() itself raises above 4,300 digits
+        1e300,
+        10**400,
+    ],
+)
+def test_non_numbers_are_bad_in_every_numeric_type(raw):
+    for parse in (values.parse_integer, values.parse_number, values.parse_money, values.parse_rate):
+        assert parse(raw) == (None, "bad"), (parse.__name__, raw)
+
+
+def test_magnitude_limit_is_exactly_ten_to_the_fifteen():
+    below, limit = values.MAX_MAGNITUDE - 1, values.MAX_MAGNITUDE
+    assert values.parse_integer(below) == (below, None)
+    assert values.parse_integer(str(below)) == (below, None)
+    assert values.parse_integer(limit) == (None, "bad")
+    assert values.parse_integer(str(limit)) == (None, "bad")
+    assert values.parse_integer(float(limit)) == (None, "bad")
+    assert values.parse_number(-float(limit)) == (None, "bad")
+    assert values.parse_money("999.999.999.999.999") == (999_999_999_999_999, None)
+    assert values.parse_money("1.000.000.000.000.000") == (None, "bad")
+
+
+def test_diem_nan_never_passes_the_range_check():
+    diem = field(KHOM_SELF, "DIEM")
+    assert values.parse(math.nan, diem) == (None, "bad")
+    assert values.parse("NaN", diem) == (None, "bad")
+    assert values.parse("nan%", field(TARGETS, "GDVH_DAT_TL")) == (None, "bad")
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("85,5", 85.5), (".5", 0.5), ("-3", -3.0)])
+def test_decimal_text_still_reads(raw, expected):
+    assert values.parse_number(raw) == (expected, None)
+
+
+@pytest.mark.parametrize("raw", [math.nan, math.inf, "NaN", 1e300])
+def test_a_mark_that_is_not_a_number_one_or_zero_is_bad(raw):
+    assert values.parse_mark(raw) == (None, "bad")

@@ -23,6 +23,9 @@ class Rule:
     checks: str  # what the rule checks, for the help sheet
     what: str  # what is wrong, a template over the finding's parameters
     fix: str  # how to fix it
+    # The severity the rule takes instead where its `checks` says so (R14: an empty register
+    # is an error for the year's report, a warning for a quarter's).
+    alt: Severity | None = None
 
 
 _RULES = (
@@ -131,7 +134,7 @@ _RULES = (
         "R01",
         E,
         "Danh sách",
-        "Có đủ các cột bắt buộc trong dòng tiêu đề",
+        "Có đủ các cột của biểu mẫu trong dòng tiêu đề",
         "Không tìm thấy cột “{label}” trong dòng tiêu đề.",
         "Khôi phục tiêu đề cột “{label}” đúng như biểu mẫu (không đổi tên, không xóa cột).",
     ),
@@ -231,6 +234,33 @@ _RULES = (
         "Dòng trống giữa danh sách, ô gộp trong vùng số liệu",
         "{problem}.",
         "Xóa dòng trống, bỏ gộp ô (Merge) trong vùng số liệu.",
+    ),
+    Rule(
+        "R14",
+        E,
+        "Danh sách",
+        "Danh sách hộ có ít nhất một hộ (Lỗi với biểu cả năm, Cảnh báo với biểu quý, 6 tháng)",
+        "Danh sách hộ không có hộ nào: khóm sẽ được tổng hợp với 0 hộ.",
+        "Nhập danh sách hộ của khóm (chép từ biểu kỳ trước nếu có) rồi gửi lại.",
+        alt=W,
+    ),
+    Rule(
+        "R15",
+        W,
+        "Danh sách",
+        "Tiêu đề cột viết khác biểu mẫu (thiếu dấu, tiêu đề hai dòng) nhưng vẫn nhận ra được",
+        "{problem}: đã đọc cột này là “{label}”.",
+        "Sửa tiêu đề cho đúng như biểu mẫu (đủ dấu, một dòng) để lần sau khỏi nhầm.",
+    ),
+    Rule(
+        "R16",
+        E,
+        "Danh sách",
+        "Một cột hoặc một danh sách chỉ có một chỗ (không có cột trùng tiêu đề, "
+        "không có sheet chép thêm của danh sách)",
+        "{problem}.",
+        "Giữ lại một chỗ: chép số liệu còn thiếu vào đúng cột, đúng sheet của biểu mẫu rồi xóa "
+        "cột hoặc sheet thừa.",
     ),
     Rule(
         "K01",
@@ -355,10 +385,14 @@ def make(
     value: object = "",
     khom: str = "",
     fix: str | None = None,
+    severity: Severity | None = None,
     **params: object,
 ) -> Finding:
-    """Build a finding whose message follows the catalogue's recipe."""
+    """Build a finding whose message follows the catalogue's recipe; `severity` only where the
+    rule declares an alternative (`Rule.alt`)."""
     rule = RULES[code]
+    if severity is not None and severity not in (rule.severity, rule.alt):
+        raise ValueError(f"{code} is never {severity}")
     what = rule.what.format(**params)
     how = (fix or rule.fix).format(**params)
     shown = _show(value)
@@ -368,7 +402,7 @@ def make(
     parts.append(f"Cách sửa: {how}")
     return Finding(
         code=code,
-        severity=rule.severity,
+        severity=severity or rule.severity,
         message=" ".join(parts),
         file=file,
         sheet=sheet,

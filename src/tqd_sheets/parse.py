@@ -13,10 +13,15 @@ from datetime import date
 import pandas as pd
 
 from . import catalog, values
-from .findings import Finding, a1, col_letter
+from .findings import Finding, Severity, a1, col_letter
+from .periods import KY_LABELS
 from .read import RawSheet, RawWorkbook
 from .spec import (
+    HELP_SHEET,
+    HOUSEHOLDS,
+    MARKER_SHEET,
     SAMPLE_NOTE,
+    SERIAL,
     TEMPLATE_VERSION,
     WORKBOOKS,
     CodeSheet,
@@ -27,9 +32,11 @@ from .spec import (
     TableSheet,
     VType,
     WorkbookSpec,
+    loose,
     norm,
 )
 
+YEARLY = KY_LABELS[-1]  # `Năm`
 ROW = "_row"  # column holding the 1-based worksheet row of each record
 BAD = "_bad"  # column holding the codes of the record's cells that could not be read
 
@@ -51,6 +58,7 @@ class Table:
     frame: pd.DataFrame
     columns: dict[str, str]  # code → column letter, for cell references
     extra: list[str] = field(default_factory=list)  # headers the officer added
+    first_row: int = 0  # 1-based worksheet row of the first data row
 
     def ref(self, code: str, row: int) -> str:
         return f"{self.columns.get(code, 'A')}{row}"
@@ -95,7 +103,8 @@ def detect_kind(raw: RawWorkbook) -> tuple[Kind | None, int | None]:
     """From the hidden marker, else from which sheets are present (F03)."""
     kind_text = raw.marker.get("loai", "")
     version_text = raw.marker.get("phien_ban", "")
-    version = int(version_text) if version_text.isdigit() else None
+    fits = version_text.isascii() and version_text.isdigit() and len(version_text) <= 6
+    version = int(version_text) if fits else None
     for kind in Kind:
         if kind_text == kind.value:
             return kind, version
@@ -148,6 +157,8 @@ def parse_workbook(raw: RawWorkbook, khom_codes: Sequence[str]) -> Parsed:
             _parse_codes(out, sheet, sheet_spec, khom_codes, spec)
         else:
             _parse_table(out, sheet, sheet_spec, khom_codes)
+    _lookalikes(out, raw, spec)
+    _empty_register(out)
     return out
 
 
@@ -360,9 +371,138 @@ def _parse_codes(
             del out.values[f.code]
 
 
+@dataclass
+class _Header:
+    """Where a table's header is and which column holds each spec column."""
+
+    row: int  # 0-based row of the header (its upper row when the header has two)
+    data: int  # 0-based first data row
+    col_of: dict[str, int]  # spec code → 0-based column
+    extra: dict[str, int]  # headers matching no spec column (added, or mistyped) → column
+
+
+def _header_row(sheet: RawSheet, spec: TableSheet) -> tuple[int, int] | None:
+    """The row holding the anchor's header, else the row holding most spec headers (at least
+    half of them, so a renamed anchor still finds its row): (0-based row, headers found)."""
+    keys = {loose(f.label) for f in spec.fields}
+    anchor = loose(next(f.label for f in spec.fields if f.code == spec.anchor))
+    best: tuple[int, int] | None = None
+    for r, row in enumerate(sheet.rows[: spec.header_search_rows]):
+        found = {loose(v) for v in row if isinstance(v, str) and v.strip()} & keys
+        if anchor in found:
+            return r, len(found)
+        if 2 * len(found) >= len(keys) and (best is None or len(found) > best[1]):
+            best = (r, len(found))
+    return best
+
+
+def _has_data(sheet: RawSheet, c: int, first: int) -> bool:
+    return any(
+        not values.is_blank(sheet.cell(r, c)) or (r, c) in sheet.uncomputed
+        for r in range(first, len(sheet.rows))
+    )
+
+
+def _locate_columns(out: Parsed, sheet: RawSheet, spec: TableSheet, hr: int) -> _Header:
+    """Every spec column matched to exactly one column of the header, or a finding: R15 for a
+    header read despite its spelling, R16 for a header found twice, R01 for one not found."""
+    by_key = {loose(f.label): f for f in spec.fields}
+    seen: dict[str, list[tuple[int, int]]] = {}  # code → [(row, col)] of matching header cells
+    unmatched: dict[int, str] = {}
+    for c, v in enumerate(sheet.rows[hr]):
+        if values.is_blank(v):
+            continue
+        f = by_key.get(loose(values.text(v)))
+        if f is None:
+            unmatched[c] = values.text(v)
+        else:
+            seen.setdefault(f.code, []).append((hr, c))
+    data = hr + 1
+    # A two-row header (`Gia đình văn hóa` merged over `Đăng ký GĐVH` | `Đạt GĐVH`): the row
+    # below holds nothing but headers of the columns still missing, data start after it.
+    below = [(c, v) for c, v in enumerate(sheet.rows[hr + 1] if hr + 1 < len(sheet.rows) else [])]
+    below = [(c, values.text(v)) for c, v in below if not values.is_blank(v)]
+    below_fields = [by_key.get(loose(t)) for _, t in below]
+    if below and all(f is not None and f.code not in seen for f in below_fields):
+        data = hr + 2
+        for (c, t), f in zip(below, below_fields, strict=True):
+            assert f is not None
+            seen.setdefault(f.code, []).append((hr + 1, c))
+            group = unmatched.pop(c, "") or _group_over(sheet, hr, c)
+            out.findings.append(
+                catalog.make(
+                    "R15",
+                    file=out.file,
+                    sheet=sheet.name,
+                    cell=a1(hr + 1, c),
+                    row=hr + 2,
+                    value=t,
+                    label=f.label,
+                    problem=f"Tiêu đề hai dòng: “{group}” ở dòng {hr + 1}, “{t}” ở dòng {hr + 2}"
+                    if group
+                    else f"Tiêu đề “{t}” nằm ở dòng {hr + 2}, dưới dòng tiêu đề {hr + 1}",
+                )
+            )
+        # the group headers above the sub-headers are not columns of their own
+        for c in [c for c in unmatched if c in {c for c, _ in below}]:
+            del unmatched[c]
+        for start, end in sheet.merged:
+            if start[0] == hr and any(start[1] <= c <= end[1] for c, _ in below):
+                unmatched.pop(start[1], None)
+    col_of: dict[str, int] = {}
+    for f in spec.fields:
+        cells = seen.get(f.code, [])
+        if len(cells) > 1:
+            filled = [rc for rc in cells if _has_data(sheet, rc[1], data)]
+            r, c = (filled or cells)[0]
+            col_of[f.code] = c
+            others = [rc for rc in cells if rc != (r, c)]
+            names = ", ".join(f"cột {col_letter(oc)}" for _, oc in others)
+            orow, ocol = others[0]
+            out.findings.append(
+                catalog.make(
+                    "R16",
+                    file=out.file,
+                    sheet=sheet.name,
+                    cell=a1(orow, ocol),
+                    row=orow + 1,
+                    value=values.text(sheet.cell(orow, ocol)),
+                    problem=f"Có {len(cells)} cột cùng tiêu đề “{f.label}” (cột {col_letter(c)}"
+                    f" và {names}); chưa biết cột nào là số liệu đúng",
+                    fix=f"Giữ lại một cột “{f.label}” với đủ số liệu, xóa cột còn lại ({names}).",
+                )
+            )
+        elif cells:
+            r, c = cells[0]
+            col_of[f.code] = c
+            typed = values.text(sheet.cell(r, c))
+            if r == hr and norm(typed) != norm(f.label):
+                out.findings.append(
+                    catalog.make(
+                        "R15",
+                        file=out.file,
+                        sheet=sheet.name,
+                        cell=a1(r, c),
+                        row=r + 1,
+                        value=typed,
+                        label=f.label,
+                        problem=f"Tiêu đề “{typed}” viết khác biểu mẫu (“{f.label}”)",
+                    )
+                )
+    return _Header(hr, data, col_of, {t: c for c, t in unmatched.items()})
+
+
+def _group_over(sheet: RawSheet, hr: int, c: int) -> str:
+    """The text of a merged group header above column `c` of row `hr`, if any."""
+    for start, end in sheet.merged:
+        if start[0] <= hr <= end[0] and start[1] <= c <= end[1]:
+            return values.text(sheet.cell(*start))
+    return ""
+
+
 def _parse_table(out: Parsed, sheet: RawSheet, spec: TableSheet, khom_codes: Sequence[str]) -> None:
     anchor = next(f for f in spec.fields if f.code == spec.anchor)
-    found = _find_header(sheet, anchor.label, spec.header_search_rows)
+    found = _header_row(sheet, spec)
     if found is None:
         out.findings.append(
             catalog.make(
@@ -376,29 +516,37 @@ def _parse_table(out: Parsed, sheet: RawSheet, spec: TableSheet, khom_codes: Seq
         )
         return
     hr, _ = found
-    header = _header_columns(sheet, hr)
-    col_of: dict[str, int] = {}
+    head = _locate_columns(out, sheet, spec, hr)
+    col_of, extra = head.col_of, head.extra
+    hint = (
+        "Các tiêu đề không thuộc biểu mẫu: "
+        + ", ".join(f"“{_literal(t)}”" for t in extra)
+        + ". Nếu một trong số đó là cột “{label}”, sửa lại tiêu đề đúng như biểu mẫu; nếu không, "
+        "thêm lại cột “{label}” (để trống nếu không có số liệu)."
+        if extra
+        else None
+    )
     for f in spec.fields:
-        c = header.get(norm(f.label))
-        if c is None:
-            if f.need is Need.REQUIRED:
-                out.findings.append(
-                    catalog.make("R01", file=out.file, sheet=sheet.name, row=hr + 1, label=f.label)
+        if f.code not in col_of:
+            out.findings.append(
+                catalog.make(
+                    "R01", file=out.file, sheet=sheet.name, row=hr + 1, label=f.label, fix=hint
                 )
-            continue
-        col_of[f.code] = c
-    known = set(col_of.values())
-    extra = {
-        values.text(v): c
-        for c, v in enumerate(sheet.rows[hr])
-        if c not in known and not values.is_blank(v)
-    }
+            )
+    absent = frozenset(f.code for f in spec.fields if f.code not in col_of)
+    # A row is a record when anything but the pre-printed STT is in it: a household without
+    # Mã hộ and chủ hộ is still a household, and an error at its empty cells. A formula without
+    # result counts where its value would be used (R12), not in a free note.
+    typed = [c for f in spec.fields if f.code != SERIAL and (c := col_of.get(f.code)) is not None]
+    typed += list(extra.values())
+    formulas = {c for f in spec.fields if f.used and (c := col_of.get(f.code)) is not None}
     records: list[dict[str, object]] = []
     blank_run: list[int] = []
     hidden: list[int] = []
-    key_cols = [col_of[k] for k in spec.record_keys if k in col_of]
-    for r in range(hr + 1, len(sheet.rows)):
-        if not any(not values.is_blank(sheet.cell(r, c)) for c in key_cols):
+    for r in range(head.data, len(sheet.rows)):
+        if all(values.is_blank(sheet.cell(r, c)) for c in typed) and not any(
+            (r, c) in sheet.uncomputed for c in formulas
+        ):
             if records:
                 blank_run.append(r + 1)
             continue
@@ -416,32 +564,36 @@ def _parse_table(out: Parsed, sheet: RawSheet, spec: TableSheet, khom_codes: Seq
         if r in sheet.hidden_rows:
             hidden.append(r + 1)
         rec: dict[str, object] = {ROW: r + 1}
-        bad: set[str] = set()
+        bad: set[str] = set(absent)  # an absent column is unknown, never "no"
         for f in spec.fields:
             c = col_of.get(f.code)
             if c is None:
-                rec[f.code] = False if f.type is VType.MARK else None
+                rec[f.code] = None
                 continue
             raw = sheet.cell(r, c)
-            value, problem = values.parse(raw, f, khom_codes)
             ref = a1(r, c)
             place = dict(file=out.file, sheet=sheet.name, cell=ref, row=r + 1, value=raw)
-            if (r, c) in sheet.uncomputed or problem:
-                bad.add(f.code)
             if (r, c) in sheet.uncomputed:
-                out.findings.append(catalog.make("R12", label=f.label, **place))
-                value = None
-            elif problem and f.type is VType.MARK:
+                rec[f.code] = None
+                if f.used:
+                    bad.add(f.code)
+                    out.findings.append(catalog.make("R12", label=f.label, **place))
+                continue
+            value, problem = values.parse(raw, f, khom_codes)
+            if problem:
+                bad.add(f.code)
+            if problem and f.type is VType.MARK:
                 out.findings.append(catalog.make("R04", label=f.label, **place))
             elif problem and f.rule == "P01":
                 out.findings.append(
                     catalog.make("P01", key=values.text(raw), problem="không thuộc phường", **place)
                 )
             elif problem and f.rule == "P05":
+                key = values.text(sheet.cell(r, col_of.get(spec.anchor, c)))
                 out.findings.append(
                     catalog.make(
                         "P05",
-                        key=values.text(sheet.cell(r, key_cols[0])),
+                        key=key or f"dòng {r + 1}",
                         problem=f"“{f.label}” phải là {f.describe_type()}",
                         **place,
                     )
@@ -472,8 +624,8 @@ def _parse_table(out: Parsed, sheet: RawSheet, spec: TableSheet, khom_codes: Seq
     columns = [ROW, *(f.code for f in spec.fields), *extra, BAD]
     frame = pd.DataFrame.from_records(records, columns=columns)
     letters = {code: col_letter(c) for code, c in col_of.items()}
-    out.tables[spec.name] = Table(sheet.name, frame, letters, list(extra))
-    for r0, c0 in _merged_in(sheet, hr, col_of.values()):
+    out.tables[spec.name] = Table(sheet.name, frame, letters, list(extra), head.data + 1)
+    for r0, c0 in _merged_in(sheet, head.data - 1, col_of.values()):
         out.findings.append(
             catalog.make(
                 "R13",
@@ -486,6 +638,54 @@ def _parse_table(out: Parsed, sheet: RawSheet, spec: TableSheet, khom_codes: Seq
         )
 
 
+def _lookalikes(out: Parsed, raw: RawWorkbook, spec: WorkbookSpec) -> None:
+    """R16 for a sheet that is not the spec's but has a register's headers (`Danh sách hộ (2)`):
+    what an officer typed there would otherwise never be counted."""
+    own = {id(raw.sheet(s.name)) for s in spec.sheets}
+    for name, sheet in raw.sheets.items():
+        if id(sheet) in own or norm(name) in (norm(MARKER_SHEET), norm(HELP_SHEET)):
+            continue
+        for table in (s for s in spec.sheets if isinstance(s, TableSheet)):
+            if raw.sheet(table.name) is None:
+                continue  # F03 names the missing sheet; this one may be it renamed
+            found = _header_row(sheet, table)
+            if found is None or 2 * found[1] < len(table.fields):
+                continue
+            out.findings.append(
+                catalog.make(
+                    "R16",
+                    file=out.file,
+                    sheet=name,
+                    row=found[0] + 1,
+                    problem=f"Sheet “{name}” có các cột của sheet “{table.name}” nhưng chỉ sheet "
+                    f"“{table.name}” được đọc: số liệu ở sheet “{name}” không được tính",
+                    fix=f"Chép các dòng của sheet “{_literal(name)}” vào cuối danh sách ở sheet "
+                    f"“{table.name}”, rồi xóa sheet “{_literal(name)}”.",
+                )
+            )
+            break
+
+
+def _empty_register(out: Parsed) -> None:
+    """R14: a khóm workbook without households would be consolidated as a khóm of 0 households
+    — wrong for the year's report (an error), possible but doubtful for a quarter's."""
+    table = out.tables.get(HOUSEHOLDS.name)
+    if out.kind is not Kind.KHOM or table is None or not table.frame.empty:
+        return
+    yearly = out.values.get("ky") in (None, YEARLY)
+    anchor = HOUSEHOLDS.anchor
+    out.findings.append(
+        catalog.make(
+            "R14",
+            file=out.file,
+            sheet=table.sheet,
+            cell=table.ref(anchor, table.first_row) if anchor in table.columns else "",
+            row=table.first_row,
+            severity=Severity.ERROR if yearly else Severity.WARNING,
+        )
+    )
+
+
 def _merged_in(sheet: RawSheet, header_row: int, cols) -> list[tuple[int, int]]:
     cols = set(cols)
     return [
@@ -493,6 +693,11 @@ def _merged_in(sheet: RawSheet, header_row: int, cols) -> list[tuple[int, int]]:
         for start, end in sheet.merged
         if start[0] > header_row and any(start[1] <= c <= end[1] for c in cols)
     ]
+
+
+def _literal(text: str) -> str:
+    """Typed text inside a `fix` template: its braces are not placeholders."""
+    return text.replace("{", "{{").replace("}", "}}")
 
 
 def _span(rows: list[int]) -> str:

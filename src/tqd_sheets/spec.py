@@ -15,6 +15,7 @@ TEMPLATE_VERSION = 1
 MARKER_SHEET = "_tqd"  # hidden sheet holding kind and template version
 HELP_SHEET = "Hướng dẫn"
 SAMPLE_NOTE = "DỮ LIỆU MẪU"  # Thông tin › Ghi chú of the shipped sample workbooks
+SERIAL = "stt"  # the table column the blank pre-fills 1 … capacity (as template.SERIAL)
 
 
 class Kind(StrEnum):
@@ -59,6 +60,9 @@ class Field(_Frozen):
     default: float | str | None = None
     width: float = 14
     rule: str | None = None  # rule code for a bad value, when not the sheet's usual one
+    # False for a column no check and no figure reads (the pre-printed STT, a free note):
+    # a formula there without a stored result is harmless, and it alone does not make a row.
+    used: bool = True
 
     def describe_type(self) -> str:
         """The allowed values in words, for the help sheet and the messages."""
@@ -140,6 +144,13 @@ def norm(text: object) -> str:
     return " ".join(unicodedata.normalize("NFC", str(text)).casefold().split())
 
 
+def loose(text: object) -> str:
+    """`norm`, then without diacritics (`đ` → `d`): how a header retyped on a keyboard without
+    Vietnamese input is still recognised (with a warning naming the variant)."""
+    decomposed = unicodedata.normalize("NFD", norm(text).replace("đ", "d"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
 def field(sheet: Sheet, code: str) -> Field:
     return next(f for f in sheet.fields if f.code == code)
 
@@ -206,7 +217,14 @@ HOUSEHOLDS = TableSheet(
     unique=("ma_ho",),
     capacity=1500,
     fields=(
-        F(code="stt", label="STT", type=VType.INTEGER, width=6, help="Số thứ tự (in sẵn)"),
+        F(
+            code="stt",
+            label="STT",
+            type=VType.INTEGER,
+            width=6,
+            used=False,
+            help="Số thứ tự (in sẵn)",
+        ),
         F(
             code="ma_ho",
             label="Mã hộ",
@@ -272,7 +290,14 @@ HOUSEHOLDS = TableSheet(
             width=10,
             help="Đánh x nếu có thành viên vi phạm pháp luật trong năm",
         ),
-        F(code="ghi_chu", label="Ghi chú", type=VType.TEXT, width=20, help="Ghi chú"),
+        F(
+            code="ghi_chu",
+            label="Ghi chú",
+            type=VType.TEXT,
+            width=20,
+            used=False,
+            help="Ghi chú",
+        ),
     ),
 )
 

@@ -6,6 +6,7 @@ Nothing here guesses: a value that fits no reading is a problem, never silently 
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -19,9 +20,17 @@ Parsed = tuple[object, str | None]
 YES = frozenset({"x", "có", "1", "✓", "true"})
 NO = frozenset({"", "không", "0", "false"})
 
-_INT = re.compile(r"^[+-]?\d+$")
-_MONEY = re.compile(r"^\d{1,3}(?:\.\d{3})+$")
-_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+# ASCII digits only: `int()` and `float()` also read Arabic-Indic or full-width digits, `1_000`,
+# `1e5`, `nan` and `inf`, none of which an officer means as a count.
+_INT = re.compile(r"^[+-]?[0-9]+$")
+_DECIMAL = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$")
+_MONEY = re.compile(r"^[0-9]{1,3}(?:\.[0-9]{3})+$")
+_DATE = re.compile(r"^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})$")
+# No figure of a ward form comes near 10^15 (Excel keeps 15 significant digits); anything
+# larger is a typing accident, and refusing it keeps every sum far from overflow and keeps
+# `int()` away from its 4,300-digit limit.
+MAX_MAGNITUDE = 10**15
+_MAX_DIGITS = 15
 
 
 def is_blank(raw: object) -> bool:
@@ -47,33 +56,54 @@ def text(raw: object) -> str:
     return unicodedata.normalize("NFC", str(raw)).strip()
 
 
+def _sane(value: float) -> Parsed:
+    """A number a form can hold: finite and below `MAX_MAGNITUDE` (NaN fails every range
+    check silently, so it must never get that far)."""
+    if math.isfinite(value) and abs(value) < MAX_MAGNITUDE:
+        return value, None
+    return None, "bad"
+
+
+def _digits(s: str) -> int:
+    return sum(ch.isdigit() for ch in s)
+
+
 def parse_integer(raw: object) -> Parsed:
     if isinstance(raw, bool):
         return None, "bad"
     if isinstance(raw, int):
-        return raw, None
+        return (raw, None) if abs(raw) < MAX_MAGNITUDE else (None, "bad")
     if isinstance(raw, float):
-        return (int(raw), None) if raw.is_integer() else (None, "bad")
+        if not math.isfinite(raw) or not raw.is_integer():
+            return None, "bad"
+        return (int(raw), None) if _sane(raw)[1] is None else (None, "bad")
     s = text(raw)
-    return (int(s), None) if _INT.match(s) else (None, "bad")
+    if not _INT.match(s) or _digits(s) > _MAX_DIGITS:
+        return None, "bad"
+    return int(s), None
+
+
+def _decimal(s: str) -> Parsed:
+    s = s.replace(",", ".")
+    if not _DECIMAL.match(s) or _digits(s) > 2 * _MAX_DIGITS:
+        return None, "bad"
+    return _sane(float(s))
 
 
 def parse_number(raw: object) -> Parsed:
     if isinstance(raw, bool):
         return None, "bad"
-    if isinstance(raw, int | float):
-        return float(raw), None
-    s = text(raw).replace(",", ".")
-    try:
-        return float(s), None
-    except ValueError:
-        return None, "bad"
+    if isinstance(raw, int):
+        return _sane(float(raw)) if abs(raw) < MAX_MAGNITUDE else (None, "bad")
+    if isinstance(raw, float):
+        return _sane(raw)
+    return _decimal(text(raw))
 
 
 def parse_money(raw: object) -> Parsed:
     s = text(raw)
     if isinstance(raw, str) and _MONEY.match(s):
-        return int(s.replace(".", "")), None
+        return parse_integer(s.replace(".", ""))
     return parse_integer(raw)
 
 
@@ -106,20 +136,13 @@ def parse_date(raw: object) -> Parsed:
 
 
 def parse_rate(raw: object) -> Parsed:
-    if isinstance(raw, bool):
-        return None, "bad"
-    if isinstance(raw, int | float):
-        return float(raw), None
-    s = text(raw).replace(",", ".")
+    if isinstance(raw, bool | int | float):
+        return parse_number(raw)
+    s = text(raw)
     if s.endswith("%"):
-        try:
-            return float(s[:-1].strip()) / 100, None
-        except ValueError:
-            return None, "bad"
-    try:
-        return float(s), None
-    except ValueError:
-        return None, "bad"
+        value, problem = _decimal(s[:-1].strip())
+        return (None, problem) if problem else (value / 100, None)  # type: ignore[operator]
+    return _decimal(s)
 
 
 def parse_choice(raw: object, choices: Sequence[str]) -> Parsed:
