@@ -287,7 +287,18 @@ READS_DIFFERENTLY = {
     "f03_ward_sheet_deleted": "",
     # A formula without a result has no value to copy: the cell comes back empty.
     "r12_formula_nk": "",
+    "r12_formula_in_mark": "",
+    "strict_r12_r13": "",
+    # A column the reader could not match (R01) comes back under the template's header, empty,
+    # beside the khóm's own column, which is kept as an extra column for the khóm to move.
+    "r01_header_renamed": "",
+    "r01_header_vi_pham_abbreviated": "",
+    "r01_header_ghi_chu_renamed": "",
+    "r01_optional_column_deleted": "",
+    "r01_ward_antt_abbreviated": "",
 }
+# Read the same, but something typed had no place in the form (R16): it waits on `Khác`.
+KEPT_ON_KHAC = ("r16_copied_column_before", "r16_register_continued_on_copied_sheet")
 UNREADABLE = ("f01_", "f02_", "f05_")  # never parsed: no copy to make
 
 
@@ -329,8 +340,8 @@ def test_every_readable_corpus_file_gets_a_copy_that_reads_back_the_same(
                 assert OTHER_SHEET in wb.sheetnames, name
         else:
             assert same, name
-            # Everything typed found its place in the form.
-            assert OTHER_SHEET not in wb.sheetnames, name
+            # Everything typed found its place in the form, or waits on `Khác` when it had none.
+            assert (OTHER_SHEET in wb.sheetnames) == (name in KEPT_ON_KHAC), name
     assert made >= 60
 
 
