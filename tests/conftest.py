@@ -9,6 +9,7 @@ import pytest
 from hypothesis import settings
 
 from builders import CONFIG, ROOT, needs_soffice
+from make_corpus import Case, build_corpus
 from tqd_sheets.config import Config, load_config
 from tqd_sheets.periods import Period
 from tqd_sheets.template import write_khom_template, write_templates
@@ -44,3 +45,12 @@ def blanks(tmp_path_factory: pytest.TempPathFactory, config: Config) -> Path:
     q2 = Period.parse("2020Q2")
     write_khom_template(directory / "BieuKhom_K1_2020Q2.xlsx", config, q2, "K1")
     return directory
+
+
+@pytest.fixture(scope="session")
+def corpus_files(
+    tmp_path_factory: pytest.TempPathFactory, config: Config
+) -> list[tuple[Case, Path]]:
+    """The bad-input corpus (make_corpus.py), built once for every test module that reads it."""
+    directory = tmp_path_factory.mktemp("corpus")
+    return [(case, directory / case.filename) for case in build_corpus(directory, config)]

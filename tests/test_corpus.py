@@ -28,7 +28,6 @@ from make_corpus import (
     SIGNED_TEXTS,
     Case,
     available,
-    build_corpus,
     col_number,
     main,
     used_ranges,
@@ -71,12 +70,10 @@ class Outcome:
 
 
 @pytest.fixture(scope="session")
-def corpus(tmp_path_factory, config) -> dict[str, Outcome]:
+def corpus(corpus_files, config) -> dict[str, Outcome]:
     """The corpus, built once, each file checked once."""
-    directory = tmp_path_factory.mktemp("corpus")
     out = {}
-    for case in build_corpus(directory, config):
-        path = directory / case.filename
+    for case, path in corpus_files:
         start = time.perf_counter()
         try:
             checked, error = check_file(path, config, today=TODAY), None
