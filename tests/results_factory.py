@@ -13,7 +13,7 @@ from datetime import date
 
 import pandas as pd
 
-from builders import RATES  # the test side's one copy of indicators.md's rates
+from builders import AGENCY_CODES, RATES  # the test side's one copy of indicators.md's rates
 from tqd_sheets.config import Config
 from tqd_sheets.findings import Finding, Severity
 from tqd_sheets.periods import Period
@@ -185,15 +185,7 @@ KHOM_COUNTS = (
 )
 # What the ward workbook's `Số liệu ngành` gives per khóm (K3's Hộ nghèo differs from its
 # register on purpose: the two are reported side by side, never merged).
-AGENCY_COUNTS = (
-    "HO_NGHEO_LDTBXH",
-    "HO_CAN_NGHEO_LDTBXH",
-    "NGUOI_VI_PHAM",
-    "LAO_DONG",
-    "VIEC_LAM",
-    "KHOM_YTE",
-    "KHOM_QS",
-)
+AGENCY_COUNTS = AGENCY_CODES
 
 # loai, DV, DV_DK, DV_DAT, DV_HT, DV_ANTT
 UNIT_ROWS = (
