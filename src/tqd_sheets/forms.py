@@ -23,6 +23,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from . import registry
 from .atomic import write_atomic
 from .config import Config
 from .findings import a1, col_letter
@@ -177,19 +178,27 @@ TITLES = {
     "Biểu 05": "KẾT QUẢ HOẠT ĐỘNG CỦA PHONG TRÀO VÀ SỐ LIỆU CÁC NGÀNH",
 }
 
-# rate column → (numerator column, denominator column), per form
-B01_RATES = {
-    "GDVH_DK_TL": ("GDVH_DK", "HO"),
-    "GDVH_DAT_TL": ("GDVH_DAT", "HO"),
-    "GDHT_TL": ("GDHT", "HO"),
-    "GDTT_TL": ("GDTT", "HO"),
-}
-B05_RATES = {
-    "HOA_GIAI_TL": ("HOA_GIAI_THANH", "HOA_GIAI"),
-    "VIEC_LAM_TL": ("VIEC_LAM", "LAO_DONG"),
-}
+# Columns that show no indicator of the registry: each row's label, and Biểu 02's title
+# criteria and Biểu 01/04's targets and verdicts. Every other column code is a registry code,
+# whose kind (rate, money) decides its formula and format.
+NOT_INDICATORS = frozenset(
+    {
+        *("STT", "TEN", "LOAI", "NOI_DUNG", "DON_VI", "CHI_TIEU", "KET_QUA", "DANH_GIA"),
+        *("CON_THIEU", "LY_DO", "DIEM", "ANTT", "NGAY_HOI", "QUY_UOC", "CD_HOC_TAP"),
+        *("CT_GDVH_DK_TL", "DG_GDVH_DK_TL", "CT_GDVH_DAT_TL", "DG_GDVH_DAT_TL"),
+    }
+)
+
+
+def _rates(cols: tuple[Col, ...]) -> dict[str, tuple[str, str]]:
+    """rate column → (numerator column, denominator column), from the registry."""
+    return {c.code: registry.RATES[c.code] for c in cols if c.code in registry.RATES}
+
+
+B01_RATES = _rates(B01)
+B05_RATES = _rates(B05)
 B01_TARGETS = ("GDVH_DK_TL", "GDVH_DAT_TL")  # rates compared with the year's targets
-MONEY = ("KINH_PHI", "XA_HOI_HOA")
+MONEY = tuple(i.code for i in registry.INDICATORS if i.format is registry.Format.MONEY)
 AGENCY = AGENCY_CODES  # figures of the ward workbook's `Số liệu ngành`
 COUNT_ROW = "SO_KHOM_DAT"  # Biểu 02: row key of `Số khóm đạt chuẩn văn minh đô thị`
 

@@ -1,0 +1,91 @@
+"""Guards of the declarations: a fact declared once must reach every place that shows it.
+
+A registered indicator missing from a full run's `Dữ liệu`, a form column that names no
+registered indicator (and is not declared as a label or verdict column), or a form's figure
+that differs from its `Dữ liệu` value fails here, whichever module forgot the declaration.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from pathlib import Path
+
+import pytest
+from python_calamine import CalamineWorkbook
+
+from builders import ROOT
+from tqd_sheets import forms, registry
+from tqd_sheets.config import Config
+from tqd_sheets.outputs import write_outputs
+from tqd_sheets.pipeline import Run, consolidate, inbox_files
+
+TODAY = date(2021, 1, 15)
+
+
+@pytest.fixture(scope="module")
+def full_run(tmp_path_factory: pytest.TempPathFactory, config: Config) -> tuple[Run, Path]:
+    """The shipped sample inbox: every khóm and the ward workbook, so every indicator exists."""
+    files = inbox_files(ROOT / "inbox")
+    run = consolidate(files, config, None, today=TODAY)
+    written = write_outputs(run, config, tmp_path_factory.mktemp("out"), files)
+    baocao = next(p for p in written if p.name.startswith("BaoCao_"))
+    return run, baocao
+
+
+def data_rows(path: Path) -> dict[tuple[str, str], object]:
+    grid = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(forms.DATA_SHEET).to_python()
+    head = grid[0]
+    unit, code, value = head.index("ma_don_vi"), head.index("ma_chi_tieu"), head.index("gia_tri")
+    return {(str(r[unit]), str(r[code])): r[value] for r in grid[1:] if r[code] != ""}
+
+
+def test_every_form_column_is_a_registered_indicator_or_declared_otherwise() -> None:
+    for sheet, cols in forms.COLUMNS.items():
+        for col in cols:
+            assert col.code in registry.BY_CODE or col.code in forms.NOT_INDICATORS, (
+                sheet,
+                col.code,
+            )
+    # and nothing declared "not an indicator" hides a registered one
+    assert not forms.NOT_INDICATORS & set(registry.BY_CODE)
+
+
+def test_every_registered_indicator_reaches_the_data_of_a_full_run(full_run) -> None:
+    run, baocao = full_run
+    r = run.results
+    assert len(r.included) == len(r.expected) and r.has_ward_workbook  # a full run
+    rows = data_rows(baocao)
+    for unit in r.included:
+        missing = [i.code for i in registry.INDICATORS if not i.parent_only]
+        missing = [c for c in missing if (unit, c) not in rows]
+        assert not missing, (unit, missing)
+    missing = [i.code for i in registry.INDICATORS if (r.ward_code, i.code) not in rows]
+    assert not missing, (r.ward_code, missing)
+
+
+def _same(form_value: object, data_value: object) -> bool:
+    if data_value == "" or (isinstance(data_value, float) and math.isnan(data_value)):
+        return form_value in ("", forms.DASH)
+    return isinstance(form_value, int | float) and math.isclose(
+        float(form_value), float(data_value), rel_tol=1e-12, abs_tol=1e-12
+    )
+
+
+def test_every_figure_on_the_unit_forms_equals_its_data_value(full_run) -> None:
+    run, baocao = full_run
+    rows = data_rows(baocao)
+    book = CalamineWorkbook.from_path(str(baocao))
+    checked = 0
+    for sheet, lay in forms.layout(run.results).items():
+        grid = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        for unit in (*run.results.included, run.results.ward_code):
+            if unit not in lay.rows:
+                continue
+            for code, col in lay.columns.items():
+                if code not in registry.BY_CODE or (unit, code) not in rows:
+                    continue
+                shown = grid[lay.rows[unit]][col]
+                assert _same(shown, rows[(unit, code)]), (sheet, unit, code, shown)
+                checked += 1
+    assert checked > 100
