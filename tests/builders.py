@@ -637,6 +637,20 @@ def _agency_counts(ag: AgencyRow) -> dict[str, float]:
     }
 
 
+# Loại đơn vị, as inputs.md lists them (every loại has its row, zeros included).
+UNIT_TYPES = ("Cơ quan hành chính", "Đơn vị sự nghiệp", "Trường học", "Doanh nghiệp", "Khác")
+
+
+def _unit_counts(units: Sequence[Unit]) -> dict[str, float]:
+    return {
+        "DV": len(units),
+        "DV_DK": sum(u.dk for u in units),
+        "DV_DAT": sum(u.dat for u in units),
+        "DV_HT": sum(u.ht for u in units),
+        "DV_ANTT": sum(u.antt for u in units),
+    }
+
+
 def expected_data(
     books: Mapping[str, KhomBook],
     ward: WardBook | None,
@@ -689,11 +703,10 @@ def expected_data(
             total.pop(k, None)
     total["KHOM_TONG"] = expected
     if ward is not None:
-        total["DV"] = len(ward.units)
-        total["DV_DK"] = sum(u.dk for u in ward.units)
-        total["DV_DAT"] = sum(u.dat for u in ward.units)
-        total["DV_HT"] = sum(u.ht for u in ward.units)
-        total["DV_ANTT"] = sum(u.antt for u in ward.units)
+        total.update(_unit_counts(ward.units))
+        for loai in UNIT_TYPES:
+            by_loai = _with_rates(_unit_counts([u for u in ward.units if u.loai == loai]))
+            out.update({data_key(WARD, k, loai): v for k, v in by_loai.items()})
     w = _with_rates(total)
     # Phường VMĐT over every configured khóm: met, not met even if every missing or unsure
     # khóm passed (0), or not yet known (no row: a 0 would read as "not met").
@@ -720,6 +733,29 @@ class Row:
     tu_so: float | None
     mau_so: float | None
     gia_tri: float | None
+    cap: str = ""
+    cha: str = ""
+
+
+def data_key(unit: str, code: str, phan_loai: str = "") -> tuple[str, str]:
+    """How the tests key a `Dữ liệu` row: (unit, code) for a total, (unit, `code/loại`) for a
+    row broken down by loại đơn vị."""
+    return (unit, f"{code}/{phan_loai}" if phan_loai else code)
+
+
+# levels.md's `Dữ liệu` columns, restated here.
+DATA_HEADER = (
+    "ky",
+    "ma_don_vi",
+    "ten_don_vi",
+    "cap",
+    "ma_don_vi_cha",
+    "ma_chi_tieu",
+    "phan_loai",
+    "tu_so",
+    "mau_so",
+    "gia_tri",
+)
 
 
 def _num(v: object) -> float | None:
@@ -736,12 +772,14 @@ def read_csv_data(path: Path) -> dict[tuple[str, str], Row]:
     text = path.read_bytes().decode("utf-8-sig")
     out = {}
     for rec in csv.DictReader(io.StringIO(text)):
-        out[(rec["ma_don_vi"], rec["ma_chi_tieu"])] = Row(
+        out[data_key(rec["ma_don_vi"], rec["ma_chi_tieu"], rec["phan_loai"])] = Row(
             rec["ky"],
             rec["ten_don_vi"],
             _num(rec["tu_so"]),
             _num(rec["mau_so"]),
             _num(rec["gia_tri"]),
+            rec["cap"],
+            rec["ma_don_vi_cha"],
         )
     return out
 
@@ -754,20 +792,22 @@ def sheet_rows(path: Path, sheet: str) -> list[list[object]]:
 def read_sheet_data(path: Path, sheet: str = "Dữ liệu") -> dict[tuple[str, str], Row]:
     rows = sheet_rows(path, sheet)
     head = [str(h).strip() for h in rows[0]]
-    col = {
-        h: head.index(h)
-        for h in ("ky", "ma_don_vi", "ten_don_vi", "ma_chi_tieu", "tu_so", "mau_so", "gia_tri")
-    }
+    col = {h: head.index(h) for h in DATA_HEADER}
     out = {}
     for r in rows[1:]:
         if not str(r[col["ma_don_vi"]]).strip():
             continue
-        out[(str(r[col["ma_don_vi"]]), str(r[col["ma_chi_tieu"]]))] = Row(
+        key = data_key(
+            str(r[col["ma_don_vi"]]), str(r[col["ma_chi_tieu"]]), str(r[col["phan_loai"]])
+        )
+        out[key] = Row(
             _key(r[col["ky"]]),
             str(r[col["ten_don_vi"]]),
             _num(r[col["tu_so"]]),
             _num(r[col["mau_so"]]),
             _num(r[col["gia_tri"]]),
+            str(r[col["cap"]]),
+            str(r[col["ma_don_vi_cha"]]),
         )
     return out
 

@@ -291,12 +291,22 @@ def make_results(
     inputs = khom_inputs(included, zero_households, overrides, has_ward_workbook, agency_rows)
     rows: list[dict] = []
 
+    def _place(unit: str) -> dict[str, str]:
+        """The extended Dữ liệu's columns of a total row (levels.md)."""
+        ward = unit == WARD
+        return {
+            "cap": "Phường" if ward else "Khóm",
+            "ma_don_vi_cha": "" if ward else WARD,
+            "phan_loai": "",
+        }
+
     def count(unit: str, name: str, code: str, v: float) -> None:
         rows.append(
             dict(
                 ky=p.id,
                 ma_don_vi=unit,
                 ten_don_vi=name,
+                **_place(unit),
                 ma_chi_tieu=code,
                 tu_so=float(v),
                 mau_so=math.nan,
@@ -310,6 +320,7 @@ def make_results(
                 ky=p.id,
                 ma_don_vi=unit,
                 ten_don_vi=name,
+                **_place(unit),
                 ma_chi_tieu=code,
                 tu_so=float(num),
                 mau_so=float(den),

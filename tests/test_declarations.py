@@ -33,11 +33,17 @@ def full_run(tmp_path_factory: pytest.TempPathFactory, config: Config) -> tuple[
     return run, baocao
 
 
-def data_rows(path: Path) -> dict[tuple[str, str], object]:
+def data_rows(path: Path) -> dict[tuple[str, str, str], object]:
+    """(ma_don_vi, ma_chi_tieu, phan_loai) → gia_tri; phan_loai is "" on totals."""
     grid = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(forms.DATA_SHEET).to_python()
-    head = grid[0]
-    unit, code, value = head.index("ma_don_vi"), head.index("ma_chi_tieu"), head.index("gia_tri")
-    return {(str(r[unit]), str(r[code])): r[value] for r in grid[1:] if r[code] != ""}
+    col = {name: j for j, name in enumerate(grid[0])}
+    return {
+        (str(r[col["ma_don_vi"]]), str(r[col["ma_chi_tieu"]]), str(r[col["phan_loai"]])): r[
+            col["gia_tri"]
+        ]
+        for r in grid[1:]
+        if r[col["ma_chi_tieu"]] != ""
+    }
 
 
 def test_every_form_column_is_a_registered_indicator_or_declared_otherwise() -> None:
@@ -58,9 +64,9 @@ def test_every_registered_indicator_reaches_the_data_of_a_full_run(full_run) -> 
     rows = data_rows(baocao)
     for unit in r.included:
         missing = [i.code for i in registry.INDICATORS if not i.parent_only]
-        missing = [c for c in missing if (unit, c) not in rows]
+        missing = [c for c in missing if (unit, c, "") not in rows]
         assert not missing, (unit, missing)
-    missing = [i.code for i in registry.INDICATORS if (r.ward_code, i.code) not in rows]
+    missing = [i.code for i in registry.INDICATORS if (r.ward_code, i.code, "") not in rows]
     assert not missing, (r.ward_code, missing)
 
 
@@ -77,15 +83,17 @@ def test_every_figure_on_the_unit_forms_equals_its_data_value(full_run) -> None:
     rows = data_rows(baocao)
     book = CalamineWorkbook.from_path(str(baocao))
     checked = 0
+    ward = run.results.ward_code
     for sheet, lay in forms.layout(run.results).items():
         grid = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-        for unit in (*run.results.included, run.results.ward_code):
-            if unit not in lay.rows:
-                continue
+        for key, row in lay.rows.items():
+            # A unit's row holds its totals; Biểu 03's rows hold the ward's loại breakdown.
+            where = (key, "") if key in (*run.results.included, ward) else (ward, key)
             for code, col in lay.columns.items():
-                if code not in registry.BY_CODE or (unit, code) not in rows:
+                data_key = (where[0], code, where[1])
+                if code not in registry.BY_CODE or data_key not in rows:
                     continue
-                shown = grid[lay.rows[unit]][col]
-                assert _same(shown, rows[(unit, code)]), (sheet, unit, code, shown)
+                shown = grid[row][col]
+                assert _same(shown, rows[data_key]), (sheet, key, code, shown)
                 checked += 1
     assert checked > 100

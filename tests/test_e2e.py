@@ -176,6 +176,18 @@ def test_csv_holds_every_indicator_exactly(fmt_run: Outcome, data) -> None:
     assert_numbers(fmt_run, expected_data(books, ward, KHOM))
 
 
+def test_every_data_row_names_its_kind_and_parent(fmt_run: Outcome) -> None:
+    """levels.md: a khóm's rows name the ward as parent; the ward's own rows its parent (none
+    configured here); breakdown rows exist for the ward's đơn vị only."""
+    for rows in (fmt_run.csv, fmt_run.sheet):
+        for (unit, code), row in rows.items():
+            if unit == WARD:
+                assert (row.cap, row.cha) == ("Phường", ""), (unit, code)
+            else:
+                assert (row.cap, row.cha) == ("Khóm", WARD), (unit, code)
+                assert "/" not in code, (unit, code)
+
+
 def test_data_sheet_holds_every_indicator_exactly(fmt_run: Outcome, data) -> None:
     books, ward = data
     problems = data_mismatches(fmt_run.sheet, expected_data(books, ward, KHOM))

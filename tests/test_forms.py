@@ -26,7 +26,6 @@ from tqd_sheets.forms import (
     layout,
     write_forms,
 )
-from tqd_sheets.results import DATA_COLUMNS
 
 
 def build(tmp_path: Path, names: dict[str, str] | None = None, **kw):
@@ -332,15 +331,35 @@ def test_charts_exist_and_read_biểu_01(tmp_path):
 def test_data_sheet_matches_results(tmp_path):
     path, results, _lay = build(tmp_path, zero_households=("K2",))
     g = grid(path, DATA_SHEET)
-    assert g[0] == DATA_COLUMNS
+    assert g[0] == [
+        "ky",
+        "ma_don_vi",
+        "ten_don_vi",
+        "cap",
+        "ma_don_vi_cha",
+        "ma_chi_tieu",
+        "phan_loai",
+        "tu_so",
+        "mau_so",
+        "gia_tri",
+    ]
+    col = {name: j for j, name in enumerate(g[0])}
     body = [row for row in g[1:] if any(x != "" for x in row)]
     assert len(body) == len(results.data)
-    row = next(r for r in body if r[1] == "K2" and r[3] == "GDVH_DAT_TL")
-    assert row[4] == 0 and row[5] == 0 and row[6] == ""  # NaN → empty cell
-    row = next(r for r in body if r[1] == WARD and r[3] == "GDVH_DAT_TL")
-    assert row[6] == (113 + 110 + 57) / (120 + 150 + 60)
+
+    def row_of(unit: str, code: str) -> list:
+        return next(
+            r for r in body if r[col["ma_don_vi"]] == unit and r[col["ma_chi_tieu"]] == code
+        )
+
+    row = row_of("K2", "GDVH_DAT_TL")
+    assert (row[col["tu_so"]], row[col["mau_so"]], row[col["gia_tri"]]) == (0, 0, "")  # NaN → empty
+    assert (row[col["cap"]], row[col["ma_don_vi_cha"]], row[col["phan_loai"]]) == ("Khóm", WARD, "")
+    row = row_of(WARD, "GDVH_DAT_TL")
+    assert row[col["gia_tri"]] == (113 + 110 + 57) / (120 + 150 + 60)
+    assert (row[col["cap"]], row[col["ma_don_vi_cha"]]) == ("Phường", "")
     ws = openpyxl.load_workbook(path)[DATA_SHEET]
-    assert ws.auto_filter.ref == f"A1:G{len(results.data) + 1}"
+    assert ws.auto_filter.ref == f"A1:J{len(results.data) + 1}"
     assert ws.freeze_panes == "A2"
 
 

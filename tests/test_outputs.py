@@ -33,12 +33,27 @@ def test_csv_has_bom_and_the_data_rows(sample_run):
     blob = data_csv(run.results)
     assert blob.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(blob.decode("utf-8-sig"))))
-    assert rows[0] == ["ky", "ma_don_vi", "ten_don_vi", "ma_chi_tieu", "tu_so", "mau_so", "gia_tri"]
+    assert rows[0] == [
+        "ky",
+        "ma_don_vi",
+        "ten_don_vi",
+        "cap",
+        "ma_don_vi_cha",
+        "ma_chi_tieu",
+        "phan_loai",
+        "tu_so",
+        "mau_so",
+        "gia_tri",
+    ]
     assert len(rows) - 1 == len(run.results.data)
-    ho = next(r for r in rows if r[1] == "TQD" and r[3] == "HO")
-    assert ho[4] == ho[6] and ho[5] == ""
-    rate = next(r for r in rows if r[1] == "TQD" and r[3] == "GDVH_DAT_TL")
-    assert float(rate[6]) == float(rate[4]) / float(rate[5])  # full precision, no rounding
+    ho = next(r for r in rows if r[1] == "TQD" and r[5] == "HO")
+    assert ho[7] == ho[9] and ho[8] == "" and ho[6] == ""
+    rate = next(r for r in rows if r[1] == "TQD" and r[5] == "GDVH_DAT_TL")
+    assert float(rate[9]) == float(rate[7]) / float(rate[8])  # full precision, no rounding
+    # đơn vị broken down by loại: the loại rows add up to the total
+    dv = [r for r in rows if r[1] == "TQD" and r[5] == "DV"]
+    assert dv[0][6] == "" and len(dv) == 6
+    assert sum(int(r[9]) for r in dv[1:]) == int(dv[0][9])
 
 
 def test_manifest_lists_every_input_with_its_hash(sample_run, tmp_path):

@@ -147,6 +147,29 @@ def with_rates(counts: Mapping[str, float]) -> dict[str, tuple[float, float, flo
     return out
 
 
+Values = Mapping[str, tuple[float, float, float]]
+
+
+def data_rows(
+    period: Period,
+    units: Sequence[tuple[str, str, str, str, Values]],
+    breakdowns: Mapping[str, Mapping[str, Values]],
+) -> pd.DataFrame:
+    """`Dữ liệu`: for each (code, name, cap, parent code, values) unit, its indicators in the
+    registry's order; after a total broken down by loại (`breakdowns`: unit → loại → values),
+    one row per loại with `phan_loai` set."""
+    records = []
+    for unit, name, cap, parent, vals in units:
+        for code in ORDER:
+            if code not in vals:
+                continue
+            records.append((period.id, unit, name, cap, parent, code, "", *vals[code]))
+            for loai, by_loai in breakdowns.get(unit, {}).items():
+                if code in by_loai:
+                    records.append((period.id, unit, name, cap, parent, code, loai, *by_loai[code]))
+    return pd.DataFrame.from_records(records, columns=DATA_COLUMNS)
+
+
 def _criteria_failures(c: Mapping[str, object], rs: RuleSet) -> tuple[list[str], list[str]]:
     """The khóm VMĐT criteria that fail, and those that cannot be assessed."""
     fails, unknown = [], []
@@ -236,8 +259,12 @@ def compute(
     agency: pd.DataFrame | None = None,
     units: pd.DataFrame | None = None,
     targets: Mapping[str, float] | None = None,
+    caps: Mapping[str, str] | None = None,
+    parent_code: str = "",
 ) -> Results:
-    """Every indicator for each included khóm and for the ward."""
+    """Every indicator for each included khóm and for the ward. `caps` gives each unit's kind
+    (khóm code or ward code → `Khóm`, `Phường`…) and `parent_code` the ward's own parent, for
+    the extended `Dữ liệu`."""
     agency_by = (
         {str(r["ma_khom"]): r for _, r in agency.iterrows() if r["ma_khom"]}
         if agency is not None
@@ -312,13 +339,18 @@ def compute(
         ward["PHUONG_VMDT"] = (float(ward_status == DAT), math.nan, float(ward_status == DAT))
     unit_rows.append((ward_code, ward_name, ward))
 
-    records = []
-    for unit, name, vals in unit_rows:
-        for code in ORDER:
-            if code in vals:
-                tu, mau, gt = vals[code]
-                records.append((period.id, unit, name, code, tu, mau, gt))
-    data = pd.DataFrame.from_records(records, columns=DATA_COLUMNS)
+    caps = caps or {}
+    breakdown = {
+        str(r["loai"]): with_rates(r.drop("loai").to_dict()) for _, r in by_type.iterrows()
+    }
+    data = data_rows(
+        period,
+        [
+            (unit, name, caps.get(unit, ""), parent_code if unit == ward_code else ward_code, vals)
+            for unit, name, vals in unit_rows
+        ],
+        {ward_code: breakdown} if units is not None else {},
+    )
     tgt = dict(targets) if targets else default_targets(len(expected))
     return Results(
         period=period,

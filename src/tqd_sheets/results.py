@@ -13,7 +13,19 @@ from .findings import Finding
 from .periods import Period
 
 TARGET_COLUMNS = ["ma", "noi_dung", "don_vi", "chi_tieu", "ket_qua", "dat", "danh_gia", "con_thieu"]
-DATA_COLUMNS = ["ky", "ma_don_vi", "ten_don_vi", "ma_chi_tieu", "tu_so", "mau_so", "gia_tri"]
+# levels.md's extended `Dữ liệu`: the same columns at every level, so a parent consolidates it.
+DATA_COLUMNS = [
+    "ky",
+    "ma_don_vi",
+    "ten_don_vi",
+    "cap",
+    "ma_don_vi_cha",
+    "ma_chi_tieu",
+    "phan_loai",
+    "tu_so",
+    "mau_so",
+    "gia_tri",
+]
 
 # Title statuses
 DAT, CHUA_DAT, CHUA_DU = "Đạt", "Chưa đạt", "Chưa đủ căn cứ"
@@ -28,9 +40,12 @@ class Results:
     expected: list[str]  # khóm codes from configuration, in order
     included: list[str]  # khóm codes consolidated (valid workbook), in configuration order
     has_ward_workbook: bool
-    # One row per unit × indicator, columns DATA_COLUMNS. `ma_don_vi` is a khóm code or
-    # `ward_code`. Counts: tu_so = gia_tri = the count, mau_so = NaN. Rates (codes ending _TL):
-    # tu_so, mau_so, gia_tri = tu_so / mau_so unrounded, NaN when mau_so == 0.
+    # One row per unit × indicator × breakdown, columns DATA_COLUMNS. `ma_don_vi` is a khóm
+    # code or `ward_code`; `cap` the unit's kind; `ma_don_vi_cha` the ward's code on a child's
+    # rows, the ward's own parent (or "") on the ward's. `phan_loai` is "" on totals and the
+    # loại đơn vị on the DV* rows broken down by it. Counts: tu_so = gia_tri = the count,
+    # mau_so = NaN. Rates (codes ending _TL): tu_so, mau_so, gia_tri = tu_so / mau_so
+    # unrounded, NaN when mau_so == 0.
     data: pd.DataFrame
     # One row per included khóm, in configuration order, columns:
     # ma_khom, ten_khom, DIEM (float), GDVH_DAT_TL (float or NaN), ANTT (True/False/None —
@@ -58,12 +73,16 @@ class Results:
     findings: list[Finding] = field(default_factory=list)
     sample_data: bool = False  # the run consolidated the shipped sample workbooks
 
+    def _total(self, unit: str, code: str) -> pd.DataFrame:
+        d = self.data
+        return d[(d.ma_don_vi == unit) & (d.ma_chi_tieu == code) & (d.phan_loai == "")]
+
     def value(self, unit: str, code: str) -> float:
-        row = self.data[(self.data.ma_don_vi == unit) & (self.data.ma_chi_tieu == code)]
+        row = self._total(unit, code)
         return float(row.gia_tri.iloc[0]) if len(row) else float("nan")
 
     def fraction(self, unit: str, code: str) -> tuple[float, float]:
-        row = self.data[(self.data.ma_don_vi == unit) & (self.data.ma_chi_tieu == code)]
+        row = self._total(unit, code)
         if not len(row):
             return float("nan"), float("nan")
         return float(row.tu_so.iloc[0]), float(row.mau_so.iloc[0])
