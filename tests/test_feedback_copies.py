@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import warnings
 import zipfile
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
@@ -32,7 +33,7 @@ from make_corpus import (
 )
 from tqd_sheets import office
 from tqd_sheets.config import Config
-from tqd_sheets.feedback import OTHER_SHEET, SHEET, write_feedback
+from tqd_sheets.feedback import LIST_HEADERS, OTHER_SHEET, SHEET, write_feedback
 from tqd_sheets.findings import Severity
 from tqd_sheets.parse import ROW, Parsed
 from tqd_sheets.periods import Period
@@ -321,6 +322,14 @@ def test_every_readable_corpus_file_gets_a_copy_that_reads_back_the_same(
         made += 1
         wb = openpyxl.load_workbook(copy)
         assert wb.sheetnames[0] == SHEET, name
+        # `Cần sửa` lists every finding the file has, each once (header on row 4).
+        listed = Counter(
+            row[LIST_HEADERS.index("Mã")]
+            for row in wb[SHEET].iter_rows(min_row=5, values_only=True)
+            if row[LIST_HEADERS.index("Mã")]
+        )
+        marked = Counter(f.code for f in checked.findings if f.severity is not Severity.NOTE)
+        assert listed == marked, name
         again = check_file(copy, config, TODAY)
         assert again.parsed is not None, name
         tables, tables2 = _tables(checked.parsed), _tables(again.parsed)
