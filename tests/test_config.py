@@ -54,6 +54,8 @@ def test_another_ward_is_a_new_file_not_new_code(tmp_path):
         (BASE.replace('mac_dinh = "B"', 'mac_dinh = "C"'), "bo_tieu_chi.C"),
         (BASE + '[[khom]]\nma = "A1"\nten = "Ấp 1 bis"\n', "khom"),
         (BASE.replace("[phuong]", "[phuong]\nlang = 1"), "phuong.lang"),
+        (BASE.replace("[bo_tieu_chi.B]", '[bo_tieu_chi.B]\ndanh_hieu = "X"'), "danh_hieu"),
+        (BASE + 'nam_2024 = "B"\n', "ap_dung.nam_2024"),
     ],
 )
 def test_bad_config_names_the_key(tmp_path, text, key):
@@ -67,3 +69,16 @@ def test_broken_toml_and_missing_file(tmp_path):
         load_config(_write(tmp_path, "[phuong\n"))
     with pytest.raises(ConfigError, match="Không tìm thấy"):
         load_config(tmp_path / "nope.toml")
+
+
+def test_a_year_in_ap_dung_applies_from_that_year_on(tmp_path):
+    text = BASE.replace("[ap_dung]", '[bo_tieu_chi.M]\ndanh_hieu = "ND86_2023"\n[ap_dung]')
+    cfg = load_config(_write(tmp_path, text + '"2024" = "M"\n"2027" = "B"\n'))
+    assert [cfg.rule_set(y).danh_hieu for y in (2020, 2023, 2024, 2026, 2027, 2040)] == [
+        "ND122_2018",
+        "ND122_2018",
+        "ND86_2023",
+        "ND86_2023",
+        "ND122_2018",
+        "ND122_2018",
+    ]

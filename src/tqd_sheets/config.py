@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from . import titles
 from .oserrors import in_vietnamese
 from .periods import Period
 
@@ -51,11 +52,26 @@ class Signatures(_Model):
 
 
 class RuleSet(_Model):
+    """One rule set: the regime whose titles apply (declared in `titles`) and its thresholds.
+
+    The `khom_*` thresholds are the child level's (khóm, ấp, tổ dân phố), `phuong_*` the
+    parent's (phường, xã, thị trấn), whatever the regime calls its titles."""
+
     ten: str = ""
+    danh_hieu: str = titles.ND122
     khom_gdvh_dat_tl: float = Field(0.80, ge=0, le=1)
     khom_diem: float = Field(80, ge=0, le=100)
     phuong_khom_vmdt_tl: float = Field(0.80, ge=0, le=1)
     phuong_gdvh_dat_tl: float = Field(0.80, ge=0, le=1)
+
+    @field_validator("danh_hieu")
+    @classmethod
+    def _known_regime(cls, name: str) -> str:
+        if name not in titles.REGIMES:
+            raise ValueError(
+                f"'{name}' không phải bộ danh hiệu đã biết: {', '.join(titles.REGIMES)}"
+            )
+        return name
 
 
 class RuleChoice(_Model):
@@ -90,6 +106,8 @@ class Config(_Model):
     def _rule_sets_exist(self) -> Config:
         chosen = {"mac_dinh": self.ap_dung.mac_dinh, **(self.ap_dung.model_extra or {})}
         for key, name in chosen.items():
+            if key != "mac_dinh" and not (key.isdigit() and len(key) == 4):
+                raise ValueError(f'ap_dung.{key}: khóa phải là một năm, ví dụ "2024"')
             if name not in self.bo_tieu_chi:
                 raise ValueError(
                     f"ap_dung.{key} chọn bộ tiêu chí '{name}' nhưng không có [bo_tieu_chi.{name}]"
@@ -107,8 +125,11 @@ class Config(_Model):
         return next((k.ten for k in self.khom if k.ma == code), code)
 
     def rule_set(self, year: int) -> RuleSet:
+        """`"2024" = X` in `[ap_dung]` applies X from 2024 on (a decree stays in force until the
+        next one); years before the first listed use `mac_dinh`."""
         extra = self.ap_dung.model_extra or {}
-        return self.bo_tieu_chi[extra.get(str(year), self.ap_dung.mac_dinh)]
+        since = [int(y) for y in extra if int(y) <= year]
+        return self.bo_tieu_chi[extra[str(max(since))] if since else self.ap_dung.mac_dinh]
 
     def deadline(self, period: Period) -> date:
         """Reports are due in the last week of the period's last month, unless configured."""

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import registry
+from . import registry, titles
 from .config import RuleSet
 from .periods import Period
 from .results import CHUA_DAT, CHUA_DU, DAT, DATA_COLUMNS, TARGET_COLUMNS, Results
@@ -170,45 +170,9 @@ def data_rows(
     return pd.DataFrame.from_records(records, columns=DATA_COLUMNS)
 
 
-def _criteria_failures(c: Mapping[str, object], rs: RuleSet) -> tuple[list[str], list[str]]:
-    """The khóm VMĐT criteria that fail, and those that cannot be assessed."""
-    fails, unknown = [], []
-    tl = c["GDVH_DAT_TL"]
-    if not isinstance(tl, float) or math.isnan(tl):
-        fails.append("Chưa có hộ trong danh sách")
-    elif tl < rs.khom_gdvh_dat_tl:
-        fails.append(f"Tỷ lệ hộ đạt GĐVH {pct(tl)} thấp hơn {pct(rs.khom_gdvh_dat_tl)}")
-    if c["ANTT"] is None:
-        unknown.append("Chưa có xác nhận An toàn về ANTT của Công an")
-    elif not c["ANTT"]:
-        fails.append("Công an chưa xác nhận An toàn về ANTT")
-    if not c["NGAY_HOI"]:
-        fails.append("Chưa tổ chức Ngày hội Đại đoàn kết toàn dân tộc")
-    if not c["QUY_UOC"]:
-        fails.append("Chưa thực hiện tốt Quy ước khóm")
-    diem = c["DIEM"]
-    if not isinstance(diem, int | float) or diem < rs.khom_diem:
-        fails.append(f"Điểm tự chấm {num(diem)} thấp hơn {num(rs.khom_diem)}")
-    return fails, unknown
-
-
-def pct(x: float) -> str:
-    return f"{x * 100:.2f}".replace(".", ",") + "%"
-
-
-def num(x: object) -> str:
-    if isinstance(x, float) and x.is_integer():
-        return str(int(x))
-    return str(x).replace(".", ",")
-
-
-def khom_title(c: Mapping[str, object], rs: RuleSet) -> tuple[str, str]:
-    fails, unknown = _criteria_failures(c, rs)
-    if fails:
-        return CHUA_DAT, "; ".join(fails + unknown)
-    if unknown:
-        return CHUA_DU, "; ".join(unknown)
-    return DAT, ""
+def khom_title(c: Mapping[str, object], rs: RuleSet, cap: str = "Khóm") -> tuple[str, str]:
+    """(status, reasons) of one child for the title of its kind under the rule set."""
+    return titles.judge_child(c, rs, cap)
 
 
 def shortfall(target: float, num_: float, den: float) -> int:
@@ -259,12 +223,16 @@ def compute(
     agency: pd.DataFrame | None = None,
     units: pd.DataFrame | None = None,
     targets: Mapping[str, float] | None = None,
-    caps: Mapping[str, str] | None = None,
+    cap: str = "Phường",
+    child_caps: Mapping[str, str] | None = None,
     parent_code: str = "",
 ) -> Results:
-    """Every indicator for each included khóm and for the ward. `caps` gives each unit's kind
-    (khóm code or ward code → `Khóm`, `Phường`…) and `parent_code` the ward's own parent, for
-    the extended `Dữ liệu`."""
+    """Every indicator for each included khóm and for the ward.
+
+    `cap` is the ward's kind and `child_caps` each child's (code → "Khóm", "Ấp"…; "Khóm" when
+    not given): each is judged for the title of its own kind under `rules`, and `Dữ liệu`
+    names each unit's kind; `parent_code` is the ward's own parent there."""
+    kinds = {code: (child_caps or {}).get(code, "Khóm") for code, _ in expected}
     agency_by = (
         {str(r["ma_khom"]): r for _, r in agency.iterrows() if r["ma_khom"]}
         if agency is not None
@@ -299,7 +267,7 @@ def compute(
             "CD_HOC_TAP": bool(k.values.get("CD_HOC_TAP")),
             "DIEM": k.values.get("DIEM"),
         }
-        status, reasons = khom_title(criteria, rules)
+        status, reasons = khom_title(criteria, rules, kinds[code])
         titles.append(
             {"ma_khom": code, "ten_khom": k.name, **criteria, "ket_qua": status, "ly_do": reasons}
         )
@@ -333,13 +301,15 @@ def compute(
         unsure=sum(1 for t in titles if t["ket_qua"] == CHUA_DU),
     )
     missing_names = [name for code, name in expected if code not in by_code]
-    ward_status, ward_reasons = ward_title(ward, cover, rules, missing_names)
+    ward_status, ward_reasons = ward_title(
+        ward, cover, rules, missing_names, cap, [kinds[code] for code, _ in expected]
+    )
     if ward_status != CHUA_DU:
         # Unknown is no row at all: a 0 would read as "not met" when it may yet be met.
         ward["PHUONG_VMDT"] = (float(ward_status == DAT), math.nan, float(ward_status == DAT))
     unit_rows.append((ward_code, ward_name, ward))
 
-    caps = caps or {}
+    caps = {**kinds, ward_code: cap}
     breakdown = {
         str(r["loai"]): with_rates(r.drop("loai").to_dict()) for _, r in by_type.iterrows()
     }
@@ -393,7 +363,7 @@ def khom_verdict(target: float, cover: Coverage) -> tuple[bool | None, str]:
         if cover.partial:
             return False, (
                 f"nhiều nhất {cover.best}/{cover.expected} khóm có thể đạt, "
-                f"không đủ {num(target)} khóm ({cover.text})"
+                f"không đủ {titles.num(target)} khóm ({cover.text})"
             )
         return False, f"còn {math.ceil(target - cover.dat)} khóm chưa đạt"
     parts = [f"đã có {cover.dat}/{cover.expected} khóm đạt"]
@@ -409,49 +379,13 @@ def ward_title(
     cover: Coverage,
     rs: RuleSet,
     missing_names: Sequence[str] = (),
+    cap: str = "Phường",
+    child_caps: Sequence[str] = ("Khóm",),
 ) -> tuple[str, str]:
-    """Phường văn minh đô thị: `KHOM_VMDT_TL` over every khóm of the ward (never only the
-    consolidated ones) and the ward's `GDVH_DAT_TL`, which is unknown while a khóm is missing.
-    Returns (status, reasons)."""
-    fails: list[str] = []
-    unknown: list[str] = []
-    if cover.partial:
-        unknown.append(
-            f"Chưa có số liệu hợp lệ của {cover.missing}/{cover.expected} khóm"
-            + (f" ({', '.join(missing_names)})" if missing_names else "")
-            + ": chưa tính được tỷ lệ hộ đạt GĐVH của phường"
-        )
-    else:
-        gdvh = ward["GDVH_DAT_TL"][2]
-        if math.isnan(gdvh) or gdvh < rs.phuong_gdvh_dat_tl:
-            fails.append(
-                "Tỷ lệ hộ đạt GĐVH của phường "
-                f"{'—' if math.isnan(gdvh) else pct(gdvh)} thấp hơn "
-                f"{pct(rs.phuong_gdvh_dat_tl)}"
-            )
-    if not cover.expected:
-        fails.append("Chưa có khóm nào được tổng hợp")
-    elif cover.dat / cover.expected >= rs.phuong_khom_vmdt_tl:
-        pass
-    elif cover.best / cover.expected < rs.phuong_khom_vmdt_tl:
-        low = cover.best if cover.partial or cover.unsure else cover.dat
-        fails.append(
-            f"Tỷ lệ khóm đạt văn minh đô thị {'nhiều nhất ' if low != cover.dat else ''}"
-            f"{low}/{cover.expected} ({pct(low / cover.expected)}) "
-            f"thấp hơn {pct(rs.phuong_khom_vmdt_tl)}"
-        )
-    else:
-        unknown.append(
-            f"Đã có {cover.dat}/{cover.expected} khóm đạt văn minh đô thị "
-            f"({pct(cover.dat / cover.expected)}), cần {pct(rs.phuong_khom_vmdt_tl)}"
-        )
-        if cover.unsure:
-            unknown.append(f"{cover.unsure} khóm chưa đủ căn cứ đánh giá")
-    if fails:
-        return CHUA_DAT, "; ".join(fails)
-    if unknown:
-        return CHUA_DU, "; ".join(unknown)
-    return DAT, ""
+    """The ward's title (`titles.judge_parent`): its children's share over every configured
+    child (never only the consolidated ones) and the ward's `GDVH_DAT_TL`, unknown while a
+    child is missing. Returns (status, reasons)."""
+    return titles.judge_parent(ward, cover, rs, cap, child_caps, missing_names)
 
 
 def target_table(

@@ -354,10 +354,8 @@ def consolidate(
         agency=_frame(wp, validate.AGENCY),
         units=_frame(wp, validate.UNITS),
         targets=_targets(wp, len(config.khom)),
-        caps={
-            config.phuong.ma: config.phuong.cap,
-            **{k.ma: config.phuong.don_vi_con.capitalize() for k in config.khom},
-        },
+        cap=config.phuong.cap,
+        child_caps={k.ma: config.phuong.don_vi_con.capitalize() for k in config.khom},
     )
     for c in checked:
         stamp_khom(c, config.khom_codes)  # findings added by `select` and the cross checks
