@@ -69,7 +69,7 @@ from tqd_sheets.template import write_khom_template, write_templates, write_ward
 pytestmark = needs_soffice
 
 TODAY = date(2021, 1, 20)  # every run happens after its period
-WARD = "TQD"
+WARD = "29917"
 ERRORS = ("#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#N/A", "#NUM!", "#NULL!", "Err:")
 A4 = (841.89, 595.28)  # landscape, points
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
@@ -662,7 +662,7 @@ def templates(tmp_path_factory: pytest.TempPathFactory, cfg: Config) -> Template
     year = Period.parse("2020")
     blank = {
         "khom": write_khom_template(base / "BieuKhom_K1_2020.xlsx", cfg, year, "K1"),
-        "phuong": write_ward_template(base / "BieuPhuong_TQD_2020.xlsx", cfg, year),
+        "phuong": write_ward_template(base / "BieuPhuong_29917_2020.xlsx", cfg, year),
     }
     keys = [(kind, fmt) for kind in blank for fmt in ("xlsx", "ods")]
     made = convert_all([(blank[k], f, base / f"{k}-{f}", False) for k, f in keys])

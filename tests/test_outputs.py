@@ -35,9 +35,9 @@ def test_csv_has_bom_and_the_data_rows(sample_run):
     rows = list(csv.reader(io.StringIO(blob.decode("utf-8-sig"))))
     assert rows[0] == ["ky", "ma_don_vi", "ten_don_vi", "ma_chi_tieu", "tu_so", "mau_so", "gia_tri"]
     assert len(rows) - 1 == len(run.results.data)
-    ho = next(r for r in rows if r[1] == "TQD" and r[3] == "HO")
+    ho = next(r for r in rows if r[1] == "29917" and r[3] == "HO")
     assert ho[4] == ho[6] and ho[5] == ""
-    rate = next(r for r in rows if r[1] == "TQD" and r[3] == "GDVH_DAT_TL")
+    rate = next(r for r in rows if r[1] == "29917" and r[3] == "GDVH_DAT_TL")
     assert float(rate[6]) == float(rate[4]) / float(rate[5])  # full precision, no rounding
 
 

@@ -370,7 +370,7 @@ def write_feedback(
     """The marked copy of one sent workbook (`findings` are its errors and warnings)."""
     if parsed.kind is None:
         raise ValueError("không nhận ra tệp là biểu của khóm hay của phường")
-    wb_spec = spec.WORKBOOKS[parsed.kind]
+    wb_spec = parsed.spec or spec.WORKBOOKS[parsed.kind]
     ctx = context_of(parsed, config, period)
     layout = lay_out(raw, parsed, wb_spec, ctx)
 
