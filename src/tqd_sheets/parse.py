@@ -25,7 +25,6 @@ from .spec import (
     TEMPLATE_VERSION,
     WORKBOOKS,
     CodeSheet,
-    variants,
     Field,
     Kind,
     LabelSheet,
@@ -35,6 +34,7 @@ from .spec import (
     WorkbookSpec,
     loose,
     norm,
+    variants,
 )
 
 YEARLY = KY_LABELS[-1]  # `Năm`
