@@ -56,9 +56,9 @@ from tqd_sheets.forms import (
     HEADER_ROWS,
     NO_DATA,
     NO_UNITS,
-    TITLES,
     FormLayout,
     layout,
+    title,
 )
 from tqd_sheets.outputs import write_outputs
 from tqd_sheets.periods import Period
@@ -519,7 +519,7 @@ def test_missing_khom_after_recalculation(outcomes) -> None:
 def test_without_ward_workbook_after_recalculation(outcomes) -> None:
     o = outcomes["khong-phuong"]
     assert not o.run.results.has_ward_workbook
-    assert grid(o.recalc, "Biểu 03")[FIRST_ROW][0] == NO_UNITS
+    assert grid(o.recalc, "Biểu 03")[FIRST_ROW][0] == NO_UNITS.format(cha="phường")
     lay = layout(o.run.results)["Biểu 05"]
     g = grid(o.recalc, "Biểu 05")
     for key in (*KHOM, WARD):
@@ -548,7 +548,7 @@ def test_every_page_is_a4_landscape_and_each_form_one_page(outcome: Outcome) -> 
             "BAN CÔNG TÁC XDĐSVH - ĐTVM",
             "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
             MOTTO,
-            TITLES[name],
+            title(name),
             WORDS[outcome.scenario.period],
             coverage,
             PLACE,
@@ -595,7 +595,7 @@ def test_page_setup_of_every_form(outcome: Outcome) -> None:
         assert not fonts, (name, sorted(fonts)[:5])
         place = [c for c in filled if isinstance(c.value, str) and c.value.startswith(PLACE)]
         assert len(place) == 1 and place[0].font.i, name
-        title = next(c for c in header if c.value == TITLES[name])
+        title = next(c for c in header if c.value == title(name))
         period = next(c for c in header if c.value == WORDS[outcome.scenario.period])
         assert title.font.b and period.font.i
 

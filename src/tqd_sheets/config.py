@@ -38,7 +38,7 @@ class Ward(_Model):
 
     ma: str = Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9_]+$")
     ten: str = Field(min_length=1)
-    cap: str = "Phường"
+    cap: str = units.DEFAULT_PARENT.cap
     ma_cha: str = ""
     thanh_pho: str = ""
     tinh: str = ""
@@ -91,7 +91,7 @@ class Khom(_Model):
 
     @property
     def level(self) -> units.Level:
-        return units.LEVEL[self.cap or "Khóm"]
+        return units.LEVEL[self.cap or units.DEFAULT_CHILD.cap]
 
 
 class Signatures(_Model):

@@ -12,7 +12,7 @@ from functools import cache
 
 from pydantic import BaseModel, ConfigDict
 
-from .units import LEVEL, LEVELS, Level, title_standard
+from .units import DEFAULT_CHILD, DEFAULT_PARENT, LEVELS, Level, words
 from .units import mixed as units_mixed
 
 TEMPLATE_VERSION = 1
@@ -142,6 +142,7 @@ class WorkbookSpec(_Frozen):
     sheets: tuple[Sheet, ...]
     con: str = ""  # the child's kind it is worded for (`Khóm`, `Ấp`…), set by `worded`
     cha: str = ""  # the parent's kind (`Phường`, `Xã`…)
+    words: tuple[tuple[str, str], ...] = ()  # `units.words` of the two, for the help sheet
 
     def sheet(self, name: str) -> Sheet:
         return next(s for s in self.sheets if s.name == name)
@@ -617,24 +618,6 @@ WARD_WORKBOOK = WorkbookSpec(
 # a workbook is worded for one pair of kinds (a khóm of a phường, an ấp of a xã).
 
 
-def words(con: Level, cha: Level) -> dict[str, str]:
-    """The placeholders of the declarations, for a child of kind `con` in a unit of kind `cha`."""
-    parts = [LEVEL.get(w[:1].upper() + w[1:]) for w in con.noun.split("/")]
-    standards = [title_standard(lv.cap) for lv in parts if lv is not None]
-    return {
-        "con": con.noun,
-        "Con": con.cap,
-        "CON": con.cap.upper(),
-        "ban_con": con.ban,
-        "danh_hieu_con": f"{con.cap} {'/'.join(standards)}",
-        "chuan_con": "/".join(dict.fromkeys(standards)),
-        "cha": cha.noun,
-        "Cha": cha.cap,
-        "CHA": cha.cap.upper(),
-        "chuan_cha": title_standard(cha.cap),
-    }
-
-
 def _fill(text: str, w: dict[str, str]) -> str:
     return text.format_map(w) if "{" in text else text
 
@@ -661,13 +644,18 @@ def worded(kind: Kind, con: Level, cha: Level) -> WorkbookSpec:
     w = words(con, cha)
     wb = _DECLARED[kind]
     sheets = tuple(_worded_sheet(s, w) for s in wb.sheets)
-    update = {"title": _fill(wb.title, w), "sheets": sheets, "con": con.cap, "cha": cha.cap}
+    update = {
+        "title": _fill(wb.title, w),
+        "sheets": sheets,
+        "con": con.cap,
+        "cha": cha.cap,
+        "words": tuple(w.items()),
+    }
     return wb.model_copy(update=update)
 
 
 CHILD_LEVELS = tuple(lv for lv in LEVELS if lv.rank == 0)
 PARENT_LEVELS = tuple(lv for lv in LEVELS if lv.rank == 1)
-DEFAULT_CHILD, DEFAULT_PARENT = LEVEL["Khóm"], LEVEL["Phường"]
 
 
 @cache

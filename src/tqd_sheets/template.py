@@ -37,7 +37,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from . import spec, units
 from .atomic import write_atomic
-from .catalog import RULES
+from .catalog import DEFAULT_WORDS, RULES, checks_text
 from .celltext import cell_text
 from .config import Config
 from .periods import KY_LABELS, Period
@@ -68,8 +68,8 @@ PROTECT_OPTIONS = {
 
 # Rule groups of the catalogue that concern each kind of workbook.
 RULE_GROUPS: dict[Kind, tuple[str, ...]] = {
-    Kind.KHOM: ("Tệp", "Thông tin", "Danh sách", "Khóm", "Hộp thư"),
-    Kind.PHUONG: ("Tệp", "Thông tin", "Phường", "Hộp thư"),
+    Kind.KHOM: ("Tệp", "Thông tin", "Danh sách", "{Con}", "Hộp thư"),
+    Kind.PHUONG: ("Tệp", "Thông tin", "{Cha}", "Hộp thư"),
 }
 
 HELP_WIDTHS = (34, 16, 42, 62)  # Hướng dẫn: Cột / Nội dung | Bắt buộc | Giá trị hợp lệ | Hướng dẫn
@@ -110,7 +110,7 @@ def ascii_word(cap: str) -> str:
     return "".join(w[:1].upper() + w[1:] for w in bare.split())
 
 
-def khom_template_name(code: str, period: Period, cap: str = "Khóm") -> str:
+def khom_template_name(code: str, period: Period, cap: str = units.DEFAULT_CHILD.cap) -> str:
     """`BieuKhom_K1_2020.xlsx`, `BieuAp_A1_2020.xlsx`: the child's kind, code and period."""
     return f"Bieu{ascii_word(cap)}_{code}_{period.id}.xlsx"
 
@@ -199,8 +199,8 @@ def _sheet_intro(sheet: spec.Sheet) -> str:
 
 
 def _group_word(group: str, wb_spec: WorkbookSpec) -> str:
-    """The catalogue's groups named after a kind (`Khóm`, `Phường`) in the workbook's words."""
-    return {"Khóm": wb_spec.con, "Phường": wb_spec.cha}.get(group, group) or group
+    """The catalogue's groups named after a kind (`{Con}`, `{Cha}`) in the workbook's words."""
+    return group.format_map({**DEFAULT_WORDS, **dict(wb_spec.words)})
 
 
 def help_rows(wb_spec: WorkbookSpec, context: str = "") -> list[HelpRow]:
@@ -235,7 +235,8 @@ def help_rows(wb_spec: WorkbookSpec, context: str = "") -> list[HelpRow]:
     for rule in RULES.values():
         if rule.group in groups:
             group = _group_word(rule.group, wb_spec)
-            rows.append(HelpRow("row", (rule.code, rule.severity.value, group, rule.checks)))
+            checks = checks_text(rule, dict(wb_spec.words))
+            rows.append(HelpRow("row", (rule.code, rule.severity.value, group, checks)))
     return rows
 
 

@@ -45,6 +45,10 @@ LEVELS: tuple[Level, ...] = (
 )
 LEVEL: dict[str, Level] = {lv.cap: lv for lv in LEVELS}
 
+# The kinds the tool was first written for, and still assumes where nothing else is known.
+DEFAULT_PARENT = LEVEL["Phường"]
+DEFAULT_CHILD = LEVEL["Khóm"]
+
 # The kind a unit's children usually are when the configuration does not say.
 USUAL_CHILD: dict[str, str] = {"Phường": "Khóm", "Xã": "Ấp", "Thị trấn": "Khóm"}
 
@@ -61,7 +65,7 @@ TITLE_NAMES: dict[str, str] = {
 
 
 def usual_child(cap: str) -> str:
-    return USUAL_CHILD.get(cap, "Khóm")
+    return USUAL_CHILD.get(cap, DEFAULT_CHILD.cap)
 
 
 def title_name(cap: str) -> str:
@@ -78,6 +82,28 @@ def title_standard(cap: str) -> str:
 def nouns(levels: Sequence[Level]) -> str:
     """`khóm`, or `khóm, ấp` for children of two kinds."""
     return ", ".join(lv.noun for lv in levels) or "đơn vị"
+
+
+def words(con: Level, cha: Level) -> dict[str, str]:
+    """The words a text may use for a child of kind `con` in a unit of kind `cha`: `{con}`
+    khóm, `{Con}` Khóm, `{CON}` KHÓM, `{ban_con}`, `{danh_hieu_con}` Khóm văn minh đô thị,
+    `{chuan_con}` văn minh đô thị, and the same for `cha`."""
+    parts = [LEVEL.get(w[:1].upper() + w[1:]) for w in con.noun.split("/")]
+    standards = [title_standard(lv.cap) for lv in parts if lv is not None]
+    return {
+        "con": con.noun,
+        "Con": con.cap,
+        "CON": con.cap.upper(),
+        "ban_con": con.ban,
+        "danh_hieu_con": f"{con.cap} {'/'.join(standards)}",
+        "chuan_con": "/".join(dict.fromkeys(standards)),
+        "cha": cha.noun,
+        "Cha": cha.cap,
+        "CHA": cha.cap.upper(),
+        "ban_cha": cha.ban,
+        "danh_hieu_cha": title_name(cha.cap),
+        "chuan_cha": title_standard(cha.cap),
+    }
 
 
 def mixed(levels: Sequence[Level]) -> Level:
