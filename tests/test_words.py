@@ -358,3 +358,24 @@ def test_the_xa_forms_say_ap_and_xa(xa_run: Path):
     assert "Số ấp đạt chuẩn văn hóa" in t  # Biểu 04's target, in the xã's words
     kiem_tra = texts(xa_run / "outbox" / "2020" / "KiemTra_2020.xlsx")
     assert "Tổng hợp 5/5 ấp; 0 lỗi, 1 cảnh báo" in kiem_tra
+
+
+def test_children_are_expected_only_while_valid():
+    text = sa_dec_toml().replace(
+        'ma = "A2"\nten = "Ấp Tân Bình"\ncap = "Ấp"\ntu_ngay = 2025-07-01\n',
+        'ma = "A2"\nten = "Ấp Tân Bình"\ncap = "Ấp"\ntu_ngay = 2025-07-01\nden_ngay = 2025-09-30\n',
+    )
+    cfg = parse_config(text, "x")
+    assert cfg.on(date(2025, 9, 30)).khom_codes == ("K1", "K2", "K3", "A1", "A2")
+    assert cfg.on(date(2025, 12, 31)).khom_codes == ("K1", "K2", "K3", "A1")
+    assert cfg.on(date(2025, 6, 30)) == cfg  # none valid yet: the file is not emptied
+
+
+def test_an_unknown_kind_is_a_worded_configuration_error():
+    from tqd_sheets.config import ConfigError
+
+    with pytest.raises(ConfigError) as caught:
+        parse_config(xa_toml().replace('cap = "Ấp"', 'cap = "Khom"', 1), "tqd.toml")
+    assert "khóa 'don_vi_con.0.cap'" in str(caught.value) and "cấp 'Khom' không có" in str(
+        caught.value
+    )

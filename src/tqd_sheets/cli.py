@@ -139,7 +139,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 
     config = _config(args.config)
     period = _period(args.period) or Period.parse("2020")
-    paths = write_templates(args.out, config, period)
+    paths = write_templates(args.out, config.on(period.end), period)
     print(f"Đã tạo {len(paths)} biểu mẫu trống cho kỳ {period.words} trong {args.out}/:")
     for p in paths:
         print(f"  {p.name}")

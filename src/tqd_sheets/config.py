@@ -93,6 +93,9 @@ class Khom(_Model):
     def level(self) -> units.Level:
         return units.LEVEL[self.cap or units.DEFAULT_CHILD.cap]
 
+    def valid_on(self, day: date) -> bool:
+        return (self.tu_ngay or date.min) <= day <= (self.den_ngay or date.max)
+
 
 class Signatures(_Model):
     nguoi_lap: str = "NGƯỜI LẬP BIỂU"
@@ -181,6 +184,15 @@ class Config(_Model):
     def khom(self) -> tuple[Khom, ...]:
         """The children (older name, kept for the code that reads it)."""
         return self.don_vi_con
+
+    def on(self, day: date) -> Config:
+        """The configuration with the children valid on `day` (a period's last day): closed
+        khóm stay in the file for history, new ones wait for their first period. Unchanged
+        when none would be left, so a mistyped date never empties a run."""
+        valid = tuple(k for k in self.khom if k.valid_on(day))
+        if not valid or len(valid) == len(self.khom):
+            return self
+        return self.model_copy(update={"don_vi_con": valid})
 
     def child(self, code: str) -> Khom | None:
         return next((k for k in self.khom if k.ma == code), None)

@@ -321,6 +321,7 @@ def _consolidate(
 ) -> Run:
     checked = [check_file(p, config, today) for p in files]
     run_period = choose_period(checked, period)
+    config = config.on(run_period.end)  # the children expected in this period
     select(checked, run_period, config)
     for c in checked:
         if c.ignored:
