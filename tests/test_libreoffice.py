@@ -58,7 +58,9 @@ from tqd_sheets.forms import (
     NO_UNITS,
     FormLayout,
     layout,
-    title,
+)
+from tqd_sheets.forms import (
+    title as form_title,
 )
 from tqd_sheets.outputs import write_outputs
 from tqd_sheets.periods import Period
@@ -548,7 +550,7 @@ def test_every_page_is_a4_landscape_and_each_form_one_page(outcome: Outcome) -> 
             "BAN CÔNG TÁC XDĐSVH - ĐTVM",
             "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
             MOTTO,
-            title(name),
+            form_title(name),
             WORDS[outcome.scenario.period],
             coverage,
             PLACE,
@@ -595,7 +597,7 @@ def test_page_setup_of_every_form(outcome: Outcome) -> None:
         assert not fonts, (name, sorted(fonts)[:5])
         place = [c for c in filled if isinstance(c.value, str) and c.value.startswith(PLACE)]
         assert len(place) == 1 and place[0].font.i, name
-        title = next(c for c in header if c.value == title(name))
+        title = next(c for c in header if c.value == form_title(name))
         period = next(c for c in header if c.value == WORDS[outcome.scenario.period])
         assert title.font.b and period.font.i
 
