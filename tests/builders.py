@@ -39,7 +39,7 @@ needs_soffice = pytest.mark.skipif(
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "tqd.toml"
-WARD = "TQD"
+WARD = "29917"
 WARD_NAME = "Phường Tân Quy Đông"
 KHOM = ("K1", "K2", "K3", "K4")
 KHOM_NAMES = {"K1": "Khóm 1", "K2": "Khóm 2", "K3": "Khóm 3", "K4": "Khóm 4"}

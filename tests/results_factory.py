@@ -30,7 +30,7 @@ from tqd_sheets.results import (
 )
 from tqd_sheets.spec import TARGETS, UNIT_TYPES
 
-WARD = "TQD"
+WARD = "29917"
 KHOM = ("K1", "K2", "K3", "K4")
 
 # Hand-picked inputs per khóm.

@@ -209,7 +209,7 @@ def test_missing_config_is_exit_2_and_named(tmp_path) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "key"),
     [
-        ('ma = "TQD"', "", "phuong.ma"),
+        ('ma = "29917"', "", "don_vi.ma"),
         (
             "khom_gdvh_dat_tl = 0.80",
             "khom_gdvh_dat_tl = 80",
@@ -278,7 +278,7 @@ def test_template_for_a_quarter_writes_five_files(tmp_path) -> None:
     assert run.rc == 0, run.text
     names = sorted(p.name for p in out.iterdir())
     assert names == sorted(
-        [*(f"BieuKhom_{k}_2020Q2.xlsx" for k in KHOM), "BieuPhuong_TQD_2020Q2.xlsx"]
+        [*(f"BieuKhom_{k}_2020Q2.xlsx" for k in KHOM), "BieuPhuong_29917_2020Q2.xlsx"]
     )
     assert "Quý II năm 2020" in run.out
     info = {r[0]: r[1] for r in sheet_rows(out / "BieuKhom_K3_2020Q2.xlsx", "Thông tin")}

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_shipped_config_describes_tan_quy_dong():
     cfg = load_config(ROOT / "tqd.toml")
-    assert cfg.phuong.ma == "TQD"
+    assert cfg.phuong.ma == "29917"
     assert cfg.khom_codes == ("K1", "K2", "K3", "K4")
     rs = cfg.rule_set(2020)
     assert (rs.khom_gdvh_dat_tl, rs.khom_diem, rs.phuong_khom_vmdt_tl) == (0.8, 80, 0.8)

@@ -177,12 +177,12 @@ def test_csv_holds_every_indicator_exactly(fmt_run: Outcome, data) -> None:
 
 
 def test_every_data_row_names_its_kind_and_parent(fmt_run: Outcome) -> None:
-    """levels.md: a khóm's rows name the ward as parent; the ward's own rows its parent (none
-    configured here); breakdown rows exist for the ward's đơn vị only."""
+    """levels.md: a khóm's rows name the ward as parent; the ward's own rows its parent (the
+    shipped configuration's ma_cha, thành phố Sa Đéc 867); breakdowns are the ward's only."""
     for rows in (fmt_run.csv, fmt_run.sheet):
         for (unit, code), row in rows.items():
             if unit == WARD:
-                assert (row.cap, row.cha) == ("Phường", ""), (unit, code)
+                assert (row.cap, row.cha) == ("Phường", "867"), (unit, code)
             else:
                 assert (row.cap, row.cha) == ("Khóm", WARD), (unit, code)
                 assert "/" not in code, (unit, code)

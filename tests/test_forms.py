@@ -259,7 +259,7 @@ def test_b03_units_by_type(tmp_path):
 def test_without_ward_workbook(tmp_path):
     path, _results, lay = build(tmp_path, has_ward_workbook=False)
     g03 = grid(path, "Biểu 03")
-    assert g03[FIRST_ROW][0] == NO_UNITS
+    assert g03[FIRST_ROW][0] == NO_UNITS.format(cha="phường")
     g05 = grid(path, "Biểu 05")
     l05 = lay["Biểu 05"]
     for key in (*KHOM, WARD):

@@ -56,9 +56,11 @@ from tqd_sheets.forms import (
     HEADER_ROWS,
     NO_DATA,
     NO_UNITS,
-    TITLES,
     FormLayout,
     layout,
+)
+from tqd_sheets.forms import (
+    title as form_title,
 )
 from tqd_sheets.outputs import write_outputs
 from tqd_sheets.periods import Period
@@ -69,7 +71,7 @@ from tqd_sheets.template import write_khom_template, write_templates, write_ward
 pytestmark = needs_soffice
 
 TODAY = date(2021, 1, 20)  # every run happens after its period
-WARD = "TQD"
+WARD = "29917"
 ERRORS = ("#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#N/A", "#NUM!", "#NULL!", "Err:")
 A4 = (841.89, 595.28)  # landscape, points
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
@@ -519,7 +521,7 @@ def test_missing_khom_after_recalculation(outcomes) -> None:
 def test_without_ward_workbook_after_recalculation(outcomes) -> None:
     o = outcomes["khong-phuong"]
     assert not o.run.results.has_ward_workbook
-    assert grid(o.recalc, "Biểu 03")[FIRST_ROW][0] == NO_UNITS
+    assert grid(o.recalc, "Biểu 03")[FIRST_ROW][0] == NO_UNITS.format(cha="phường")
     lay = layout(o.run.results)["Biểu 05"]
     g = grid(o.recalc, "Biểu 05")
     for key in (*KHOM, WARD):
@@ -548,7 +550,7 @@ def test_every_page_is_a4_landscape_and_each_form_one_page(outcome: Outcome) -> 
             "BAN CÔNG TÁC XDĐSVH - ĐTVM",
             "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
             MOTTO,
-            TITLES[name],
+            form_title(name),
             WORDS[outcome.scenario.period],
             coverage,
             PLACE,
@@ -595,7 +597,7 @@ def test_page_setup_of_every_form(outcome: Outcome) -> None:
         assert not fonts, (name, sorted(fonts)[:5])
         place = [c for c in filled if isinstance(c.value, str) and c.value.startswith(PLACE)]
         assert len(place) == 1 and place[0].font.i, name
-        title = next(c for c in header if c.value == TITLES[name])
+        title = next(c for c in header if c.value == form_title(name))
         period = next(c for c in header if c.value == WORDS[outcome.scenario.period])
         assert title.font.b and period.font.i
 
@@ -662,7 +664,7 @@ def templates(tmp_path_factory: pytest.TempPathFactory, cfg: Config) -> Template
     year = Period.parse("2020")
     blank = {
         "khom": write_khom_template(base / "BieuKhom_K1_2020.xlsx", cfg, year, "K1"),
-        "phuong": write_ward_template(base / "BieuPhuong_TQD_2020.xlsx", cfg, year),
+        "phuong": write_ward_template(base / "BieuPhuong_29917_2020.xlsx", cfg, year),
     }
     keys = [(kind, fmt) for kind in blank for fmt in ("xlsx", "ods")]
     made = convert_all([(blank[k], f, base / f"{k}-{f}", False) for k, f in keys])

@@ -46,12 +46,12 @@ def test_csv_has_bom_and_the_data_rows(sample_run):
         "gia_tri",
     ]
     assert len(rows) - 1 == len(run.results.data)
-    ho = next(r for r in rows if r[1] == "TQD" and r[5] == "HO")
+    ho = next(r for r in rows if r[1] == "29917" and r[5] == "HO")
     assert ho[7] == ho[9] and ho[8] == "" and ho[6] == ""
-    rate = next(r for r in rows if r[1] == "TQD" and r[5] == "GDVH_DAT_TL")
+    rate = next(r for r in rows if r[1] == "29917" and r[5] == "GDVH_DAT_TL")
     assert float(rate[9]) == float(rate[7]) / float(rate[8])  # full precision, no rounding
     # đơn vị broken down by loại: the loại rows add up to the total
-    dv = [r for r in rows if r[1] == "TQD" and r[5] == "DV"]
+    dv = [r for r in rows if r[1] == "29917" and r[5] == "DV"]
     assert dv[0][6] == "" and len(dv) == 6
     assert sum(int(r[9]) for r in dv[1:]) == int(dv[0][9])
 

@@ -56,7 +56,7 @@ def test_overview_title_summary_and_table(tmp_path):
         "Nộp trễ",
     ]
     rows = g[h + 1 : h + 6]
-    assert [r[1] for r in rows] == ["K1", "K2", "K3", "K4", "TQD"]
+    assert [r[1] for r in rows] == ["K1", "K2", "K3", "K4", "29917"]
     assert rows[0][5] == 120
     assert rows[2][9] == "Nộp trễ" and rows[0][9] == ""
     assert rows[3][8] == "Có lỗi – chưa tổng hợp" and rows[3][6] == 2

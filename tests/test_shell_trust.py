@@ -428,9 +428,8 @@ def test_khom_codes_differing_only_by_case_are_refused(tmp_path):
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError) as exc:
         load_config(path)
-    assert "khóa 'khom': mã khóm bị lặp (chữ hoa và chữ thường được coi là một): K1 và k1" in str(
-        exc.value
-    )
+    expected = "mã đơn vị con bị lặp (chữ hoa và chữ thường được coi là một): K1 và k1"
+    assert f"khóa 'don_vi_con': {expected}" in str(exc.value)
 
 
 def test_names_starting_like_a_formula_are_inert_in_the_csv(inbox, tmp_path):
@@ -449,7 +448,7 @@ def test_names_starting_like_a_formula_are_inert_in_the_csv(inbox, tmp_path):
     names = {r[1]: r[2] for r in rows[1:]}
     assert names["K1"] == '\'=HYPERLINK("http://x")'
     assert names["K3"] == "'+Khóm 3"
-    assert names["TQD"] == "Phường @Tân Quy Đông"  # not at the start: nothing to neutralise
+    assert names["29917"] == "Phường @Tân Quy Đông"  # not at the start: nothing to neutralise
     for r in rows[1:]:
         assert not r[2].startswith(("=", "+", "-", "@")), r
 

@@ -59,7 +59,7 @@ def khom_path(out: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def ward_path(out: Path) -> Path:
-    return out / "BieuPhuong_TQD_2020.xlsx"
+    return out / "BieuPhuong_29917_2020.xlsx"
 
 
 @pytest.fixture(scope="module")
@@ -103,16 +103,16 @@ def label_row(ws, label: str) -> int:
 def test_names_and_one_file_per_khom(out: Path, cfg: Config) -> None:
     assert khom_template_name("K1", YEAR) == "BieuKhom_K1_2020.xlsx"
     assert khom_template_name("K2", Period.parse("2020Q3")) == "BieuKhom_K2_2020Q3.xlsx"
-    assert ward_template_name(cfg, YEAR) == "BieuPhuong_TQD_2020.xlsx"
+    assert ward_template_name(cfg, YEAR) == "BieuPhuong_29917_2020.xlsx"
     names = sorted(p.name for p in out.iterdir())
     assert names == sorted(
-        [*(f"BieuKhom_{c}_2020.xlsx" for c in cfg.khom_codes), "BieuPhuong_TQD_2020.xlsx"]
+        [*(f"BieuKhom_{c}_2020.xlsx" for c in cfg.khom_codes), "BieuPhuong_29917_2020.xlsx"]
     )
 
 
 def test_generate_returns_paths_and_leaves_no_temp_files(tmp_path: Path, cfg: Config) -> None:
     paths = generate(tmp_path / "new", cfg, YEAR)
-    assert [p.name for p in paths][-1] == "BieuPhuong_TQD_2020.xlsx"
+    assert [p.name for p in paths][-1] == "BieuPhuong_29917_2020.xlsx"
     assert len(paths) == len(cfg.khom) + 1
     assert sorted(p.name for p in (tmp_path / "new").iterdir()) == sorted(p.name for p in paths)
     mode = stat.S_IMODE(os.stat(paths[0]).st_mode)
@@ -234,7 +234,7 @@ def test_targets_defaults(ward_path: Path, ward_xl, cfg: Config) -> None:
 
 
 def test_khom_count_target_follows_the_configuration(tmp_path: Path, cfg: Config) -> None:
-    three = cfg.model_copy(update={"khom": cfg.khom[:3]})
+    three = cfg.model_copy(update={"don_vi_con": cfg.khom[:3]})
     path = write_ward_template(tmp_path / "w.xlsx", three, YEAR)
     values = {r[0]: r[2] for r in rows(path, "Chỉ tiêu")[HEADER_ROW:]}
     assert values["KHOM_VMDT"] == 3.0

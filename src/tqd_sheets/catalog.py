@@ -8,8 +8,12 @@ wording lives only here.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
+from . import units
 from .findings import Finding, Severity
 
 E, W, N = Severity.ERROR, Severity.WARNING, Severity.NOTE
@@ -19,7 +23,7 @@ E, W, N = Severity.ERROR, Severity.WARNING, Severity.NOTE
 class Rule:
     code: str
     severity: Severity
-    group: str
+    group: str  # `{Con}` / `{Cha}`: the rules of the child's or the unit's workbook
     checks: str  # what the rule checks, for the help sheet
     what: str  # what is wrong, a template over the finding's parameters
     fix: str  # how to fix it
@@ -50,9 +54,9 @@ _RULES = (
         "F03",
         E,
         "Tệp",
-        "Tệp là biểu của khóm hoặc của phường do tqd-sheets tạo",
-        "Tệp không phải biểu mẫu của phường: {detail}.",
-        "Dùng biểu mẫu trống do phường phát, giữ nguyên tên các sheet, rồi nhập lại số liệu.",
+        "Tệp là biểu của {con} hoặc của {cha} do tqd-sheets tạo",
+        "Tệp không phải biểu mẫu của {cha}: {detail}.",
+        "Dùng biểu mẫu trống do {cha} phát, giữ nguyên tên các sheet, rồi nhập lại số liệu.",
     ),
     Rule(
         "F04",
@@ -60,7 +64,7 @@ _RULES = (
         "Tệp",
         "Phiên bản biểu mẫu cũ hơn phiên bản hiện hành nhưng vẫn đọc được",
         "Biểu mẫu phiên bản {found}, phiên bản hiện hành là {current}.",
-        "Kỳ sau dùng biểu mẫu mới do phường phát.",
+        "Kỳ sau dùng biểu mẫu mới do {cha} phát.",
     ),
     Rule(
         "F05",
@@ -68,7 +72,7 @@ _RULES = (
         "Tệp",
         "Tệp đáng ngờ: dung lượng giải nén hoặc số thực thể XML vượt giới hạn an toàn",
         "Tệp đáng ngờ, không đọc: {detail}.",
-        "Không mở tệp này; đề nghị khóm gửi lại tệp lập từ biểu mẫu của phường.",
+        "Không mở tệp này; đề nghị {con} gửi lại tệp lập từ biểu mẫu của {cha}.",
     ),
     Rule(
         "F06",
@@ -87,16 +91,16 @@ _RULES = (
         "Lập được bản phản hồi (phan-hoi/…_kiem-tra.xlsx, bản đánh dấu các ô cần sửa)",
         "Không lập được bản phản hồi: {detail}. Báo cáo và số liệu vẫn đúng; các lỗi, cảnh "
         "báo vẫn có trong báo cáo kiểm tra.",
-        "Gửi cho khóm danh sách lỗi ở sheet Chi tiết của tệp KiemTra; nếu lặp lại, gửi tệp "
+        "Gửi cho {con} danh sách lỗi ở sheet Chi tiết của tệp KiemTra; nếu lặp lại, gửi tệp "
         "này cho người hỗ trợ kỹ thuật.",
     ),
     Rule(
         "H01",
         E,
         "Thông tin",
-        "Mã khóm có và thuộc danh sách khóm của phường",
-        "Mã khóm trống hoặc không thuộc phường (mã hợp lệ: {codes}).",
-        "Ghi đúng mã khóm in sẵn trên biểu mẫu.",
+        "Mã {con} có và thuộc danh sách {con} của {cha}",
+        "Mã {con} trống hoặc không thuộc {cha} (mã hợp lệ: {codes}).",
+        "Ghi đúng mã {con} in sẵn trên biểu mẫu.",
     ),
     Rule(
         "H02",
@@ -126,7 +130,7 @@ _RULES = (
         "H05",
         W,
         "Thông tin",
-        "Người lập biểu và Trưởng Ban vận động khóm được ghi",
+        "Người lập biểu và Trưởng Ban vận động {con} được ghi",
         "“{label}” để trống.",
         "Ghi họ tên vào ô này.",
     ),
@@ -174,9 +178,9 @@ _RULES = (
         "R06",
         E,
         "Danh sách",
-        "Mã hộ không trùng với hộ của khóm khác",
+        "Mã hộ không trùng với hộ của {con} khác",
         "Mã hộ {key} cũng có trong tệp {other} ({other_place}).",
-        "Hai khóm thống nhất hộ này thuộc khóm nào; khóm kia xóa dòng này.",
+        "Hai {con} thống nhất hộ này thuộc {con} nào; {con} kia xóa dòng này.",
     ),
     Rule(
         "R07",
@@ -240,8 +244,8 @@ _RULES = (
         E,
         "Danh sách",
         "Danh sách hộ có ít nhất một hộ (Lỗi với biểu cả năm, Cảnh báo với biểu quý, 6 tháng)",
-        "Danh sách hộ không có hộ nào: khóm sẽ được tổng hợp với 0 hộ.",
-        "Nhập danh sách hộ của khóm (chép từ biểu kỳ trước nếu có) rồi gửi lại.",
+        "Danh sách hộ không có hộ nào: {con} sẽ được tổng hợp với 0 hộ.",
+        "Nhập danh sách hộ của {con} (chép từ biểu kỳ trước nếu có) rồi gửi lại.",
         alt=W,
     ),
     Rule(
@@ -265,7 +269,7 @@ _RULES = (
     Rule(
         "K01",
         E,
-        "Khóm",
+        "{Con}",
         "Đủ các mã tự đánh giá với giá trị hợp lệ; DIEM từ 0 đến 100; "
         "HOA_GIAI_THANH không lớn hơn HOA_GIAI",
         "{label} ({key}) {problem}.",
@@ -274,40 +278,40 @@ _RULES = (
     Rule(
         "P01",
         E,
-        "Phường",
-        "Mã khóm trong Số liệu ngành thuộc phường và không lặp",
-        "Mã khóm {key} {problem}.",
-        "Mỗi khóm của phường một dòng, đúng mã.",
+        "{Cha}",
+        "Mã {con} trong Số liệu ngành thuộc {cha} và không lặp",
+        "Mã {con} {key} {problem}.",
+        "Mỗi {con} của {cha} một dòng, đúng mã.",
     ),
     Rule(
         "P02",
         W,
-        "Phường",
-        "Khóm không có trong Số liệu ngành",
-        "Khóm {key} không có dòng trong Số liệu ngành: chưa đánh giá được các tiêu chí theo "
+        "{Cha}",
+        "{Con} không có trong Số liệu ngành",
+        "{Con} {key} không có dòng trong Số liệu ngành: chưa đánh giá được các tiêu chí theo "
         "số liệu ngành.",
-        "Thêm một dòng cho khóm {key}.",
+        "Thêm một dòng cho {con} {key}.",
     ),
     Rule(
         "P03",
         W,
-        "Phường",
-        "Số hộ nghèo, cận nghèo của LĐTBXH khớp với danh sách hộ của khóm",
-        "Khóm {key}: {label} theo LĐTBXH là {agency}, theo danh sách hộ là {register}.",
-        "Đối chiếu với LĐTBXH và khóm; sửa bên ghi sai.",
+        "{Cha}",
+        "Số hộ nghèo, cận nghèo của LĐTBXH khớp với danh sách hộ của {con}",
+        "{Con} {key}: {label} theo LĐTBXH là {agency}, theo danh sách hộ là {register}.",
+        "Đối chiếu với LĐTBXH và {con}; sửa bên ghi sai.",
     ),
     Rule(
         "P04",
         W,
-        "Phường",
-        "Khóm tự đánh giá An toàn ANTT khớp với Công an",
-        "Khóm {key} tự đánh giá An toàn ANTT, Công an xác nhận không: dùng số liệu Công an.",
-        "Khóm sửa lại ô ANTT ở sheet Khóm nếu Công an đúng.",
+        "{Cha}",
+        "{Con} tự đánh giá An toàn ANTT khớp với Công an",
+        "{Con} {key} tự đánh giá An toàn ANTT, Công an xác nhận không: dùng số liệu Công an.",
+        "{Con} sửa lại ô ANTT ở sheet {Con} nếu Công an đúng.",
     ),
     Rule(
         "P05",
         E,
-        "Phường",
+        "{Cha}",
         "Đơn vị: Đạt chuẩn phải có Đăng ký; tên không lặp; Loại hợp lệ",
         "Đơn vị “{key}”: {problem}.",
         "Sửa lại dòng này ở sheet Đơn vị.",
@@ -315,7 +319,7 @@ _RULES = (
     Rule(
         "P06",
         E,
-        "Phường",
+        "{Cha}",
         "Chỉ tiêu có giá trị hợp lệ",
         "Chỉ tiêu {label} ({key}) {problem}.",
         "Nhập lại: {expected}.",
@@ -323,16 +327,16 @@ _RULES = (
     Rule(
         "P07",
         E,
-        "Phường",
+        "{Cha}",
         "Người có việc làm không lớn hơn người trong độ tuổi lao động",
-        "Khóm {key}: người có việc làm ({found}) lớn hơn người trong độ tuổi lao động ({limit}).",
+        "{Con} {key}: người có việc làm ({found}) lớn hơn người trong độ tuổi lao động ({limit}).",
         "Đối chiếu lại số liệu với LĐTBXH.",
     ),
     Rule(
         "I01",
         W,
         "Hộp thư",
-        "Hai biểu cùng khóm, cùng kỳ, khác Ngày lập: dùng biểu lập sau",
+        "Hai biểu cùng {con}, cùng kỳ, khác Ngày lập: dùng biểu lập sau",
         "Có hai biểu của {key} cho kỳ này: dùng {used} (lập {used_date}), bỏ qua {other} "
         "(lập {other_date}).",
         "Xóa biểu cũ khỏi thư mục inbox để khỏi nhầm.",
@@ -341,7 +345,8 @@ _RULES = (
         "I02",
         E,
         "Hộp thư",
-        "Hai biểu cùng khóm, cùng kỳ, không phân biệt được biểu nào mới hơn: chưa tổng hợp khóm đó",
+        "Hai biểu cùng {con}, cùng kỳ, không phân biệt được biểu nào mới hơn: "
+        "chưa tổng hợp {con} đó",
         "Có nhiều biểu của {key} cho kỳ này mà không rõ biểu nào mới hơn: {files}.",
         "Giữ lại một biểu trong thư mục inbox, xóa các biểu còn lại, rồi chạy lại.",
     ),
@@ -349,18 +354,18 @@ _RULES = (
         "I03",
         W,
         "Hộp thư",
-        "Khóm chưa nộp biểu",
+        "{Con} chưa nộp biểu",
         "Chưa có biểu của {key} ({name}) cho kỳ này.",
-        "Đề nghị khóm gửi biểu, chép vào thư mục inbox rồi chạy lại.",
+        "Đề nghị {con} gửi biểu, chép vào thư mục inbox rồi chạy lại.",
     ),
     Rule(
         "I04",
         W,
         "Hộp thư",
-        "Chưa có biểu của phường (số liệu ngành, đơn vị, chỉ tiêu)",
-        "Chưa có biểu của phường: chưa đánh giá được tiêu chí theo số liệu ngành và các đơn vị; "
+        "Chưa có biểu của {cha} (số liệu ngành, đơn vị, chỉ tiêu)",
+        "Chưa có biểu của {cha}: chưa đánh giá được tiêu chí theo số liệu ngành và các đơn vị; "
         "dùng chỉ tiêu mặc định của kế hoạch.",
-        "Lập biểu của phường (Số liệu ngành, Đơn vị, Chỉ tiêu) và chép vào thư mục inbox.",
+        "Lập biểu của {cha} (Số liệu ngành, Đơn vị, Chỉ tiêu) và chép vào thư mục inbox.",
     ),
     Rule(
         "I05",
@@ -368,11 +373,36 @@ _RULES = (
         "Hộp thư",
         "Biểu lập sau hạn nộp báo cáo (Nộp trễ)",
         "Biểu lập ngày {found}, sau hạn nộp {deadline}: nộp trễ.",
-        "Không cần sửa; nhắc khóm nộp đúng hạn kỳ sau.",
+        "Không cần sửa; nhắc {con} nộp đúng hạn kỳ sau.",
     ),
 )
 
 RULES: dict[str, Rule] = {r.code: r for r in _RULES}
+
+
+# The words `{con}`/`{cha}` of the messages stand for: those of the unit whose run (or file) is
+# being checked, set by `wording`; khóm and phường when nothing is set.
+DEFAULT_WORDS = units.words(units.DEFAULT_CHILD, units.DEFAULT_PARENT)
+_WORDS: ContextVar[Mapping[str, str]] = ContextVar("catalog_words", default=DEFAULT_WORDS)
+
+
+@contextmanager
+def wording(con: units.Level, cha: units.Level) -> Iterator[None]:
+    """Messages made inside say `con` for the child and `cha` for the unit (ấp, xã…)."""
+    token = _WORDS.set(units.words(con, cha))
+    try:
+        yield
+    finally:
+        _WORDS.reset(token)
+
+
+def current_words() -> Mapping[str, str]:
+    return _WORDS.get()
+
+
+def checks_text(rule: Rule, words: Mapping[str, str]) -> str:
+    """What the rule checks, for a help sheet in the workbook's words."""
+    return rule.checks.format_map({**DEFAULT_WORDS, **words})
 
 
 def make(
@@ -393,8 +423,9 @@ def make(
     rule = RULES[code]
     if severity is not None and severity not in (rule.severity, rule.alt):
         raise ValueError(f"{code} is never {severity}")
-    what = rule.what.format(**params)
-    how = (fix or rule.fix).format(**params)
+    words = {**_WORDS.get(), **params}
+    what = rule.what.format(**words)
+    how = (fix or rule.fix).format(**words)
     shown = _show(value)
     parts = [what]
     if shown:

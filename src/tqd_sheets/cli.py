@@ -9,7 +9,7 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import console
+from . import console, unit_words, units
 from .atomic import OutputError
 from .config import DEFAULT_NAME, PACKAGED, Config, ConfigError, load_config, packaged_config
 from .findings import Finding, Severity
@@ -53,17 +53,22 @@ class _Parser(argparse.ArgumentParser):
         sys.exit(2)
 
 
+# The kinds of unit the tool serves, for help written before any configuration is read.
+CHILDREN = "/".join(lv.noun for lv in units.LEVELS if lv.rank == 0)  # khóm/ấp/tổ dân phố
+PARENTS = "/".join(lv.noun for lv in units.LEVELS if lv.rank == 1)
+
+
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="tqd-sheets",
         description="Tổng hợp biểu phong trào “Toàn dân đoàn kết "
-        "xây dựng đời sống văn hóa” từ các biểu Excel của khóm.",
+        f"xây dựng đời sống văn hóa” từ các biểu Excel của các {CHILDREN}.",
     )
     p.add_argument(
         "--config", type=Path, default=None, metavar="TỆP", help="tệp cấu hình (mặc định: tqd.toml)"
     )
     sub = p.add_subparsers(dest="command", required=True, metavar="LỆNH", title="các lệnh")
-    t = sub.add_parser("template", help="tạo biểu mẫu trống cho từng khóm và cho phường")
+    t = sub.add_parser("template", help=f"tạo biểu mẫu trống cho từng {CHILDREN} và cho {PARENTS}")
     t.add_argument("--period", default=None, metavar="KỲ", help="kỳ: 2020, 2020S1, 2020Q1…2020Q4")
     t.add_argument(
         "--out", type=Path, default=Path("templates/xlsx"), metavar="THƯ_MỤC", help="thư mục ghi"
@@ -92,7 +97,7 @@ def _check_config(path: Path | None) -> tuple[Config, bool]:
     if path is None and not DEFAULT_CONFIG.is_file():
         print(
             f"Cấu hình: không có {DEFAULT_NAME} trong thư mục hiện tại, dùng cấu hình mặc định "
-            f"đi kèm phần mềm ({PACKAGED}); mã khóm đọc từ chính biểu."
+            f"đi kèm phần mềm ({PACKAGED}); mã đơn vị đọc từ chính biểu."
         )
         return packaged_config(), True
     config = _config(path)
@@ -134,7 +139,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 
     config = _config(args.config)
     period = _period(args.period) or Period.parse("2020")
-    paths = write_templates(args.out, config, period)
+    paths = write_templates(args.out, config.on(period.end), period)
     print(f"Đã tạo {len(paths)} biểu mẫu trống cho kỳ {period.words} trong {args.out}/:")
     for p in paths:
         print(f"  {p.name}")
@@ -153,7 +158,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         p = c.parsed
         what = ""
         if p is not None and p.kind is not None:
-            what = f" — biểu {'khóm ' + p.khom if p.kind.value == 'khom' else 'phường'}"
+            own = p.spec.con if p.spec and p.kind.value == "khom" else ""
+            whose = f"{own.lower()} {p.khom}" if own else config.phuong.level.noun
+            what = f" — biểu {whose}"
             if c.period:
                 what += f", {c.period.words}"
             if p.kind.value == "khom":
@@ -193,15 +200,17 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
     if r.sample_data:
         print(
             "LƯU Ý: lần chạy này dùng DỮ LIỆU MẪU đi kèm phần mềm (tệp MAU_… trong inbox), "
-            "không phải số liệu thật. Xóa các tệp MAU_… khi đã có biểu thật của khóm."
+            "không phải số liệu thật. Xóa các tệp MAU_… khi đã có biểu thật của "
+            f"{config.children_word}."
         )
     names = ", ".join(config.khom_name(k) for k in r.included) or "không có"
-    print(f"{r.coverage}: {names}.")
+    print(f"{unit_words.coverage(r)}: {names}.")
     missing = [k for k in r.expected if k not in r.included]
     for k in missing:
         row = r.overview[r.overview.ma == k].iloc[0]
         print(f"  - {config.khom_name(k)}: {row.trang_thai}" + (f" ({row.tep})" if row.tep else ""))
-    print("Biểu của phường: " + ("đã tổng hợp" if r.has_ward_workbook else "chưa có hoặc có lỗi"))
+    state = "đã tổng hợp" if r.has_ward_workbook else "chưa có hoặc có lỗi"
+    print(f"Biểu của {config.phuong.level.noun}: {state}")
     print(
         f"Kiểm tra: {len(errors)} lỗi, {len(warnings)} cảnh báo "
         f"(chi tiết trong {out_dir / ('KiemTra_' + run.period.id + '.xlsx')})."

@@ -1,4 +1,8 @@
-"""`tqd.toml`: the ward, its khóm, the title rule sets and the signature block."""
+"""`tqd.toml`: the unit, its children, the title rule sets and the signature block.
+
+`[don_vi]` / `[[don_vi_con]]` (levels.md) are the keys; the older `[phuong]` / `[[khom]]` mean
+the same and keep working. Every word for a unit (khóm/ấp, phường/xã) comes from its `cap`.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from . import titles
+from . import titles, units
 from .oserrors import in_vietnamese
 from .periods import Period
 
@@ -23,25 +27,74 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _known_cap(cap: str) -> str:
+    if cap not in units.LEVEL:
+        raise ValueError(f"cấp '{cap}' không có; chọn một trong: {', '.join(units.LEVEL)}")
+    return cap
+
+
 class Ward(_Model):
+    """The unit that runs the tool (`[don_vi]`)."""
+
     ma: str = Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9_]+$")
     ten: str = Field(min_length=1)
-    cap: str = "Phường"
+    cap: str = units.DEFAULT_PARENT.cap
+    ma_cha: str = ""
     thanh_pho: str = ""
     tinh: str = ""
     co_quan: str = Field(min_length=1)
     ban: str = "BAN CÔNG TÁC XDĐSVH - ĐTVM"
     dia_danh: str = ""
-    don_vi_con: str = "khóm"
+    # Older configurations name the children's kind here ("khóm" or "ấp"); a child's own
+    # `cap` wins.
+    don_vi_con: str = ""
+
+    @field_validator("cap")
+    @classmethod
+    def _cap_known(cls, v: str) -> str:
+        return _known_cap(v)
 
     @property
     def place(self) -> str:
         return self.dia_danh or self.ten
 
+    @property
+    def level(self) -> units.Level:
+        return units.LEVEL[self.cap]
+
+    @property
+    def child_cap(self) -> str:
+        """The kind of a child that does not say its own: the old key, else the usual one."""
+        named = self.don_vi_con.strip().casefold()
+        by_noun = {lv.noun: lv.cap for lv in units.LEVELS}
+        return by_noun.get(named) or units.usual_child(self.cap)
+
 
 class Khom(_Model):
+    """A child unit (`[[don_vi_con]]`); `cap` empty means the parent's usual kind."""
+
     ma: str = Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9_]+$")
     ten: str = Field(min_length=1)
+    cap: str = ""
+    tu_ngay: date | None = None
+    den_ngay: date | None = None
+
+    @field_validator("cap")
+    @classmethod
+    def _cap_known(cls, v: str) -> str:
+        return _known_cap(v) if v else v
+
+    @field_validator("tu_ngay", "den_ngay", mode="before")
+    @classmethod
+    def _empty_day(cls, v: object) -> object:
+        return None if v == "" else v
+
+    @property
+    def level(self) -> units.Level:
+        return units.LEVEL[self.cap or units.DEFAULT_CHILD.cap]
+
+    def valid_on(self, day: date) -> bool:
+        return (self.tu_ngay or date.min) <= day <= (self.den_ngay or date.max)
 
 
 class Signatures(_Model):
@@ -80,14 +133,35 @@ class RuleChoice(_Model):
 
 
 class Config(_Model):
-    phuong: Ward
-    khom: tuple[Khom, ...] = Field(min_length=1)
+    don_vi: Ward
+    don_vi_con: tuple[Khom, ...] = Field(min_length=1)
     chu_ky: Signatures = Signatures()
     bo_tieu_chi: dict[str, RuleSet] = Field(min_length=1)
     ap_dung: RuleChoice
     han_nop: dict[str, str] = {}
 
-    @field_validator("khom")
+    @model_validator(mode="before")
+    @classmethod
+    def _older_keys(cls, data: object) -> object:
+        """`[phuong]` / `[[khom]]` are the older names of `[don_vi]` / `[[don_vi_con]]`."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        for old, new in _OLDER_KEYS.items():
+            if old in data and new not in data:
+                data[new] = data.pop(old)
+        return data
+
+    @model_validator(mode="after")
+    def _children_kinds(self) -> Config:
+        # A child without its own kind takes the parent's usual one (khóm in a phường), so
+        # every reader sees a filled `cap`.
+        default = self.don_vi.child_cap
+        fixed = tuple(k if k.cap else k.model_copy(update={"cap": default}) for k in self.khom)
+        object.__setattr__(self, "don_vi_con", fixed)  # frozen model, set once while validating
+        return self
+
+    @field_validator("don_vi_con")
     @classmethod
     def _unique_codes(cls, khom: tuple[Khom, ...]) -> tuple[Khom, ...]:
         # Officers type `k1` for `K1`, and the workbooks compare codes that way: two codes
@@ -98,7 +172,8 @@ class Config(_Model):
         repeated = [" và ".join(same) for same in by_key.values() if len(same) > 1]
         if repeated:
             raise ValueError(
-                f"mã khóm bị lặp (chữ hoa và chữ thường được coi là một): {'; '.join(repeated)}"
+                "mã đơn vị con bị lặp (chữ hoa và chữ thường được coi là một): "
+                + "; ".join(repeated)
             )
         return khom
 
@@ -116,6 +191,43 @@ class Config(_Model):
             Period.parse(key)
             _parse_day(text)
         return self
+
+    @property
+    def phuong(self) -> Ward:
+        """The running unit (older name, kept for the code that reads it)."""
+        return self.don_vi
+
+    @property
+    def khom(self) -> tuple[Khom, ...]:
+        """The children (older name, kept for the code that reads it)."""
+        return self.don_vi_con
+
+    def on(self, day: date) -> Config:
+        """The configuration with the children valid on `day` (a period's last day): closed
+        khóm stay in the file for history, new ones wait for their first period. Unchanged
+        when none would be left, so a mistyped date never empties a run."""
+        valid = tuple(k for k in self.khom if k.valid_on(day))
+        if not valid or len(valid) == len(self.khom):
+            return self
+        return self.model_copy(update={"don_vi_con": valid})
+
+    def child(self, code: str) -> Khom | None:
+        return next((k for k in self.khom if k.ma == code), None)
+
+    def child_level(self, code: str) -> units.Level:
+        """The words of child `code`; an unknown code gets the parent's usual kind."""
+        k = self.child(code)
+        return k.level if k else units.LEVEL[self.don_vi.child_cap]
+
+    @property
+    def child_levels(self) -> tuple[units.Level, ...]:
+        """The kinds of the children, each once, in configuration order."""
+        return tuple(dict.fromkeys(k.level for k in self.khom))
+
+    @property
+    def children_word(self) -> str:
+        """`khóm`, `ấp`, or `khóm, ấp` for a merged phường with both."""
+        return units.nouns(self.child_levels)
 
     @property
     def khom_codes(self) -> tuple[str, ...]:
@@ -160,8 +272,15 @@ _PYDANTIC_VI = {
 }
 
 
-def _describe(error: dict) -> str:
-    key = ".".join(str(p) for p in error["loc"]) or "(toàn tệp)"
+_OLDER_KEYS = {"phuong": "don_vi", "khom": "don_vi_con"}
+
+
+def _describe(error: dict, written: dict[str, str]) -> str:
+    """`written`: the key the file used for each model key (an older `[phuong]` stays so)."""
+    loc = [str(p) for p in error["loc"]]
+    if loc:
+        loc[0] = written.get(loc[0], loc[0])
+    key = ".".join(loc) or "(toàn tệp)"
     text = _PYDANTIC_VI.get(error["type"])
     if text is None:
         text = str(error.get("ctx", {}).get("error") or error["msg"])
@@ -169,7 +288,7 @@ def _describe(error: dict) -> str:
 
 
 DEFAULT_NAME = "tqd.toml"
-PACKAGED = "tqd_mac_dinh.toml"  # shipped with the package, for a khóm checking its own file
+PACKAGED = "tqd_mac_dinh.toml"  # shipped with the package, for a child checking its own file
 
 
 def _decode(data: bytes) -> str:
@@ -208,7 +327,8 @@ def parse_config(text: str, where: str) -> Config:
     try:
         return Config.model_validate(data)
     except ValidationError as exc:
-        lines = "\n".join(f"  - {_describe(e)}" for e in exc.errors())
+        written = {new: old for old, new in _OLDER_KEYS.items() if old in data and new not in data}
+        lines = "\n".join(f"  - {_describe(e, written)}" for e in exc.errors())
         raise ConfigError(f"Tệp cấu hình {where} có lỗi:\n{lines}") from None
 
 

@@ -369,8 +369,8 @@ def write_feedback(
 ) -> Path:
     """The marked copy of one sent workbook (`findings` are its errors and warnings)."""
     if parsed.kind is None:
-        raise ValueError("không nhận ra tệp là biểu của khóm hay của phường")
-    wb_spec = spec.WORKBOOKS[parsed.kind]
+        raise ValueError("không nhận ra tệp là biểu mẫu nào (thiếu dấu hiệu và các sheet)")
+    wb_spec = parsed.spec or spec.WORKBOOKS[parsed.kind]
     ctx = context_of(parsed, config, period)
     layout = lay_out(raw, parsed, wb_spec, ctx)
 
@@ -380,7 +380,7 @@ def write_feedback(
             # error of this copy (F07), never a silent loss.
             warnings.filterwarnings("error", module=r"xlsxwriter\b")
             book = open_book(tmp, wb_spec, ctx, layout.filled, lead=(SHEET,))
-            _finish(book, layout, findings, raw.name)
+            _finish(book, layout, findings, raw.name, config.phuong.level.noun)
             book.workbook.close()
 
     return write_atomic(path, write)
@@ -413,7 +413,7 @@ def _locate(
     return out
 
 
-def _finish(book: Book, layout: Layout, findings: Sequence[Finding], name: str) -> None:
+def _finish(book: Book, layout: Layout, findings: Sequence[Finding], name: str, cha: str) -> None:
     fm = book.formats
     other = {(norm(x.sheet), x.ref): i + OTHER_FIRST for i, x in enumerate(layout.leftovers)}
     if layout.leftovers:
@@ -437,14 +437,15 @@ def _finish(book: Book, layout: Layout, findings: Sequence[Finding], name: str) 
             continue
         note = "\n".join(f"[{i.finding.code}] {i.finding.message}" for i in group)
         ws.write_comment(r, c, cell_text(note), COMMENT)
-    _list_sheet(book, located, name)
+    _list_sheet(book, located, name, cha)
 
 
 def _link(spot: Spot) -> str:
     return f"internal:'{spot.sheet}'!{a1(spot.row, spot.col)}"
 
 
-def _list_sheet(book: Book, located: Sequence[Located], name: str) -> None:
+def _list_sheet(book: Book, located: Sequence[Located], name: str, cha: str) -> None:
+    """`cha`: the unit the workbook goes back to, in words (`phường`, `xã`)."""
     ws, fm = book.sheets[SHEET], book.formats
     ws.set_tab_color("#C00000")
     for c, w in enumerate(LIST_WIDTHS):
@@ -453,11 +454,11 @@ def _list_sheet(book: Book, located: Sequence[Located], name: str) -> None:
     errors = sum(i.finding.is_error for i in located)
     ws.merge_range(0, 0, 0, last, cell_text(f"CÁC ĐIỂM CẦN SỬA – tệp {name}", 250), fm.title)
     intro = (
-        f"{errors} lỗi (tô đỏ, viền đậm) phải sửa trước khi phường tổng hợp; "
+        f"{errors} lỗi (tô đỏ, viền đậm) phải sửa trước khi {cha} tổng hợp; "
         f"{len(located) - errors} cảnh báo (tô vàng, viền đứt) cần xem lại. Bấm vào ô ở cột A "
         "để đến chỗ cần sửa; di chuột lên ô được tô màu để đọc hướng dẫn. Bản này được lập lại "
         "từ biểu mẫu với mọi giá trị đã nhập, nên một ô có thể ở vị trí khác tệp đã gửi (cột B). "
-        "Sửa ngay trên bản này, lưu lại và gửi phường."
+        f"Sửa ngay trên bản này, lưu lại và gửi {cha}."
     )
     if OTHER_SHEET in book.sheets:
         intro += f" Các nội dung không có chỗ trong biểu mẫu được chép ở sheet “{OTHER_SHEET}”."

@@ -23,7 +23,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from . import registry
+from . import registry, spec, unit_words, units
 from .atomic import write_atomic
 from .config import Config
 from .findings import a1, col_letter
@@ -39,7 +39,7 @@ SHEETS = (*FORM_SHEETS, CHART_SHEET, DATA_SHEET)
 
 DASH = "—"  # a rate whose denominator is 0
 NO_DATA = "Chưa có số liệu hợp lệ"
-NO_UNITS = "Chưa có biểu của phường – chưa có số liệu đơn vị"
+NO_UNITS = "Chưa có biểu của {cha} – chưa có số liệu đơn vị"
 TOTAL = "Tổng cộng"
 
 # Rows (0-based) shared by every form sheet.
@@ -97,7 +97,7 @@ class Col:
 
 B01 = (
     Col("STT", "STT", None, 5),
-    Col("TEN", "", None, 14),  # "Khóm" (or "Ấp") from configuration
+    Col("TEN", "", None, 14),  # the children's kind (Khóm, Ấp) from configuration
     Col("HO", "Tổng số hộ", None, 9),
     Col("GDVH_DK", "Hộ đăng ký xây dựng GĐVH", "Số hộ"),
     Col("GDVH_DK_TL", "Hộ đăng ký xây dựng GĐVH", "Tỷ lệ"),
@@ -165,18 +165,25 @@ B05 = (
     Col("LAO_DONG", "Lao động, việc làm", "Trong độ tuổi lao động", 10),
     Col("VIEC_LAM", "Lao động, việc làm", "Có việc làm", 8),
     Col("VIEC_LAM_TL", "Lao động, việc làm", "Tỷ lệ", 8),
-    Col("KHOM_YTE", "Khóm đạt", "Tiêu chí y tế, dân số", 8),
-    Col("KHOM_QS", "Khóm đạt", "Nghĩa vụ quân sự", 8),
+    Col("KHOM_YTE", "{Con} đạt", "Tiêu chí y tế, dân số", 8),
+    Col("KHOM_QS", "{Con} đạt", "Nghĩa vụ quân sự", 8),
 )
 COLUMNS: dict[str, tuple[Col, ...]] = dict(zip(FORM_SHEETS, (B01, B02, B03, B04, B05), strict=True))
 
 TITLES = {
     "Biểu 01": "TỔNG HỢP KẾT QUẢ XÂY DỰNG GIA ĐÌNH VĂN HÓA",
-    "Biểu 02": "KẾT QUẢ XÂY DỰNG KHÓM ĐẠT CHUẨN VĂN MINH ĐÔ THỊ",
+    "Biểu 02": "KẾT QUẢ XÂY DỰNG {CON} ĐẠT CHUẨN {chuan_con}",
     "Biểu 03": "KẾT QUẢ XÂY DỰNG CƠ QUAN, ĐƠN VỊ ĐẠT CHUẨN VĂN HÓA",
     "Biểu 04": "KẾT QUẢ THỰC HIỆN CHỈ TIÊU KẾ HOẠCH",
     "Biểu 05": "KẾT QUẢ HOẠT ĐỘNG CỦA PHONG TRÀO VÀ SỐ LIỆU CÁC NGÀNH",
 }
+
+
+def title(sheet: str, words: Mapping[str, str] | None = None) -> str:
+    """A form's title in the run's words (khóm and phường when none are given)."""
+    w = words or units.words(units.DEFAULT_CHILD, units.DEFAULT_PARENT)
+    return TITLES[sheet].format_map(w).upper()
+
 
 # Columns that show no indicator of the registry: each row's label, and Biểu 02's title
 # criteria and Biểu 01/04's targets and verdicts. Every other column code is a registry code,
@@ -274,7 +281,7 @@ def write_forms(path: Path, results: Results, config: Config) -> Path:
         wb.set_properties(
             {
                 "title": f"Báo cáo phong trào xây dựng đời sống văn hóa – {results.period.words}",
-                "subject": results.coverage,
+                "subject": unit_words.coverage(results),
                 "author": config.phuong.co_quan,
                 "company": config.phuong.co_quan,
             }
@@ -378,8 +385,30 @@ class _Writer:
         self.config = config
         self.st = _Styles(wb)
         self.layout = layout(results)
-        self.unit_word = config.phuong.don_vi_con.capitalize() or "Khóm"
+        children = units.mixed(config.child_levels)
+        self.words = units.words(children, config.phuong.level)
+        self.unit_word = children.cap
         self.targets = self._targets()
+
+    # -- words
+
+    def t(self, text: str) -> str:
+        """`text` with the run's words: `{con}` khóm or ấp, `{cha}` phường or xã…"""
+        return text.format_map(self.words) if "{" in text else text
+
+    def _unit_of_count(self, unit: str) -> str:
+        """A target's unit as the registry writes it (`khóm`, a count of children) in words."""
+        children = {lv.noun for lv in units.LEVELS if lv.rank == 0}
+        return self.unit_word if unit in children else unit
+
+    def _target_label(self, t: Any) -> str:
+        """A target's wording from the ward workbook's declaration, in the run's words."""
+        children = units.mixed(self.config.child_levels)
+        sheet = spec.worded(spec.Kind.PHUONG, children, self.config.phuong.level).sheet(
+            spec.TARGETS.name
+        )
+        declared = next((f.label for f in sheet.fields if f.code == str(t.ma)), None)
+        return declared or str(t.noi_dung)
 
     # -- data access
 
@@ -513,7 +542,7 @@ class _Writer:
             COVERAGE_ROW,
             0,
             last,
-            f"({self.r.coverage})",
+            f"({unit_words.coverage(self.r)})",
             st(font_size=12, italic=True, align="center"),
         )
         if self.r.sample_data:
@@ -546,13 +575,13 @@ class _Writer:
             ws.set_row(top, 48)
             ws.set_row(sub, 32)
         else:  # every header spans both rows: as tall as the longest header needs
-            lines = max(_lines(c.top or self.unit_word, c.width) for c in sh.columns)
+            lines = max(_lines(self.t(c.top) or self.unit_word, c.width) for c in sh.columns)
             ws.set_row(top, max(24, lines * 15 + 8 - 16))
             ws.set_row(sub, 16)
         i = 0
         while i < sh.ncols:
             c = sh.columns[i]
-            label = c.top or self.unit_word
+            label = self.t(c.top) or self.unit_word
             if c.sub is None:
                 ws.merge_range(top, i, sub, i, "", head)
                 ws.write_string(top, i, label, head)
@@ -632,7 +661,7 @@ class _Writer:
             st(font_size=11, bold=True),
             TOTAL,
             st(font_size=10, italic=True),
-            f"\n({self.r.coverage})",
+            f"\n({unit_words.coverage(self.r)})",
             st.cell(align="center", text_wrap=True),
         )
         self._fit(sh, row, 1, "x\nx", 30)
@@ -780,7 +809,7 @@ class _Writer:
 
     def b01(self, ws: Worksheet) -> None:
         sh = _Sheet(ws, "Biểu 01", B01)
-        left, right = self._page(sh, TITLES[sh.name])
+        left, right = self._page(sh, title(sh.name, self.words))
         self._table_header(sh)
         st = self.st
         codes = [
@@ -807,7 +836,7 @@ class _Writer:
                 self._num_cell(sh, row, tcol, self.targets[code], tfmt)
                 if bold and self.r.partial:
                     # The ward's rate is over all its households: unknown with a khóm missing.
-                    text = self.r.verdict_text(CHUA_DU)
+                    text = unit_words.verdict_text(self.r, CHUA_DU)
                     ws.write_string(row, vcol, text, vfmt)
                     sh.values[(row, vcol)] = text
                     self._fit(sh, row, vcol, text)
@@ -820,7 +849,7 @@ class _Writer:
         self.b01_values = sh.values
         notes = [
             "Ghi chú: tỷ lệ tính trên tổng số hộ; “—”: không có hộ để tính tỷ lệ; "
-            "chỉ tiêu theo kế hoạch năm của phường."
+            f"chỉ tiêu theo kế hoạch năm của {self.words['cha']}."
         ]
         if self.r.partial:
             notes.append(self._partial_note())
@@ -830,7 +859,7 @@ class _Writer:
 
     def b02(self, ws: Worksheet) -> None:
         sh = _Sheet(ws, "Biểu 02", B02)
-        left, right = self._page(sh, TITLES[sh.name])
+        left, right = self._page(sh, title(sh.name, self.words))
         self._table_header(sh)
         st, r = self.st, self.r
         lay = self.layout[sh.name]
@@ -894,9 +923,9 @@ class _Writer:
         # Over every khóm of the ward, never only the consolidated ones.
         vmdt = _num(self.value(r.ward_code, "KHOM_VMDT"))
         khom = len(r.expected)
-        text = f"{_number_vi(vmdt)}/{khom} khóm đạt chuẩn văn minh đô thị"
+        text = self.t(f"{_number_vi(vmdt)}/{khom} {{con}} đạt chuẩn {{chuan_con}}")
         if r.partial:
-            text += f" ({khom - len(r.included)} khóm chưa tổng hợp)"
+            text += self.t(f" ({khom - len(r.included)} {{con}} chưa tổng hợp)")
         elif khom > 0:
             text += f" ({_percent_vi(vmdt / khom)})"
         self._text(
@@ -907,7 +936,7 @@ class _Writer:
             text,
             st.cell(align="center", text_wrap=True),
         )
-        verdict = r.verdict_text(r.ward_title)
+        verdict = unit_words.verdict_text(r, r.ward_title)
         ws.write_string(
             row, sh.col("KET_QUA"), verdict, st.cell(align="center", bold=True, text_wrap=True)
         )
@@ -923,7 +952,7 @@ class _Writer:
             row,
             0,
             kq - 1,
-            "Số khóm đạt chuẩn văn minh đô thị:",
+            self.t("Số {con} đạt chuẩn {chuan_con}:"),
             st.cell(bold=True, align="right"),
         )
         count = sum(
@@ -942,7 +971,7 @@ class _Writer:
         self.b02_values = sh.values
         notes = [
             "Ghi chú: x: đạt/có; “—”: chưa có xác nhận của Công an (chưa có biểu của "
-            f"phường); “{CHUA_DU}”: thiếu số liệu để đánh giá."
+            f"{self.words['cha']}); “{CHUA_DU}”: thiếu số liệu để đánh giá."
         ]
         if r.partial:
             notes.append(self._partial_note())
@@ -952,7 +981,7 @@ class _Writer:
 
     def b03(self, ws: Worksheet) -> None:
         sh = _Sheet(ws, "Biểu 03", B03)
-        left, right = self._page(sh, TITLES[sh.name])
+        left, right = self._page(sh, title(sh.name, self.words))
         self._table_header(sh)
         st, r = self.st, self.r
         lay = self.layout[sh.name]
@@ -963,7 +992,7 @@ class _Writer:
                 FIRST_ROW,
                 0,
                 sh.ncols - 1,
-                NO_UNITS,
+                self.t(NO_UNITS),
                 st.cell(italic=True, align="center", font_color="#7F7F7F"),
             )
             ws.set_row(FIRST_ROW, 24)
@@ -1017,7 +1046,7 @@ class _Writer:
 
     def b04(self, ws: Worksheet) -> None:
         sh = _Sheet(ws, "Biểu 04", B04)
-        left, right = self._page(sh, TITLES[sh.name])
+        left, right = self._page(sh, title(sh.name, self.words))
         self._table_header(sh)
         st, r = self.st, self.r
         lay = self.layout[sh.name]
@@ -1038,9 +1067,9 @@ class _Writer:
         for i, t in enumerate(targets.itertuples()):
             row = lay.rows[str(t.ma)]
             ws.write_number(row, 0, i + 1, center)
-            ws.write_string(row, 1, str(t.noi_dung), st.cell(align="left", text_wrap=True))
+            ws.write_string(row, 1, self._target_label(t), st.cell(align="left", text_wrap=True))
             unit = "" if _missing(t.don_vi) else str(t.don_vi)
-            ws.write_string(row, 2, {"khóm": self.unit_word}.get(unit, unit), center)
+            ws.write_string(row, 2, self._unit_of_count(unit), center)
             ct, kq, dg = sh.col("CHI_TIEU"), sh.col("KET_QUA"), sh.col("DANH_GIA")
             is_rate = unit == "%"
             fmt = st.cell(num_format=RATE_FMT if is_rate else "General", align="center")
@@ -1073,7 +1102,7 @@ class _Writer:
                 row, sh.col("CON_THIEU"), missing, st.cell(align="left", text_wrap=True)
             )
             self._fit(sh, row, sh.col("CON_THIEU"), missing, 30)
-            self._fit(sh, row, sh.col("NOI_DUNG"), str(t.noi_dung), 30)
+            self._fit(sh, row, sh.col("NOI_DUNG"), self._target_label(t), 30)
         last = FIRST_ROW + len(targets) - 1
         self._red_when_not_met(sh, FIRST_ROW, last, sh.col("DANH_GIA"))
         self._signature(
@@ -1092,8 +1121,11 @@ class _Writer:
         r = self.r
         missing = [self.config.khom_name(k) for k in r.expected if k not in r.included]
         return (
-            f"{r.coverage}: chưa có số liệu hợp lệ của {', '.join(missing)}; các đánh giá "
-            "toàn phường tính trên hộ hoặc số khóm chưa đủ căn cứ; chưa tính được số cần thêm."
+            f"{unit_words.coverage(r)}: chưa có số liệu hợp lệ của {', '.join(missing)}; "
+            + self.t(
+                "các đánh giá toàn {cha} tính trên hộ hoặc số {con} chưa đủ căn cứ; "
+                "chưa tính được số cần thêm."
+            )
         )
 
     def _result_sources(self) -> dict[str, tuple[str, Any]]:
@@ -1116,7 +1148,7 @@ class _Writer:
 
     def b05(self, ws: Worksheet) -> None:
         sh = _Sheet(ws, "Biểu 05", B05)
-        left, right = self._page(sh, TITLES[sh.name])
+        left, right = self._page(sh, title(sh.name, self.words))
         self._table_header(sh)
         codes = [
             "TT_BUOI",
@@ -1139,8 +1171,10 @@ class _Writer:
         notes = [
             "Ghi chú: tỷ lệ hòa giải thành tính trên số vụ việc hòa giải; tỷ lệ có việc "
             "làm tính trên số người trong độ tuổi lao động.",
-            "Số liệu ngành theo biểu của phường (Công an, LĐTBXH, Trạm Y tế, Ban Chỉ huy Quân "
-            "sự); cột khóm đạt: 1 là đạt, 0 là chưa đạt, dòng Tổng cộng là số khóm đạt.",
+            self.t(
+                "Số liệu ngành theo biểu của {cha} (Công an, LĐTBXH, Trạm Y tế, Ban Chỉ huy Quân "
+                "sự); cột {con} đạt: 1 là đạt, 0 là chưa đạt, dòng Tổng cộng là số {con} đạt."
+            ),
         ]
         lacking = [
             self.config.khom_name(k) for k in self.r.included if _missing(self.value(k, "LAO_DONG"))
@@ -1152,14 +1186,14 @@ class _Writer:
         ]
         if not self.r.has_ward_workbook:
             notes.append(
-                "Chưa có biểu của phường: chưa có số liệu ngành, "
-                "chưa có số liệu lao động, việc làm."
+                self.t("Chưa có biểu của {cha}: chưa có số liệu ngành, ")
+                + "chưa có số liệu lao động, việc làm."
             )
         else:
             if no_row:
                 notes.append(
                     "Chưa có số liệu ngành của: " + ", ".join(no_row) + f" (“{DASH}” ở dòng "
-                    f"{TOTAL}: không cộng khi thiếu số liệu của khóm)."
+                    f"{TOTAL}: không cộng khi thiếu số liệu của {self.words['con']})."
                 )
             lacking = [k for k in lacking if k not in no_row]  # said once, above
             if lacking:
@@ -1200,7 +1234,7 @@ class _Writer:
             (
                 "GDVH_DAT_TL",
                 1,
-                "Tỷ lệ hộ đạt chuẩn Gia đình văn hóa theo khóm",
+                self.t("Tỷ lệ hộ đạt chuẩn Gia đình văn hóa theo {con}"),
                 "Tỷ lệ hộ đạt chuẩn GĐVH",
                 "#2E75B6",
                 "E2",
@@ -1208,7 +1242,7 @@ class _Writer:
             (
                 "GDVH_DK_TL",
                 2,
-                "Tỷ lệ hộ đăng ký xây dựng Gia đình văn hóa theo khóm",
+                self.t("Tỷ lệ hộ đăng ký xây dựng Gia đình văn hóa theo {con}"),
                 "Tỷ lệ hộ đăng ký GĐVH",
                 "#70AD47",
                 "E24",

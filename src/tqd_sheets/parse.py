@@ -34,6 +34,7 @@ from .spec import (
     WorkbookSpec,
     loose,
     norm,
+    variants,
 )
 
 YEARLY = KY_LABELS[-1]  # `Năm`
@@ -75,6 +76,8 @@ class Parsed:
     cells: dict[str, Cell] = field(default_factory=dict)  # where each of `values` was read
     tables: dict[str, Table] = field(default_factory=dict)  # by sheet name in the spec
     findings: list[Finding] = field(default_factory=list)
+    # The wording the workbook was read in (a khóm's, an ấp's…), None when its kind is unknown.
+    spec: WorkbookSpec | None = None
 
     @property
     def khom(self) -> str:
@@ -108,11 +111,32 @@ def detect_kind(raw: RawWorkbook) -> tuple[Kind | None, int | None]:
     for kind in Kind:
         if kind_text == kind.value:
             return kind, version
-    for kind, wb in WORKBOOKS.items():
-        data_sheets = [s.name for s in wb.sheets]
-        if all(raw.sheet(n) is not None for n in data_sheets):
-            return kind, None
+    for kind in WORKBOOKS:
+        for wb in variants(kind):
+            if all(raw.sheet(s.name) is not None for s in wb.sheets):
+                return kind, None
     return None, None
+
+
+def _words_found(raw: RawWorkbook, wb: WorkbookSpec) -> int:
+    """How many of `wb`'s sheet names and labels the workbook holds (labels in its first rows)."""
+    texts = {
+        norm(v)
+        for sheet in raw.sheets.values()
+        for row in sheet.rows[:60]
+        for v in row
+        if isinstance(v, str)
+    }
+    names = sum(raw.sheet(s.name) is not None for s in wb.sheets)
+    labels = sum(norm(f.label) in texts for s in wb.sheets for f in s.fields)
+    return 1000 * names + labels
+
+
+def choose_spec(raw: RawWorkbook, kind: Kind) -> WorkbookSpec:
+    """The wording of `kind` the workbook is in: an ấp's workbook says “Mã ấp” and has a sheet
+    “Ấp”. The usual wording (khóm, phường) wins a tie, so a damaged workbook is read as before."""
+    found = [(_words_found(raw, wb), -i, wb) for i, wb in enumerate(variants(kind))]
+    return max(found, key=lambda t: (t[0], t[1]))[2]
 
 
 def parse_workbook(raw: RawWorkbook, khom_codes: Sequence[str]) -> Parsed:
@@ -124,7 +148,7 @@ def parse_workbook(raw: RawWorkbook, khom_codes: Sequence[str]) -> Parsed:
             catalog.make(
                 "F03",
                 file=raw.name,
-                detail="không có các sheet của biểu khóm hay biểu phường "
+                detail="không có các sheet của biểu đơn vị con hay biểu của đơn vị "
                 f"(các sheet hiện có: {names})",
             )
         )
@@ -133,7 +157,8 @@ def parse_workbook(raw: RawWorkbook, khom_codes: Sequence[str]) -> Parsed:
         out.findings.append(
             catalog.make("F04", file=raw.name, found=version, current=TEMPLATE_VERSION)
         )
-    spec = WORKBOOKS[kind]
+    spec = choose_spec(raw, kind)
+    out.spec = spec
     missing = [s.name for s in spec.sheets if raw.sheet(s.name) is None]
     if missing:
         out.findings.append(
@@ -586,7 +611,12 @@ def _parse_table(out: Parsed, sheet: RawSheet, spec: TableSheet, khom_codes: Seq
                 out.findings.append(catalog.make("R04", label=f.label, **place))
             elif problem and f.rule == "P01":
                 out.findings.append(
-                    catalog.make("P01", key=values.text(raw), problem="không thuộc phường", **place)
+                    catalog.make(
+                        "P01",
+                        key=values.text(raw),
+                        problem="không có trong danh sách đơn vị con",
+                        **place,
+                    )
                 )
             elif problem and f.rule == "P05":
                 key = values.text(sheet.cell(r, col_of.get(spec.anchor, c)))
@@ -618,7 +648,7 @@ def _parse_table(out: Parsed, sheet: RawSheet, spec: TableSheet, khom_codes: Seq
                 row=hidden[0],
                 problem=f"Có {len(hidden)} dòng bị ẩn (dòng {', '.join(map(str, hidden[:10]))}"
                 f"{'…' if len(hidden) > 10 else ''}); các hộ ở dòng ẩn vẫn được tính",
-                fix="Bỏ ẩn các dòng (Unhide) để kiểm tra; xóa dòng nếu hộ không còn thuộc khóm.",
+                fix="Bỏ ẩn các dòng (Unhide) để kiểm tra; xóa dòng nếu hộ không còn thuộc đơn vị.",
             )
         )
     columns = [ROW, *(f.code for f in spec.fields), *extra, BAD]

@@ -10,13 +10,14 @@ import os
 import re
 import traceback
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
-from . import catalog, validate
+from . import catalog, units, validate
 from .config import Config
 from .findings import Finding, Severity, has_errors
 from .indicators import KhomData, compute, default_targets
@@ -80,14 +81,22 @@ def check_file(
     The per-file boundary: whatever goes wrong with this one file becomes its finding (F06),
     never the end of the run. `trust_marker`: take the khóm code from the workbook's hidden
     marker too (a khóm checking its own file with the configuration shipped in the package)."""
-    try:
-        checked = _check_file(path, config, today or date.today(), trust_marker)
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except Exception as exc:
-        checked = Checked(path, findings=[_crashed(path, exc)])
+    with wording(config):
+        try:
+            checked = _check_file(path, config, today or date.today(), trust_marker)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as exc:
+            checked = Checked(path, findings=[_crashed(path, exc)])
     stamp_khom(checked, config.khom_codes)
     return checked
+
+
+def wording(config: Config, child: str = "") -> AbstractContextManager[None]:
+    """Messages in the words of the configured unit: its kind, and its children's (`ấp`, or
+    `khóm/ấp` in a merged phường), or those of child `child` when the file is known to be its."""
+    con = config.child_level(child) if config.child(child) else units.mixed(config.child_levels)
+    return catalog.wording(con, config.phuong.level)
 
 
 def _crashed(path: Path, exc: Exception, khom: str = "") -> Finding:
@@ -122,10 +131,11 @@ def _check_file(path: Path, config: Config, today: date, trust_marker: bool) -> 
     marked = raw.marker.get("ma_khom", "")
     if trust_marker and re.fullmatch(r"[A-Za-z0-9_]{1,20}", marked) and marked not in codes:
         codes = (*codes, marked)
-    parsed = parse_workbook(raw, codes)
-    checked = Checked(path, parsed, findings + parsed.findings, raw=raw)
-    checked.findings += validate.validate_workbook(parsed)
-    checked.findings += _date_checks(checked, config, today)
+    with wording(config, marked):
+        parsed = parse_workbook(raw, codes)
+        checked = Checked(path, parsed, findings + parsed.findings, raw=raw)
+        checked.findings += validate.validate_workbook(parsed)
+        checked.findings += _date_checks(checked, config, today)
     return checked
 
 
@@ -228,7 +238,7 @@ def _ignore(c: Checked, code: str, reason: str, **params: object) -> None:
     c.findings.append(catalog.make(code, file=c.name, **params))
 
 
-def select(checked: list[Checked], period: Period) -> None:
+def select(checked: list[Checked], period: Period, config: Config | None = None) -> None:
     """Decide which workbooks the run uses: the period's, real before sample, the latest
     version of each khóm (I01), none of two that cannot be ordered (I02)."""
     candidates = [
@@ -254,13 +264,12 @@ def select(checked: list[Checked], period: Period) -> None:
                         c,
                         "F02",
                         "dữ liệu mẫu, đã có biểu thật",
-                        detail="dữ liệu mẫu; đã có biểu thật của "
-                        + ("phường" if key == "phuong" else f"khóm {key}"),
+                        detail="dữ liệu mẫu; đã có biểu thật của " + _whose(key, config),
                     )
             group = real
         if len(group) < 2:
             continue
-        label = "phường" if key == "phuong" else f"khóm {key}"
+        label = _whose(key, config)
         dates = [c.wb.ngay_lap for c in group]
         latest = max((d for d in dates if d is not None), default=None)
         newest = [c for c in group if c.wb.ngay_lap == latest]
@@ -288,6 +297,14 @@ def select(checked: list[Checked], period: Period) -> None:
             c.findings.append(f)
 
 
+def _whose(key: str, config: Config | None) -> str:
+    """`phường`, `khóm K1`, `ấp A1`: whose workbook a group of copies is."""
+    words = catalog.current_words()
+    if key == "phuong":
+        return config.phuong.level.noun if config else words["cha"]
+    return f"{config.child_level(key).noun if config else words['con']} {key}"
+
+
 def _d(d: date | None) -> str:
     return d.strftime("%d/%m/%Y") if d else "—"
 
@@ -295,9 +312,17 @@ def _d(d: date | None) -> str:
 def consolidate(
     files: Sequence[Path], config: Config, period: Period | None = None, today: date | None = None
 ) -> Run:
+    with wording(config):
+        return _consolidate(files, config, period, today)
+
+
+def _consolidate(
+    files: Sequence[Path], config: Config, period: Period | None, today: date | None
+) -> Run:
     checked = [check_file(p, config, today) for p in files]
     run_period = choose_period(checked, period)
-    select(checked, run_period)
+    config = config.on(run_period.end)  # the children expected in this period
+    select(checked, run_period, config)
     for c in checked:
         if c.ignored:
             # A file the run does not use (other period, older version, replaced sample):
@@ -354,8 +379,9 @@ def consolidate(
         agency=_frame(wp, validate.AGENCY),
         units=_frame(wp, validate.UNITS),
         targets=_targets(wp, len(config.khom)),
-        cap=config.phuong.cap,
-        child_caps={k.ma: config.phuong.don_vi_con.capitalize() for k in config.khom},
+        cap=config.don_vi.cap,
+        child_caps={k.ma: config.child_level(k.ma).cap for k in config.khom},
+        parent_code=config.don_vi.ma_cha,
     )
     for c in checked:
         stamp_khom(c, config.khom_codes)  # findings added by `select` and the cross checks
@@ -435,14 +461,14 @@ def _overview(
 
     for k in config.khom:
         if k.ma in included:
-            rows.append(row("Khóm", k.ma, k.ten, included[k.ma], True))
+            rows.append(row(k.level.cap, k.ma, k.ten, included[k.ma], True))
         else:
             mine = [c for c in khom if c.wb.khom == k.ma]
             chosen = mine[0] if mine else unusable.get(k.ma)
-            rows.append(row("Khóm", k.ma, k.ten, chosen, False))
+            rows.append(row(k.level.cap, k.ma, k.ten, chosen, False))
     rows.append(
         row(
-            "Phường",
+            config.phuong.cap,
             config.phuong.ma,
             f"{config.phuong.cap} {config.phuong.ten}",
             ward or (wards[0] if wards else None),

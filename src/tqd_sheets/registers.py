@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
+from . import units
 from .atomic import write_atomic
 from .celltext import cell_text
 from .config import Config
@@ -92,7 +93,7 @@ def write_registers(
         f = _formats(wb)
         for sheet, title, df in lists(merged):
             _list_sheet(wb, f, sheet, title, df, registers, config, period)
-        _register_sheet(wb, f, merged, registers, period)
+        _register_sheet(wb, f, merged, registers, config, period)
         wb.close()
 
     return write_atomic(path, write)
@@ -172,18 +173,19 @@ def _value(ws, r: int, c: int, v: object, f: dict) -> None:
         ws.write_number(r, c, float(v), f["num"])  # type: ignore[arg-type]
 
 
-def _register_sheet(wb, f, merged: pd.DataFrame, registers, period: Period) -> None:
-    ws = wb.add_worksheet("Sổ hộ toàn phường")
+def _register_sheet(wb, f, merged: pd.DataFrame, registers, config: Config, period: Period) -> None:
+    w = units.words(units.mixed(config.child_levels), config.phuong.level)
+    ws = wb.add_worksheet(f"Sổ hộ toàn {w['cha']}")
     fields = [x for x in HOUSEHOLDS.fields if x.code != "stt"]
     extra = [e for reg in registers for e in reg.extra]
     extra = list(dict.fromkeys(extra))
-    headers = ["Khóm", *(x.label for x in fields), *extra]
+    headers = [w["Con"], *(x.label for x in fields), *extra]
     ws.merge_range(
         0,
         0,
         0,
         len(headers) - 1,
-        f"SỔ HỘ GIA ĐÌNH TOÀN PHƯỜNG – {period.words} ({len(merged)} hộ)",
+        f"SỔ HỘ GIA ĐÌNH TOÀN {w['CHA']} – {period.words} ({len(merged)} hộ)",
         f["title"],
     )
     for c, h in enumerate(headers):

@@ -16,6 +16,7 @@ import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from . import unit_words, units
 from .atomic import write_atomic
 from .celltext import cell_text
 from .findings import Severity
@@ -39,7 +40,7 @@ OVERVIEW_COLUMNS = (
 )
 DETAIL_COLUMNS = (
     ("Tệp", 26),
-    ("Khóm", 8),
+    ("{Con}", 8),  # the children's kind, from the run
     ("Sheet", 14),
     ("Ô", 22),
     ("Mã lỗi", 8),
@@ -85,7 +86,7 @@ def summary(results: Results) -> str:
     """`Tổng hợp 3/4 khóm; 5 lỗi, 2 cảnh báo`."""
     errors = sum(1 for f in results.findings if f.severity is Severity.ERROR)
     warnings = sum(1 for f in results.findings if f.severity is Severity.WARNING)
-    return f"{results.coverage}; {errors} lỗi, {warnings} cảnh báo"
+    return f"{unit_words.coverage(results)}; {errors} lỗi, {warnings} cảnh báo"
 
 
 def _styles(wb: Workbook) -> Styles:
@@ -207,9 +208,10 @@ def _details(ws: Worksheet, st: Styles, r: Results) -> None:
     head = st(
         bold=True, border=1, bg_color="#D9E1F2", text_wrap=True, align="center", valign="vcenter"
     )
+    con = units.mixed(unit_words.child_levels(r)).cap
     for j, (label, width) in enumerate(DETAIL_COLUMNS):
         ws.set_column(j, j, width)
-        ws.write_string(0, j, label, head)
+        ws.write_string(0, j, label.format(Con=con), head)
     ws.set_row(0, 22)
     ws.freeze_panes(1, 0)
     findings = sorted(r.findings, key=lambda f: f.sort_key())

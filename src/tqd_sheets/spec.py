@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import unicodedata
 from enum import StrEnum
+from functools import cache
 
 from pydantic import BaseModel, ConfigDict
+
+from .units import DEFAULT_CHILD, DEFAULT_PARENT, LEVELS, Level, words
+from .units import mixed as units_mixed
 
 TEMPLATE_VERSION = 1
 MARKER_SHEET = "_tqd"  # hidden sheet holding kind and template version
@@ -63,6 +67,7 @@ class Field(_Frozen):
     # False for a column no check and no figure reads (the pre-printed STT, a free note):
     # a formula there without a stored result is harmless, and it alone does not make a row.
     used: bool = True
+    type_words: str = ""  # the allowed values in words when they depend on the unit's kind
 
     def describe_type(self) -> str:
         """The allowed values in words, for the help sheet and the messages."""
@@ -75,9 +80,10 @@ class Field(_Frozen):
             VType.DATE: "ngày dd/mm/yyyy",
             VType.CHOICE: "chọn một trong: " + ", ".join(self.choices),
             VType.RATE: "tỷ lệ %, ví dụ 94%",
-            VType.KHOM_CODE: "mã khóm của phường (chọn trong danh sách)",
+            VType.KHOM_CODE: "mã đơn vị (chọn trong danh sách)",
             VType.KY: "chọn một trong: Quý I, Quý II, Quý III, Quý IV, 6 tháng, Năm",
         }[self.type]
+        words = self.type_words or words
         if self.type is VType.RATE:
             words += ", từ 0% đến 100%"
         elif self.min is not None and self.max is not None:
@@ -134,6 +140,9 @@ class WorkbookSpec(_Frozen):
     kind: Kind
     title: str
     sheets: tuple[Sheet, ...]
+    con: str = ""  # the child's kind it is worded for (`Khóm`, `Ấp`…), set by `worded`
+    cha: str = ""  # the parent's kind (`Phường`, `Xã`…)
+    words: tuple[tuple[str, str], ...] = ()  # `units.words` of the two, for the help sheet
 
     def sheet(self, name: str) -> Sheet:
         return next(s for s in self.sheets if s.name == name)
@@ -188,19 +197,20 @@ KHOM_INFO = LabelSheet(
     fields=(
         F(
             code="ma_khom",
-            label="Mã khóm",
+            label="Mã {con}",
             type=VType.KHOM_CODE,
+            type_words="mã {con} của {cha} (chọn trong danh sách)",
             need=R,
-            help="Mã khóm đã in sẵn, không sửa",
+            help="Mã {con} đã in sẵn, không sửa",
         ),
-        F(code="ten_khom", label="Tên khóm", type=VType.TEXT, help="Tên khóm"),
+        F(code="ten_khom", label="Tên {con}", type=VType.TEXT, help="Tên {con}"),
         *_INFO_COMMON,
         F(
             code="truong_ban",
-            label="Trưởng Ban vận động khóm",
+            label="Trưởng {ban_con}",
             type=VType.TEXT,
             need=W,
-            help="Họ tên Trưởng Ban vận động khóm",
+            help="Họ tên Trưởng {ban_con}",
         ),
         _NGAY_LAP,
         _GHI_CHU,
@@ -231,7 +241,7 @@ HOUSEHOLDS = TableSheet(
             type=VType.TEXT,
             need=R,
             width=12,
-            help="Mã hộ, không trùng trong toàn phường; giữ nguyên số 0 ở đầu",
+            help="Mã hộ, không trùng trong toàn {cha}; giữ nguyên số 0 ở đầu",
         ),
         F(
             code="chu_ho",
@@ -302,8 +312,8 @@ HOUSEHOLDS = TableSheet(
 )
 
 KHOM_SELF = CodeSheet(
-    name="Khóm",
-    title="KHÓM TỰ ĐÁNH GIÁ",
+    name="{Con}",
+    title="{CON} TỰ ĐÁNH GIÁ",
     fields=(
         F(
             code="NGAY_HOI",
@@ -314,7 +324,7 @@ KHOM_SELF = CodeSheet(
         ),
         F(
             code="QUY_UOC",
-            label="Xây dựng và thực hiện tốt Quy ước khóm",
+            label="Xây dựng và thực hiện tốt Quy ước {con}",
             type=VType.MARK,
             need=R,
             help=MARK_HELP,
@@ -351,7 +361,7 @@ KHOM_SELF = CodeSheet(
         ),
         F(
             code="DIEM",
-            label='Tổng điểm tự chấm "Khóm văn minh đô thị" (thang 100)',
+            label='Tổng điểm tự chấm "{danh_hieu_con}" (thang 100)',
             type=VType.NUMBER,
             need=R,
             min=0,
@@ -404,7 +414,7 @@ KHOM_SELF = CodeSheet(
 
 KHOM_WORKBOOK = WorkbookSpec(
     kind=Kind.KHOM,
-    title="BIỂU THU THẬP SỐ LIỆU CỦA KHÓM",
+    title="BIỂU THU THẬP SỐ LIỆU CỦA {CON}",
     sheets=(KHOM_INFO, HOUSEHOLDS, KHOM_SELF),
 )
 
@@ -416,7 +426,7 @@ WARD_INFO = LabelSheet(
 
 AGENCY = TableSheet(
     name="Số liệu ngành",
-    title="SỐ LIỆU CÁC NGÀNH THEO KHÓM",
+    title="SỐ LIỆU CÁC NGÀNH THEO {CON}",
     anchor="ma_khom",
     record_keys=("ma_khom",),
     unique=("ma_khom",),
@@ -424,12 +434,13 @@ AGENCY = TableSheet(
     fields=(
         F(
             code="ma_khom",
-            label="Mã khóm",
+            label="Mã {con}",
             type=VType.KHOM_CODE,
+            type_words="mã {con} của {cha} (chọn trong danh sách)",
             need=R,
             width=10,
             rule="P01",
-            help="Mã khóm (chọn trong danh sách)",
+            help="Mã {con} (chọn trong danh sách)",
         ),
         F(
             code="ho_ngheo",
@@ -456,14 +467,14 @@ AGENCY = TableSheet(
             need=R,
             min=0,
             source="Công an",
-            help="Theo Công an phường",
+            help="Theo Công an {cha}",
         ),
         F(
             code="antt",
             label="An toàn về ANTT",
             type=VType.MARK,
             source="Công an",
-            help="Đánh x nếu Công an xác nhận khóm an toàn về ANTT",
+            help="Đánh x nếu Công an xác nhận {con} an toàn về ANTT",
         ),
         F(
             code="y_te",
@@ -537,7 +548,7 @@ UNITS = TableSheet(
             label="An toàn về ANTT",
             type=VType.MARK,
             source="Công an",
-            help="Theo xác nhận của Công an phường",
+            help="Theo xác nhận của Công an {cha}",
         ),
     ),
 )
@@ -568,16 +579,16 @@ TARGETS = CodeSheet(
         ),
         F(
             code="KHOM_VMDT",
-            label="Số khóm đạt chuẩn văn minh đô thị",
+            label="Số {con} đạt chuẩn {chuan_con}",
             type=VType.INTEGER,
             need=R,
             min=0,
             default=4,
-            help="Số khóm",
+            help="Số {con}",
         ),
         F(
             code="PHUONG_VMDT",
-            label="Phường đạt chuẩn văn minh đô thị",
+            label="{Cha} đạt chuẩn {chuan_cha}",
             type=VType.MARK,
             need=R,
             default="có",
@@ -598,8 +609,74 @@ TARGETS = CodeSheet(
 
 WARD_WORKBOOK = WorkbookSpec(
     kind=Kind.PHUONG,
-    title="BIỂU THU THẬP SỐ LIỆU CỦA PHƯỜNG",
+    title="BIỂU THU THẬP SỐ LIỆU CỦA {CHA}",
     sheets=(WARD_INFO, AGENCY, UNITS, TARGETS),
 )
 
+
+# ── Words: the declarations above say `{con}` for the child's kind and `{cha}` for the parent's;
+# a workbook is worded for one pair of kinds (a khóm of a phường, an ấp of a xã).
+
+
+def _fill(text: str, w: dict[str, str]) -> str:
+    return text.format_map(w) if "{" in text else text
+
+
+def _worded_sheet(sheet: Sheet, w: dict[str, str]) -> Sheet:
+    fields = tuple(
+        f.model_copy(
+            update={
+                "label": _fill(f.label, w),
+                "help": _fill(f.help, w),
+                "type_words": _fill(f.type_words, w),
+            }
+        )
+        for f in sheet.fields
+    )
+    return sheet.model_copy(
+        update={"name": _fill(sheet.name, w), "title": _fill(sheet.title, w), "fields": fields}
+    )
+
+
+@cache
+def worded(kind: Kind, con: Level, cha: Level) -> WorkbookSpec:
+    """The workbook of `kind` in the words of a `con` child of a `cha` unit."""
+    w = words(con, cha)
+    wb = _DECLARED[kind]
+    sheets = tuple(_worded_sheet(s, w) for s in wb.sheets)
+    update = {
+        "title": _fill(wb.title, w),
+        "sheets": sheets,
+        "con": con.cap,
+        "cha": cha.cap,
+        "words": tuple(w.items()),
+    }
+    return wb.model_copy(update=update)
+
+
+CHILD_LEVELS = tuple(lv for lv in LEVELS if lv.rank == 0)
+PARENT_LEVELS = tuple(lv for lv in LEVELS if lv.rank == 1)
+
+
+@cache
+def variants(kind: Kind) -> tuple[WorkbookSpec, ...]:
+    """Every wording a workbook of `kind` may come in, the usual one (khóm, phường) first.
+
+    The ward's agency sheet lists children of every kind: its child word may also be a mix
+    (`Mã khóm/ấp` in a merged phường)."""
+    kids = list(CHILD_LEVELS)
+    if kind is Kind.PHUONG:
+        kids += [
+            units_mixed((a, b)) for i, a in enumerate(CHILD_LEVELS) for b in CHILD_LEVELS[i + 1 :]
+        ]
+    return tuple(worded(kind, con, cha) for cha in PARENT_LEVELS for con in kids)
+
+
+_DECLARED: dict[Kind, WorkbookSpec] = {Kind.KHOM: KHOM_WORKBOOK, Kind.PHUONG: WARD_WORKBOOK}
+
+# The usual wording under the declarations' names, which the rest of the code reads.
+KHOM_WORKBOOK = worded(Kind.KHOM, DEFAULT_CHILD, DEFAULT_PARENT)
+WARD_WORKBOOK = worded(Kind.PHUONG, DEFAULT_CHILD, DEFAULT_PARENT)
+KHOM_INFO, HOUSEHOLDS, KHOM_SELF = KHOM_WORKBOOK.sheets
+WARD_INFO, AGENCY, UNITS, TARGETS = WARD_WORKBOOK.sheets
 WORKBOOKS: dict[Kind, WorkbookSpec] = {Kind.KHOM: KHOM_WORKBOOK, Kind.PHUONG: WARD_WORKBOOK}

@@ -24,6 +24,7 @@ cell holds what the officer typed instead of the blank's prefill, at `value_cell
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -34,9 +35,9 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from . import spec
+from . import spec, units
 from .atomic import write_atomic
-from .catalog import RULES
+from .catalog import DEFAULT_WORDS, RULES, checks_text
 from .celltext import cell_text
 from .config import Config
 from .periods import KY_LABELS, Period
@@ -67,8 +68,8 @@ PROTECT_OPTIONS = {
 
 # Rule groups of the catalogue that concern each kind of workbook.
 RULE_GROUPS: dict[Kind, tuple[str, ...]] = {
-    Kind.KHOM: ("Tệp", "Thông tin", "Danh sách", "Khóm", "Hộp thư"),
-    Kind.PHUONG: ("Tệp", "Thông tin", "Phường", "Hộp thư"),
+    Kind.KHOM: ("Tệp", "Thông tin", "Danh sách", "{Con}", "Hộp thư"),
+    Kind.PHUONG: ("Tệp", "Thông tin", "{Cha}", "Hộp thư"),
 }
 
 HELP_WIDTHS = (34, 16, 42, 62)  # Hướng dẫn: Cột / Nội dung | Bắt buộc | Giá trị hợp lệ | Hướng dẫn
@@ -102,14 +103,30 @@ KEEP_HINT = "Bấm Yes (Có) để vẫn giữ giá trị đã nhập, No (Khôn
 # ── names ──────────────────────────────────────────────────────────────────────────────────
 
 
-def khom_template_name(code: str, period: Period) -> str:
-    """`BieuKhom_K1_2020.xlsx`."""
-    return f"BieuKhom_{code}_{period.id}.xlsx"
+def ascii_word(cap: str) -> str:
+    """`Khóm` → `Khom`, `Tổ dân phố` → `ToDanPho`: a kind in a file name any system keeps."""
+    text = cap.replace("đ", "d").replace("Đ", "D")
+    bare = "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch))
+    return "".join(w[:1].upper() + w[1:] for w in bare.split())
+
+
+def khom_template_name(code: str, period: Period, cap: str = units.DEFAULT_CHILD.cap) -> str:
+    """`BieuKhom_K1_2020.xlsx`, `BieuAp_A1_2020.xlsx`: the child's kind, code and period."""
+    return f"Bieu{ascii_word(cap)}_{code}_{period.id}.xlsx"
 
 
 def ward_template_name(config: Config, period: Period) -> str:
-    """`BieuPhuong_TQD_2020.xlsx`."""
-    return f"BieuPhuong_{config.phuong.ma}_{period.id}.xlsx"
+    """`BieuPhuong_29917_2020.xlsx`, `BieuXa_29914_2020.xlsx`."""
+    return f"Bieu{ascii_word(config.phuong.cap)}_{config.phuong.ma}_{period.id}.xlsx"
+
+
+def workbook_spec(config: Config, kind: Kind, khom_code: str = "") -> WorkbookSpec:
+    """The workbook in the words of its unit: a khóm's says “Mã khóm”, an ấp's “Mã ấp”; the
+    ward's lists children of every kind it has (`Mã khóm/ấp` in a merged phường)."""
+    parent = config.phuong.level
+    if kind is Kind.KHOM:
+        return spec.worded(kind, config.child_level(khom_code), parent)
+    return spec.worded(kind, units.mixed(config.child_levels), parent)
 
 
 # ── the help sheet, as data ────────────────────────────────────────────────────────────────
@@ -181,6 +198,11 @@ def _sheet_intro(sheet: spec.Sheet) -> str:
     return f"Mỗi dòng một thông tin: ghi vào cột “{sheet.value_header}”."
 
 
+def _group_word(group: str, wb_spec: WorkbookSpec) -> str:
+    """The catalogue's groups named after a kind (`{Con}`, `{Cha}`) in the workbook's words."""
+    return group.format_map({**DEFAULT_WORDS, **dict(wb_spec.words)})
+
+
 def help_rows(wb_spec: WorkbookSpec, context: str = "") -> list[HelpRow]:
     """What the `Hướng dẫn` sheet says: general rules, every field of every sheet, the checks."""
     rows = [HelpRow("title", (help_title(wb_spec),))]
@@ -212,7 +234,9 @@ def help_rows(wb_spec: WorkbookSpec, context: str = "") -> list[HelpRow]:
     groups = RULE_GROUPS[wb_spec.kind]
     for rule in RULES.values():
         if rule.group in groups:
-            rows.append(HelpRow("row", (rule.code, rule.severity.value, rule.group, rule.checks)))
+            group = _group_word(rule.group, wb_spec)
+            checks = checks_text(rule, dict(wb_spec.words))
+            rows.append(HelpRow("row", (rule.code, rule.severity.value, group, checks)))
     return rows
 
 
@@ -786,26 +810,32 @@ def _write_file(path: Path, wb_spec: WorkbookSpec, ctx: Context) -> Path:
 
 
 def write_khom_template(path: Path, config: Config, period: Period, khom_code: str) -> Path:
-    """The blank workbook of one khóm for one period."""
+    """The blank workbook of one child unit for one period."""
     if khom_code not in config.khom_codes:
         raise ValueError(
-            f"Mã khóm '{khom_code}' không có trong cấu hình (có: {', '.join(config.khom_codes)})."
+            f"Mã {config.children_word} '{khom_code}' không có trong cấu hình "
+            f"(có: {', '.join(config.khom_codes)})."
         )
     ctx = Context(config, period, Kind.KHOM, khom_code)
-    return _write_file(path, spec.KHOM_WORKBOOK, ctx)
+    return _write_file(path, workbook_spec(config, Kind.KHOM, khom_code), ctx)
 
 
 def write_ward_template(path: Path, config: Config, period: Period) -> Path:
     """The blank workbook of the ward for one period."""
     ctx = Context(config, period, Kind.PHUONG)
-    return _write_file(path, spec.WARD_WORKBOOK, ctx)
+    return _write_file(path, workbook_spec(config, Kind.PHUONG), ctx)
 
 
 def write_templates(out_dir: Path, config: Config, period: Period) -> list[Path]:
     """One blank workbook per configured khóm, then the ward's, into `out_dir`."""
     out_dir = Path(out_dir)
     paths = [
-        write_khom_template(out_dir / khom_template_name(code, period), config, period, code)
+        write_khom_template(
+            out_dir / khom_template_name(code, period, config.child_level(code).cap),
+            config,
+            period,
+            code,
+        )
         for code in config.khom_codes
     ]
     paths.append(write_ward_template(out_dir / ward_template_name(config, period), config, period))

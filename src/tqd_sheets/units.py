@@ -9,6 +9,7 @@ merged unit may keep an old code (29905 was Phường 1 and is phường Sa Đé
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -43,6 +44,74 @@ LEVELS: tuple[Level, ...] = (
     Level("Tỉnh", "tỉnh", 3, "Ban Chỉ đạo tỉnh"),
 )
 LEVEL: dict[str, Level] = {lv.cap: lv for lv in LEVELS}
+
+# The kinds the tool was first written for, and still assumes where nothing else is known.
+DEFAULT_PARENT = LEVEL["Phường"]
+DEFAULT_CHILD = LEVEL["Khóm"]
+
+# The kind a unit's children usually are when the configuration does not say.
+USUAL_CHILD: dict[str, str] = {"Phường": "Khóm", "Xã": "Ấp", "Thị trấn": "Khóm"}
+
+# Today's title of each kind (the rule sets decide who earns it). The titles helper may point
+# `title_name` at its declarations; nothing else spells these words.
+TITLE_NAMES: dict[str, str] = {
+    "Khóm": "Khóm văn minh đô thị",
+    "Ấp": "Ấp văn hóa",
+    "Tổ dân phố": "Tổ dân phố văn hóa",
+    "Phường": "Phường văn minh đô thị",
+    "Xã": "Xã đạt chuẩn văn hóa nông thôn mới",
+    "Thị trấn": "Thị trấn văn minh đô thị",
+}
+
+
+def usual_child(cap: str) -> str:
+    return USUAL_CHILD.get(cap, DEFAULT_CHILD.cap)
+
+
+def title_name(cap: str) -> str:
+    """`Khóm văn minh đô thị`, `Ấp văn hóa`: the title a unit of this kind can earn."""
+    return TITLE_NAMES.get(cap, f"{cap} văn hóa")
+
+
+def title_standard(cap: str) -> str:
+    """The title without the kind: `văn minh đô thị`, `văn hóa` (as in `đạt chuẩn …`)."""
+    name = title_name(cap)
+    return name[len(cap) :].strip() if name.startswith(cap) else name
+
+
+def nouns(levels: Sequence[Level]) -> str:
+    """`khóm`, or `khóm, ấp` for children of two kinds."""
+    return ", ".join(lv.noun for lv in levels) or "đơn vị"
+
+
+def words(con: Level, cha: Level) -> dict[str, str]:
+    """The words a text may use for a child of kind `con` in a unit of kind `cha`: `{con}`
+    khóm, `{Con}` Khóm, `{CON}` KHÓM, `{ban_con}`, `{danh_hieu_con}` Khóm văn minh đô thị,
+    `{chuan_con}` văn minh đô thị, and the same for `cha`."""
+    parts = [LEVEL.get(w[:1].upper() + w[1:]) for w in con.noun.split("/")]
+    standards = [title_standard(lv.cap) for lv in parts if lv is not None]
+    return {
+        "con": con.noun,
+        "Con": con.cap,
+        "CON": con.cap.upper(),
+        "ban_con": con.ban,
+        "danh_hieu_con": f"{con.cap} {'/'.join(standards)}",
+        "chuan_con": "/".join(dict.fromkeys(standards)),
+        "cha": cha.noun,
+        "Cha": cha.cap,
+        "CHA": cha.cap.upper(),
+        "ban_cha": cha.ban,
+        "danh_hieu_cha": title_name(cha.cap),
+        "chuan_cha": title_standard(cha.cap),
+    }
+
+
+def mixed(levels: Sequence[Level]) -> Level:
+    """One kind that speaks for children of several (a merged phường's khóm and ấp)."""
+    if len(levels) == 1:
+        return levels[0]
+    word = "/".join(lv.noun for lv in levels)
+    return Level(word[:1].upper() + word[1:], word, 0, "Ban vận động " + word)
 
 
 @dataclass(frozen=True)
