@@ -366,3 +366,25 @@ def test_run_with_a_khom_in_error_and_one_missing(tmp_path, blanks):
         a = ag[code]
         want = [a.nguoi_vi_pham, a.ho_ngheo, a.ho_can_ngheo, a.lao_dong, a.co_viec_lam]
         assert all(w in nums for w in want), (code, nums, want)
+
+
+def test_partial_verdicts_of_a_xa_speak_of_ap():
+    """A xã's verdicts on partial data count ấp, never khóm (issue 8: words from the kinds)."""
+    five = [(f"A{i}", f"Ấp {i}") for i in range(1, 6)]
+    r = compute(
+        Period.parse("2020"),
+        "29914",
+        "Xã Tân Khánh Đông",
+        five,
+        [khom(f"A{i}") for i in range(1, 4)],
+        RuleSet(),
+        agency=pd.DataFrame([agency_row(f"A{i}") for i in range(1, 6)]),
+        cap="Xã",
+        child_caps={code: "Ấp" for code, _ in five},
+    )
+    assert r.coverage == "Tổng hợp 3/5 ấp"
+    assert r.verdict_text(CHUA_DU) == "Chưa đủ căn cứ (Tổng hợp 3/5 ấp)"
+    words = " ".join(str(x) for x in r.targets.to_numpy().ravel()) + r.ward_title_reasons
+    assert "khóm" not in words.casefold()
+    row = r.targets[r.targets.ma == "KHOM_VMDT"].iloc[0]
+    assert row.don_vi == "ấp" and "2 ấp chưa tổng hợp" in row.con_thieu

@@ -313,7 +313,7 @@ def test_messages_follow_the_wording():
 # The words of a kind live in units.py (and the placeholders {con}/{cha}); user-visible text
 # elsewhere in src/ never spells them. Comments and docstrings may.
 GUARDED = re.compile(r"khóm|phường", re.IGNORECASE)
-ALLOWED = {"units.py"}
+ALLOWED = {"units.py", "titles.py"}  # the declarations of words and title names
 
 
 def _string_literals(path: Path) -> list[tuple[int, str]]:
@@ -339,7 +339,7 @@ def _string_literals(path: Path) -> list[tuple[int, str]]:
 
 
 # Files other helpers own; their words move with their issues (see the report of issue 8).
-NOT_YET = {"indicators.py", "registry.py", "results.py", "validate.py"}
+NOT_YET = {"registry.py", "validate.py"}
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,7 @@ Ward verdicts rest on every khóm of the ward: one without a valid workbook make
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -33,7 +33,8 @@ from . import registry, titles
 from .config import RuleSet
 from .periods import Period
 from .results import CHUA_DAT, CHUA_DU, DAT, DATA_COLUMNS, TARGET_COLUMNS, Results
-from .spec import TARGETS, UNIT_TYPES
+from .spec import TARGETS, UNIT_TYPES, Field, Kind, worded
+from .units import DEFAULT_CHILD, DEFAULT_PARENT, LEVEL, mixed
 
 # The order of `Dữ liệu`, the rates and the self-assessed figures: declared in `registry`.
 ORDER = list(registry.ORDER)
@@ -47,6 +48,20 @@ AGENCY = registry.sources(registry.Agency)
 AGENCY_CODES = tuple(AGENCY)
 
 
+def children_noun(caps: Iterable[str]) -> str:
+    """The word for a ward's children of these kinds: `khóm`, `ấp`, `khóm/ấp`."""
+    levels = tuple(dict.fromkeys(LEVEL[c] for c in caps if c in LEVEL))
+    return mixed(levels).noun if levels else DEFAULT_CHILD.noun
+
+
+def worded_targets(cap: str, child_caps: Iterable[str]) -> tuple[Field, ...]:
+    """The `Chỉ tiêu` fields in the words of a `cap` unit with children of these kinds."""
+    levels = tuple(dict.fromkeys(LEVEL[c] for c in child_caps if c in LEVEL))
+    child = mixed(levels) if levels else DEFAULT_CHILD
+    parent = LEVEL.get(cap, DEFAULT_PARENT)
+    return worded(Kind.PHUONG, child, parent).sheet(TARGETS.name).fields  # type: ignore[union-attr]
+
+
 @dataclass(frozen=True)
 class Coverage:
     """How many of the ward's khóm a ward-level verdict rests on."""
@@ -55,6 +70,7 @@ class Coverage:
     included: int  # khóm consolidated (valid workbook)
     dat: int  # included khóm whose title is Đạt
     unsure: int  # included khóm whose title is Chưa đủ căn cứ
+    noun: str = DEFAULT_CHILD.noun  # "ấp" in a xã, "khóm/ấp" in a merged phường
 
     @property
     def missing(self) -> int:
@@ -67,7 +83,7 @@ class Coverage:
 
     @property
     def text(self) -> str:
-        return f"Tổng hợp {self.included}/{self.expected} khóm"
+        return f"Tổng hợp {self.included}/{self.expected} {self.noun}"
 
     @property
     def unsure_verdict(self) -> str:
@@ -170,7 +186,9 @@ def data_rows(
     return pd.DataFrame.from_records(records, columns=DATA_COLUMNS)
 
 
-def khom_title(c: Mapping[str, object], rs: RuleSet, cap: str = "Khóm") -> tuple[str, str]:
+def khom_title(
+    c: Mapping[str, object], rs: RuleSet, cap: str = DEFAULT_CHILD.cap
+) -> tuple[str, str]:
     """(status, reasons) of one child for the title of its kind under the rule set."""
     return titles.judge_child(c, rs, cap)
 
@@ -223,7 +241,7 @@ def compute(
     agency: pd.DataFrame | None = None,
     units: pd.DataFrame | None = None,
     targets: Mapping[str, float] | None = None,
-    cap: str = "Phường",
+    cap: str = DEFAULT_PARENT.cap,
     child_caps: Mapping[str, str] | None = None,
     parent_code: str = "",
 ) -> Results:
@@ -232,7 +250,7 @@ def compute(
     `cap` is the ward's kind and `child_caps` each child's (code → "Khóm", "Ấp"…; "Khóm" when
     not given): each is judged for the title of its own kind under `rules`, and `Dữ liệu`
     names each unit's kind; `parent_code` is the ward's own parent there."""
-    kinds = {code: (child_caps or {}).get(code, "Khóm") for code, _ in expected}
+    kinds = {code: (child_caps or {}).get(code, DEFAULT_CHILD.cap) for code, _ in expected}
     agency_by = (
         {str(r["ma_khom"]): r for _, r in agency.iterrows() if r["ma_khom"]}
         if agency is not None
@@ -299,6 +317,7 @@ def compute(
         included=len(order),
         dat=sum(1 for t in titles if t["ket_qua"] == DAT),
         unsure=sum(1 for t in titles if t["ket_qua"] == CHUA_DU),
+        noun=children_noun(kinds.values()),
     )
     missing_names = [name for code, name in expected if code not in by_code]
     ward_status, ward_reasons = ward_title(
@@ -325,6 +344,7 @@ def compute(
     return Results(
         period=period,
         ward_code=ward_code,
+        children=cover.noun,
         expected=[c for c, _ in expected],
         included=order,
         has_ward_workbook=agency is not None,
@@ -346,7 +366,13 @@ def compute(
         ),
         ward_title=ward_status,
         ward_title_reasons=ward_reasons,
-        targets=target_table(tgt, ward, has_units=units is not None, cover=cover),
+        targets=target_table(
+            tgt,
+            ward,
+            has_units=units is not None,
+            cover=cover,
+            fields=worded_targets(cap, kinds.values()),
+        ),
         units_by_type=by_type if units is not None else by_type.iloc[0:0],
     )
 
@@ -362,15 +388,15 @@ def khom_verdict(target: float, cover: Coverage) -> tuple[bool | None, str]:
     if cover.best < target:
         if cover.partial:
             return False, (
-                f"nhiều nhất {cover.best}/{cover.expected} khóm có thể đạt, "
-                f"không đủ {titles.num(target)} khóm ({cover.text})"
+                f"nhiều nhất {cover.best}/{cover.expected} {cover.noun} có thể đạt, "
+                f"không đủ {titles.num(target)} {cover.noun} ({cover.text})"
             )
-        return False, f"còn {math.ceil(target - cover.dat)} khóm chưa đạt"
-    parts = [f"đã có {cover.dat}/{cover.expected} khóm đạt"]
+        return False, f"còn {math.ceil(target - cover.dat)} {cover.noun} chưa đạt"
+    parts = [f"đã có {cover.dat}/{cover.expected} {cover.noun} đạt"]
     if cover.missing:
-        parts.append(f"{cover.missing} khóm chưa tổng hợp")
+        parts.append(f"{cover.missing} {cover.noun} chưa tổng hợp")
     if cover.unsure:
-        parts.append(f"{cover.unsure} khóm chưa đủ căn cứ đánh giá")
+        parts.append(f"{cover.unsure} {cover.noun} chưa đủ căn cứ đánh giá")
     return None, "; ".join(parts)
 
 
@@ -379,8 +405,8 @@ def ward_title(
     cover: Coverage,
     rs: RuleSet,
     missing_names: Sequence[str] = (),
-    cap: str = "Phường",
-    child_caps: Sequence[str] = ("Khóm",),
+    cap: str = DEFAULT_PARENT.cap,
+    child_caps: Sequence[str] = (DEFAULT_CHILD.cap,),
 ) -> tuple[str, str]:
     """The ward's title (`titles.judge_parent`): its children's share over every configured
     child (never only the consolidated ones) and the ward's `GDVH_DAT_TL`, unknown while a
@@ -393,12 +419,14 @@ def target_table(
     ward: Mapping[str, tuple[float, float, float]],
     has_units: bool,
     cover: Coverage,
+    fields: Sequence[Field] = TARGETS.fields,
 ) -> pd.DataFrame:
-    """Biểu 04: each target with its result, verdict (`dat` True/False/None and `danh_gia`, the
-    words printed) and what is missing. A ward figure over consolidated khóm only is no ground
-    for a verdict or a gap: with a khóm missing, household rates are `Chưa đủ căn cứ`."""
+    """Biểu 04: each target (`fields`: the `Chỉ tiêu` sheet in the unit's words) with its
+    result, verdict (`dat` True/False/None and `danh_gia`, the words printed) and what is
+    missing. A ward figure over consolidated children only is no ground for a verdict or a
+    gap: with a child missing, household rates are `Chưa đủ căn cứ`."""
     rows = []
-    for f in TARGETS.fields:
+    for f in fields:
         t = float(targets.get(f.code, math.nan))
         result, dat, missing, unit = math.nan, None, "", ""
         verdict_unknown = CHUA_DU
@@ -409,14 +437,14 @@ def target_table(
                 tu, mau, result = ward[f.code]
                 if by_khom and cover.partial:
                     verdict_unknown = cover.unsure_verdict
-                    missing = f"chưa tính được ({cover.missing} khóm chưa tổng hợp)"
+                    missing = f"chưa tính được ({cover.missing} {cover.noun} chưa tổng hợp)"
                 elif not math.isnan(result):
                     dat = result >= t
                     n = shortfall(t, tu, mau)
                     noun = "đơn vị" if f.code == "DV_DAT_TL" else "hộ"
                     missing = f"còn thiếu {n} {noun}" if n else ""
         elif f.code == "KHOM_VMDT":
-            unit = "khóm"
+            unit = cover.noun
             result = ward["KHOM_VMDT"][2]
             dat, missing = khom_verdict(t, cover)
             verdict_unknown = cover.unsure_verdict
@@ -424,7 +452,7 @@ def target_table(
             result = ward["PHUONG_VMDT"][2] if "PHUONG_VMDT" in ward else math.nan
             if not math.isnan(result):
                 dat = result >= t
-                missing = "" if dat else "phường chưa đạt chuẩn văn minh đô thị"
+                missing = "" if dat else "chưa đạt danh hiệu"
             verdict_unknown = cover.unsure_verdict
         rows.append(
             {

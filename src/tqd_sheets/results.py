@@ -11,6 +11,7 @@ import pandas as pd
 
 from .findings import Finding
 from .periods import Period
+from .units import DEFAULT_CHILD
 
 TARGET_COLUMNS = ["ma", "noi_dung", "don_vi", "chi_tieu", "ket_qua", "dat", "danh_gia", "con_thieu"]
 # levels.md's extended `Dữ liệu`: the same columns at every level, so a parent consolidates it.
@@ -72,6 +73,7 @@ class Results:
     ignored: pd.DataFrame = field(default_factory=pd.DataFrame)
     findings: list[Finding] = field(default_factory=list)
     sample_data: bool = False  # the run consolidated the shipped sample workbooks
+    children: str = DEFAULT_CHILD.noun  # "ấp" in a xã, "khóm/ấp" in a merged phường
 
     def _total(self, unit: str, code: str) -> pd.DataFrame:
         d = self.data
@@ -99,5 +101,5 @@ class Results:
 
     @property
     def coverage(self) -> str:
-        """`Tổng hợp 3/4 khóm`, shown beside totals."""
-        return f"Tổng hợp {len(self.included)}/{len(self.expected)} khóm"
+        """`Tổng hợp 3/4 khóm` (or ấp…), shown beside totals."""
+        return f"Tổng hợp {len(self.included)}/{len(self.expected)} {self.children}"
