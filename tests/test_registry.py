@@ -104,3 +104,20 @@ def test_self_assessed_and_agency_sources_name_spec_fields() -> None:
 def test_compute_follows_the_registry_order() -> None:
     assert [i.code for i in INDICATORS] == indicators.ORDER
     assert indicators.RATES == registry.RATES
+
+
+def test_every_name_reads_in_the_words_of_any_kind() -> None:
+    from tqd_sheets import units
+
+    khom = {
+        i.code: i.name.format_map(units.words(units.LEVEL["Khóm"], units.LEVEL["Phường"]))
+        for i in INDICATORS
+    }
+    ap = {
+        i.code: i.name.format_map(units.words(units.LEVEL["Ấp"], units.LEVEL["Xã"]))
+        for i in INDICATORS
+    }
+    assert khom["KHOM_VMDT"] == "Khóm đạt chuẩn văn minh đô thị"
+    assert khom["PHUONG_VMDT"] == "Phường đạt chuẩn văn minh đô thị"
+    assert ap["KHOM_TONG"] == "Số ấp của xã"
+    assert not any("khóm" in n.casefold() for n in ap.values())

@@ -112,7 +112,7 @@ Source = (
 @dataclass(frozen=True)
 class Indicator:
     code: str
-    name: str
+    name: str  # with `units.words` placeholders ({con}, {Con}, {cha}…) where a unit is named
     kind: Kind
     source: Source
     format: Format = Format.COUNT
@@ -174,23 +174,21 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("LAO_DONG", "Người trong độ tuổi lao động", C, Agency("lao_dong")),
     Indicator("VIEC_LAM", "Người có việc làm", C, Agency("co_viec_lam")),
     _rate("VIEC_LAM_TL", "Tỷ lệ người có việc làm", "VIEC_LAM", "LAO_DONG"),
-    Indicator("KHOM_TONG", "Số khóm của phường", C, Expected(), parent_only=True),
-    Indicator("KHOM", "Số khóm", F, Title("don_vi")),
-    Indicator("KHOM_VMDT", "Khóm đạt chuẩn văn minh đô thị", F, Title("van_minh")),
-    _rate("KHOM_VMDT_TL", "Tỷ lệ khóm đạt chuẩn văn minh đô thị", "KHOM_VMDT", "KHOM"),
-    Indicator("KHOM_CDHT", "Khóm đạt Cộng đồng học tập", F, Title("cong_dong_hoc_tap")),
-    Indicator("KHOM_ANTT", "Khóm an toàn về ANTT", F, Title("an_toan")),
-    Indicator("KHOM_YTE", "Khóm đạt tiêu chí y tế, dân số", F, Agency("y_te")),
-    Indicator("KHOM_QS", "Khóm hoàn thành nghĩa vụ quân sự", F, Agency("nvqs")),
+    Indicator("KHOM_TONG", "Số {con} của {cha}", C, Expected(), parent_only=True),
+    Indicator("KHOM", "Số {con}", F, Title("don_vi")),
+    Indicator("KHOM_VMDT", "{Con} đạt chuẩn {chuan_con}", F, Title("van_minh")),
+    _rate("KHOM_VMDT_TL", "Tỷ lệ {con} đạt chuẩn {chuan_con}", "KHOM_VMDT", "KHOM"),
+    Indicator("KHOM_CDHT", "{Con} đạt Cộng đồng học tập", F, Title("cong_dong_hoc_tap")),
+    Indicator("KHOM_ANTT", "{Con} an toàn về ANTT", F, Title("an_toan")),
+    Indicator("KHOM_YTE", "{Con} đạt tiêu chí y tế, dân số", F, Agency("y_te")),
+    Indicator("KHOM_QS", "{Con} hoàn thành nghĩa vụ quân sự", F, Agency("nvqs")),
     Indicator("DV", "Tổng số cơ quan, đơn vị", C, Units(), parent_only=True),
     Indicator("DV_DK", "Đơn vị đăng ký đạt chuẩn văn hóa", C, Units("dk_vh"), parent_only=True),
     Indicator("DV_DAT", "Đơn vị đạt chuẩn văn hóa", C, Units("dat_vh"), parent_only=True),
     _rate("DV_DAT_TL", "Tỷ lệ đơn vị đạt chuẩn văn hóa", "DV_DAT", "DV_DK", parent_only=True),
     Indicator("DV_HT", "Đơn vị học tập", C, Units("don_vi_hoc_tap"), parent_only=True),
     Indicator("DV_ANTT", "Đơn vị an toàn về ANTT", C, Units("antt"), parent_only=True),
-    Indicator(
-        "PHUONG_VMDT", "Phường đạt chuẩn văn minh đô thị", F, Title("van_minh"), parent_only=True
-    ),
+    Indicator("PHUONG_VMDT", "{Cha} đạt chuẩn {chuan_cha}", F, Title("van_minh"), parent_only=True),
 )
 
 BY_CODE: dict[str, Indicator] = {i.code: i for i in INDICATORS}

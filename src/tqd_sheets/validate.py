@@ -14,6 +14,7 @@ import pandas as pd
 from . import catalog
 from .findings import Finding
 from .parse import BAD, ROW, Parsed, Table
+from .spec import KHOM_SELF, WORKBOOKS
 
 HOUSEHOLDS, AGENCY, UNITS = "Danh sách hộ", "Số liệu ngành", "Đơn vị"
 
@@ -147,11 +148,29 @@ def _same_head_and_address(table: Table, p: Parsed) -> list[Finding]:
     return out
 
 
+def _sheet_name(p: Parsed, declared: str) -> str:
+    """The sheet `declared` (in the spec's usual words) as the workbook's own words name it."""
+    usual = [s.name for s in WORKBOOKS[p.kind].sheets] if p.kind else []
+    if p.spec is not None and declared in usual:
+        return p.spec.sheets[usual.index(declared)].name
+    return declared
+
+
+def _label(p: Parsed, sheet: str, code: str) -> str:
+    """A field's label in the workbook's own words (`Mã ấp` in a xã's workbook)."""
+    wb = p.spec or (WORKBOOKS[p.kind] if p.kind else None)
+    if wb is not None:
+        for s in wb.sheets:
+            if s.name == _sheet_name(p, sheet):
+                return next((f.label for f in s.fields if f.code == code), code)
+    return code
+
+
 def validate_ward(p: Parsed) -> list[Finding]:
     out: list[Finding] = []
     agency = p.tables.get(AGENCY)
     if agency is not None and not agency.frame.empty:
-        out += duplicates(agency, "ma_khom", "Mã khóm", p.file, "P01")
+        out += duplicates(agency, "ma_khom", _label(p, AGENCY, "ma_khom"), p.file, "P01")
         df = agency.frame
         over = df[
             pd.to_numeric(df.co_viec_lam, errors="coerce")
@@ -279,7 +298,7 @@ def cross_source(
                 catalog.make(
                     "P04",
                     file=p.file,
-                    sheet=cell.sheet if cell else "Khóm",
+                    sheet=cell.sheet if cell else _sheet_name(p, KHOM_SELF.name),
                     cell=cell.ref if cell else "",
                     row=cell.row if cell else None,
                     value="x",
