@@ -97,3 +97,18 @@ def test_every_figure_on_the_unit_forms_equals_its_data_value(full_run) -> None:
                 assert _same(shown, rows[data_key]), (sheet, key, code, shown)
                 checked += 1
     assert checked > 100
+
+
+def test_every_list_that_declares_a_check_names_its_rule() -> None:
+    """`unique` and `not_above` run from the spec (validate.spec_checks): each list that
+    declares one names the rule its finding carries."""
+    from tqd_sheets import catalog, spec
+
+    for wb in spec.WORKBOOKS.values():
+        for sheet in wb.sheets:
+            if not isinstance(sheet, spec.TableSheet):
+                continue
+            if sheet.unique:
+                assert sheet.repeat_rule in catalog.RULES, sheet.name
+            if any(f.not_above for f in sheet.fields):
+                assert sheet.above_rule in catalog.RULES, sheet.name

@@ -5,7 +5,7 @@ import pandas as pd
 from grids import col, household, khom_book
 from tqd_sheets.parse import ROW, Parsed, Table, parse_workbook
 from tqd_sheets.spec import Kind
-from tqd_sheets.validate import cross_khom, cross_source, validate_households, validate_ward
+from tqd_sheets.validate import cross_khom, cross_source, validate_workbook
 
 CODES = ["K1", "K2", "K3", "K4"]
 
@@ -22,7 +22,7 @@ def places(findings):
 
 def test_r05_names_every_row_of_a_repeated_code():
     p = parsed([household("01"), household("02"), household("01", Tổ=3.0)])
-    found = validate_households(p)
+    found = validate_workbook(p)
     ma = col("Mã hộ")
     assert places(found) == [("R05", f"{ma}4"), ("R05", f"{ma}6")]
     assert all("4, 6" in f.message for f in found)
@@ -36,11 +36,11 @@ def test_r07_r08_impossible_combinations():
             household("03"),
         ]
     )
-    assert places(validate_households(p)) == [
+    assert places(validate_workbook(p)) == [
         ("R07", f"{col('Đăng ký GĐVH')}4"),
         ("R08", f"{col('Đạt GĐVH')}5"),
     ]
-    assert all(f.severity.value == "Lỗi" for f in validate_households(p))
+    assert all(f.severity.value == "Lỗi" for f in validate_workbook(p))
 
 
 def test_r09_r10_warnings():
@@ -53,7 +53,7 @@ def test_r09_r10_warnings():
             ),
         ]
     )
-    found = validate_households(p)
+    found = validate_workbook(p)
     years, tt = col("Số năm liên tục đạt GĐVH"), col("Gia đình thể thao")
     assert places(found) == [("R09", f"{years}4"), ("R09", f"{years}5"), ("R10", f"{tt}6")]
     assert {f.severity.value for f in found} == {"Cảnh báo"}
@@ -67,12 +67,12 @@ def test_r11_same_head_and_address_under_two_codes():
             household("03", **{"Họ và tên chủ hộ": "lê văn a", "Địa chỉ": "5 lê lợi"}),
         ]
     )
-    found = validate_households(p)
+    found = validate_workbook(p)
     assert places(found) == [("R11", f"{col('Mã hộ')}4"), ("R11", f"{col('Mã hộ')}6")]
 
 
 def test_clean_register_has_no_findings():
-    assert validate_households(parsed([household("01"), household("02")])) == []
+    assert validate_workbook(parsed([household("01"), household("02")])) == []
 
 
 def test_r06_same_code_in_two_khom_names_both_files():
@@ -136,7 +136,7 @@ def test_ward_rules_p01_p05_p07():
         ],
         unit_rows=[{"ten": "Trường A"}, {"ten": "Trường A"}, {"ten": "Công ty B", "dk_vh": False}],
     )
-    assert places(validate_ward(w)) == [
+    assert places(validate_workbook(w)) == [
         ("P01", "A4"),
         ("P01", "A5"),
         ("P05", "A4"),

@@ -128,6 +128,8 @@ class TableSheet(_Frozen):
     anchor: str  # code of the column whose header locates the header row
     record_keys: tuple[str, ...]  # a row is a record when one of these is filled
     unique: tuple[str, ...] = ()  # codes whose values may not repeat
+    repeat_rule: str = ""  # the rule of a repeated `unique` value
+    above_rule: str = ""  # the rule of a value over its field's `not_above`
     fields: tuple[Field, ...]
     capacity: int  # input rows in the blank template
     header_search_rows: int = 15
@@ -225,6 +227,7 @@ HOUSEHOLDS = TableSheet(
     anchor="ma_ho",
     record_keys=("ma_ho", "chu_ho"),
     unique=("ma_ho",),
+    repeat_rule="R05",
     capacity=1500,
     fields=(
         F(
@@ -430,6 +433,8 @@ AGENCY = TableSheet(
     anchor="ma_khom",
     record_keys=("ma_khom",),
     unique=("ma_khom",),
+    repeat_rule="P01",
+    above_rule="P07",
     capacity=30,
     fields=(
         F(
@@ -520,6 +525,7 @@ UNITS = TableSheet(
     anchor="ten",
     record_keys=("ten",),
     unique=("ten",),
+    repeat_rule="P05",
     capacity=200,
     fields=(
         F(

@@ -14,7 +14,7 @@ import pandas as pd
 from . import catalog
 from .findings import Finding
 from .parse import BAD, ROW, Parsed, Table
-from .spec import KHOM_SELF, WORKBOOKS
+from .spec import KHOM_SELF, WORKBOOKS, TableSheet
 
 HOUSEHOLDS, AGENCY, UNITS = "Danh sách hộ", "Số liệu ngành", "Đơn vị"
 
@@ -60,7 +60,6 @@ def validate_households(p: Parsed) -> list[Finding]:
     if table is None or table.frame.empty:
         return []
     df, out = table.frame, []
-    out += duplicates(table, "ma_ho", "Mã hộ", p.file, "R05")
 
     def each(mask: pd.Series, rule: str, col: str, uses: tuple[str, ...], **params: object) -> None:
         """One finding per household where `mask` holds, placed on column `col`. A household
@@ -156,44 +155,10 @@ def _sheet_name(p: Parsed, declared: str) -> str:
     return declared
 
 
-def _label(p: Parsed, sheet: str, code: str) -> str:
-    """A field's label in the workbook's own words (`Mã ấp` in a xã's workbook)."""
-    wb = p.spec or (WORKBOOKS[p.kind] if p.kind else None)
-    if wb is not None:
-        for s in wb.sheets:
-            if s.name == _sheet_name(p, sheet):
-                return next((f.label for f in s.fields if f.code == code), code)
-    return code
-
-
 def validate_ward(p: Parsed) -> list[Finding]:
     out: list[Finding] = []
-    agency = p.tables.get(AGENCY)
-    if agency is not None and not agency.frame.empty:
-        out += duplicates(agency, "ma_khom", _label(p, AGENCY, "ma_khom"), p.file, "P01")
-        df = agency.frame
-        over = df[
-            pd.to_numeric(df.co_viec_lam, errors="coerce")
-            > pd.to_numeric(df.lao_dong, errors="coerce")
-        ]
-        for _, rec in over.iterrows():
-            r = int(rec[ROW])
-            out.append(
-                catalog.make(
-                    "P07",
-                    file=p.file,
-                    sheet=agency.sheet,
-                    cell=agency.ref("co_viec_lam", r),
-                    row=r,
-                    value=rec.co_viec_lam,
-                    key=rec.ma_khom,
-                    found=rec.co_viec_lam,
-                    limit=rec.lao_dong,
-                )
-            )
     units = p.tables.get(UNITS)
     if units is not None and not units.frame.empty:
-        out += duplicates(units, "ten", "Tên đơn vị", p.file, "P05")
         df = units.frame
         for _, rec in df[df.dat_vh.astype(bool) & ~df.dk_vh.astype(bool)].iterrows():
             r = int(rec[ROW])
@@ -211,11 +176,57 @@ def validate_ward(p: Parsed) -> list[Finding]:
     return out
 
 
+def spec_checks(p: Parsed) -> list[Finding]:
+    """What the spec declares of every list: `unique` values never repeat (its `repeat_rule`),
+    a field never over its `not_above` (its `above_rule`)."""
+    wb = p.spec or (WORKBOOKS[p.kind] if p.kind else None)
+    out: list[Finding] = []
+    for sheet in wb.sheets if wb else ():
+        table = p.tables.get(_usual_name(p, sheet.name))
+        if not isinstance(sheet, TableSheet) or table is None or table.frame.empty:
+            continue
+        labels = {f.code: f.label for f in sheet.fields}
+        for code in sheet.unique:
+            out += duplicates(table, code, labels[code], p.file, sheet.repeat_rule)
+        df = table.frame
+        for f in sheet.fields:
+            if f.not_above is None or f.code not in df or f.not_above not in df:
+                continue
+            value = pd.to_numeric(df[f.code], errors="coerce")
+            limit = pd.to_numeric(df[f.not_above], errors="coerce")
+            for _, rec in df[value > limit].iterrows():
+                r = int(rec[ROW])
+                out.append(
+                    catalog.make(
+                        sheet.above_rule,
+                        file=p.file,
+                        sheet=table.sheet,
+                        cell=table.ref(f.code, r),
+                        row=r,
+                        value=rec[f.code],
+                        key=rec[sheet.record_keys[0]],
+                        found=rec[f.code],
+                        limit=rec[f.not_above],
+                    )
+                )
+    return out
+
+
+def _usual_name(p: Parsed, name: str) -> str:
+    """A sheet's name in the spec's usual words (how `Parsed.tables` keys it)."""
+    if p.spec is None or p.kind is None:
+        return name
+    usual = [s.name for s in WORKBOOKS[p.kind].sheets]
+    worded = [s.name for s in p.spec.sheets]
+    return usual[worded.index(name)] if name in worded else name
+
+
 def validate_workbook(p: Parsed) -> list[Finding]:
     """Everything one workbook can be checked for on its own."""
     if p.kind is None:
         return []
-    return validate_households(p) if p.kind.value == "khom" else validate_ward(p)
+    own = validate_households(p) if p.kind.value == "khom" else validate_ward(p)
+    return spec_checks(p) + own
 
 
 def cross_khom(parsed: Sequence[Parsed]) -> list[Finding]:
