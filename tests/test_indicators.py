@@ -227,3 +227,16 @@ def test_excluded_khom_contributes_nothing():
     assert r.included == ["K1"] and r.coverage == "Tổng hợp 1/3 khóm"
     assert value(r, "TQD", "HO") == 20 and value(r, "TQD", "KHOM") == 1
     assert set(r.data.ma_don_vi) == {"K1", "TQD"}
+
+
+def test_roll_up_sums_parts_and_never_a_partial_figure():
+    """The one roll-up (ward today, city tomorrow): counts and rate parts summed, rates
+    recomputed from the sums, a figure some child lacks left out rather than understated."""
+    from tqd_sheets.indicators import roll_up, with_rates
+
+    a = with_rates({"HO": 10, "GDVH_DAT": 9, "KHOM": 1, "KHOM_VMDT": 1, "LAO_DONG": 20})
+    b = with_rates({"HO": 30, "GDVH_DAT": 1, "KHOM": 1, "KHOM_VMDT": 0})
+    total = roll_up([a, b])
+    assert total == {"HO": 40.0, "GDVH_DAT": 10.0, "KHOM": 2.0, "KHOM_VMDT": 1.0}
+    assert with_rates(total)["GDVH_DAT_TL"] == (10.0, 40.0, 0.25)  # not (0.9 + 1/30) / 2
+    assert roll_up([]) == {}

@@ -148,6 +148,21 @@ def household_counts(df: pd.DataFrame) -> dict[str, int]:
     }
 
 
+def roll_up(children: Sequence[Values]) -> dict[str, float]:
+    """A parent's counts from its children's values (code → (tu_so, mau_so, gia_tri)): each
+    count, flag and rate part summed over the children (rates are then recomputed by
+    `with_rates`, never averaged). A count some child lacks (an agency figure not given for
+    it) has no parent total: a sum over some children only would understate."""
+    out: dict[str, float] = {}
+    for ind in registry.INDICATORS:
+        if ind.is_rate:
+            continue
+        have = [vals[ind.code][0] for vals in children if ind.code in vals]
+        if have and len(have) == len(children):
+            out[ind.code] = float(sum(have))
+    return out
+
+
 def rate(num: float, den: float) -> float:
     return num / den if den else math.nan
 
@@ -260,7 +275,6 @@ def compute(
     order = [code for code, _ in expected if code in by_code]
     unit_rows: list[tuple[str, str, dict[str, tuple[float, float, float]]]] = []
     titles = []
-    ward_counts: dict[str, float] = {}
     for code in order:
         k = by_code[code]
         counts: dict[str, float] = dict(household_counts(k.households))
@@ -295,15 +309,10 @@ def compute(
         counts["KHOM_ANTT"] = (
             1 if (police if police is not None else bool(k.values.get("ANTT"))) else 0
         )
-        for c, v in counts.items():
-            ward_counts[c] = ward_counts.get(c, 0) + v
         unit_rows.append((code, k.name, with_rates(counts)))
+    ward_counts = roll_up([vals for _, _, vals in unit_rows])
     for c in ("HO", "KHOM", "KHOM_VMDT"):
         ward_counts.setdefault(c, 0)
-    for c in AGENCY_CODES:
-        if not all(c in u[2] for u in unit_rows):
-            # A ward total over only some khóm would understate; report none rather than part.
-            ward_counts.pop(c, None)
     # Every khóm of the ward, consolidated or not: beside KHOM (those consolidated) it tells a
     # reader of Dữ liệu (and the city's roll-up) that the ward's totals are partial.
     ward_counts["KHOM_TONG"] = len(expected)
