@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
+from builders import DATA_HEADER
 from results_factory import KHOM, KHOM_INPUTS, UNIT_ROWS, WARD, make_config, make_results
 from tqd_sheets.findings import a1
 from tqd_sheets.forms import (
@@ -331,18 +332,7 @@ def test_charts_exist_and_read_biểu_01(tmp_path):
 def test_data_sheet_matches_results(tmp_path):
     path, results, _lay = build(tmp_path, zero_households=("K2",))
     g = grid(path, DATA_SHEET)
-    assert g[0] == [
-        "ky",
-        "ma_don_vi",
-        "ten_don_vi",
-        "cap",
-        "ma_don_vi_cha",
-        "ma_chi_tieu",
-        "phan_loai",
-        "tu_so",
-        "mau_so",
-        "gia_tri",
-    ]
+    assert g[0] == list(DATA_HEADER)
     col = {name: j for j, name in enumerate(g[0])}
     body = [row for row in g[1:] if any(x != "" for x in row)]
     assert len(body) == len(results.data)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from builders import DATA_HEADER
 from tqd_sheets import forms
 from tqd_sheets.atomic import OutputError
 from tqd_sheets.config import load_config
@@ -33,18 +34,7 @@ def test_csv_has_bom_and_the_data_rows(sample_run):
     blob = data_csv(run.results)
     assert blob.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(blob.decode("utf-8-sig"))))
-    assert rows[0] == [
-        "ky",
-        "ma_don_vi",
-        "ten_don_vi",
-        "cap",
-        "ma_don_vi_cha",
-        "ma_chi_tieu",
-        "phan_loai",
-        "tu_so",
-        "mau_so",
-        "gia_tri",
-    ]
+    assert rows[0] == list(DATA_HEADER)
     assert len(rows) - 1 == len(run.results.data)
     ho = next(r for r in rows if r[1] == "29917" and r[5] == "HO")
     assert ho[7] == ho[9] and ho[8] == "" and ho[6] == ""
