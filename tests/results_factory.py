@@ -205,6 +205,27 @@ DEFAULT_TARGETS = {
 }
 
 
+def register(n: int, dat: int) -> pd.DataFrame:
+    """A parsed register of `n` households, every one registered, the first `dat` đạt GĐVH
+    (4 people each, 1 year in a row, no other mark)."""
+    return pd.DataFrame(
+        [
+            {
+                "ma_ho": f"{i:03d}",
+                "dk_gdvh": True,
+                "dat_gdvh": i < dat,
+                "nam_lien_tuc": 1,
+                "gd_hoc_tap": False,
+                "gd_the_thao": False,
+                "ngheo": None,
+                "vi_pham": False,
+                "nhan_khau": 4,
+            }
+            for i in range(n)
+        ]
+    )
+
+
 def make_config(names: dict[str, str] | None = None) -> Config:
     names = names or {}
     return Config.model_validate(

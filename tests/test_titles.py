@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from results_factory import register
 from tqd_sheets import titles
 from tqd_sheets.config import ConfigError, RuleSet, parse_config
 from tqd_sheets.indicators import Coverage, KhomData, compute
@@ -166,25 +167,6 @@ def test_every_commune_and_village_kind_has_exactly_one_title(regime):
 # ── through compute and configuration ──
 
 
-def household_rows(n: int, dat: int) -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            {
-                "ma_ho": f"{i:03d}",
-                "dk_gdvh": True,
-                "dat_gdvh": i < dat,
-                "nam_lien_tuc": 1,
-                "gd_hoc_tap": False,
-                "gd_the_thao": False,
-                "ngheo": None,
-                "vi_pham": False,
-                "nhan_khau": 1,
-            }
-            for i in range(n)
-        ]
-    )
-
-
 VALUES = {"NGAY_HOI": True, "QUY_UOC": True, "DIEM": 85.0}
 
 
@@ -198,7 +180,7 @@ def run(rules: RuleSet, year: str, children, cap="Phường", child_caps=None):
         "X",
         f"{cap} X",
         [(c, n) for c, n, _ in children],
-        [KhomData(c, n, household_rows(10, dat), VALUES) for c, n, dat in children],
+        [KhomData(c, n, register(10, dat), VALUES) for c, n, dat in children],
         rules,
         agency=agency([c for c, _, _ in children]),
         cap=cap,

@@ -28,7 +28,7 @@ from builders import (
     sheet_rows,
     sheet_text,
 )
-from results_factory import make_config
+from results_factory import make_config, register
 from tqd_sheets.config import RuleSet
 from tqd_sheets.forms import COUNT_ROW, layout, write_forms
 from tqd_sheets.indicators import KhomData, compute
@@ -42,29 +42,9 @@ PASSES = {"NGAY_HOI": True, "QUY_UOC": True, "CD_HOC_TAP": False, "ANTT": True, 
 PARTIAL_2_4 = "Chưa đủ căn cứ (Tổng hợp 2/4 khóm)"
 
 
-def households(n: int, dat: int) -> pd.DataFrame:
-    """`n` households, every one registered, the first `dat` of them đạt GĐVH."""
-    return pd.DataFrame(
-        [
-            {
-                "ma_ho": f"{i:03d}",
-                "dk_gdvh": True,
-                "dat_gdvh": i < dat,
-                "nam_lien_tuc": 1,
-                "gd_hoc_tap": False,
-                "gd_the_thao": False,
-                "ngheo": None,
-                "vi_pham": False,
-                "nhan_khau": 4,
-            }
-            for i in range(n)
-        ]
-    )
-
-
 def khom(code: str, n: int = 10, dat: int = 8, **values: object) -> KhomData:
     """A khóm meeting every criterion at its boundary (8/10 = 80 %, điểm 80) by default."""
-    return KhomData(code, f"Khóm {code[1:]}", households(n, dat), {**PASSES, **values})
+    return KhomData(code, f"Khóm {code[1:]}", register(n, dat), {**PASSES, **values})
 
 
 def agency_row(code: str, **kw: object) -> dict[str, object]:
