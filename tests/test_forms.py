@@ -14,6 +14,7 @@ from python_calamine import CalamineWorkbook
 
 from builders import DATA_HEADER
 from results_factory import KHOM, KHOM_INPUTS, UNIT_ROWS, WARD, make_config, make_results
+from tqd_sheets.spec import MARKER_SHEET
 from tqd_sheets.findings import a1
 from tqd_sheets.forms import (
     CHART_SHEET,
@@ -66,7 +67,8 @@ def total(code: str, khom=KHOM) -> int:
 def test_sheets_print_setup_and_official_header(tmp_path):
     path, _results, _lay = build(tmp_path, period="2020Q2")
     wb = openpyxl.load_workbook(path)
-    assert tuple(wb.sheetnames) == SHEETS
+    assert tuple(wb.sheetnames) == (*SHEETS, MARKER_SHEET)
+    assert wb[MARKER_SHEET].sheet_state == "hidden"
     for name in FORM_SHEETS:
         ws = wb[name]
         assert ws.page_setup.orientation == "landscape"

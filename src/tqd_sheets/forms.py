@@ -23,13 +23,13 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from . import registry, spec, unit_words, units
+from . import __version__, registry, spec, unit_words, units
 from .atomic import write_atomic
 from .config import Config
 from .findings import a1, col_letter
 from .indicators import AGENCY_CODES
 from .results import CHUA_DAT, CHUA_DU, DAT, DATA_COLUMNS, Results
-from .spec import SAMPLE_NOTE
+from .spec import MARKER_SHEET, OUTPUT_KIND, SAMPLE_NOTE
 from .styles import FONT, Styles
 
 FORM_SHEETS = ("Biểu 01", "Biểu 02", "Biểu 03", "Biểu 04", "Biểu 05")
@@ -287,9 +287,32 @@ def write_forms(path: Path, results: Results, config: Config) -> Path:
             }
         )
         _Writer(wb, results, config).write()
+        _write_marker(wb, results, config)
         wb.close()
 
     return write_atomic(path, write)
+
+
+def marker_rows(results: Results, config: Config) -> list[tuple[str, str]]:
+    """The hidden marker of an output (levels.md): what a parent's run recognises it by."""
+    return [
+        ("loai", OUTPUT_KIND),
+        ("phien_ban", __version__),
+        ("ky", results.period.id),
+        ("ma_don_vi", results.ward_code),
+        ("cap", config.don_vi.cap),
+        ("ma_don_vi_cha", config.don_vi.ma_cha),
+        ("tong_hop", f"{len(results.included)}/{len(results.expected)}"),
+        ("du_lieu_mau", "1" if results.sample_data else "0"),
+    ]
+
+
+def _write_marker(wb: Workbook, results: Results, config: Config) -> None:
+    ws = wb.add_worksheet(MARKER_SHEET)
+    for row, (key, value) in enumerate(marker_rows(results, config)):
+        ws.write_string(row, 0, key)
+        ws.write_string(row, 1, value)
+    ws.hide()
 
 
 # --- helpers -------------------------------------------------------------------------------

@@ -74,6 +74,32 @@ class Results:
     findings: list[Finding] = field(default_factory=list)
     sample_data: bool = False  # the run consolidated the shipped sample workbooks
     children: str = DEFAULT_CHILD.noun  # "ấp" in a xã, "khóm/ấp" in a merged phường
+    # Names typed under the signatures, by role: `nguoi_lap` (Người lập biểu), `truong_ban`,
+    # `ky` (who signs for the unit). From the unit's own workbook, else the configuration.
+    signers: dict[str, str] = field(default_factory=dict)
+    # --- from history (history.md); all empty when history holds nothing to compare ---
+    # The same period one year earlier: DATA_COLUMNS rows, unit codes already mapped to this
+    # run's units (closed units → their successor across the 2025 reform).
+    previous: pd.DataFrame | None = None
+    previous_period: Period | None = None
+    previous_note: str = ""  # e.g. how closed units were mapped to their successor
+    # Every year history holds, for the So sánh chart: columns ky, ma_don_vi, ma_chi_tieu,
+    # gia_tri (totals only).
+    trend: pd.DataFrame | None = None
+    # A re-run of this period that changed figures: columns ma_don_vi, ten_don_vi, ma_chi_tieu,
+    # phan_loai, cu, moi, lan_truoc (the earlier run's time, ISO).
+    changes: pd.DataFrame | None = None
+    # --- a parent's run (levels.md): children are units one level down, read from outputs ---
+    # Per child: True when its own output covered all of its children (no U07).
+    complete: dict[str, bool] = field(default_factory=dict)
+
+    def previous_value(self, unit: str, code: str) -> float:
+        """The same period one year earlier, or NaN when history holds none."""
+        d = self.previous
+        if d is None:
+            return float("nan")
+        row = d[(d.ma_don_vi == unit) & (d.ma_chi_tieu == code) & (d.phan_loai == "")]
+        return float(row.gia_tri.iloc[0]) if len(row) else float("nan")
 
     def _total(self, unit: str, code: str) -> pd.DataFrame:
         d = self.data

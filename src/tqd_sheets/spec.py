@@ -17,6 +17,7 @@ from .units import mixed as units_mixed
 
 TEMPLATE_VERSION = 1
 MARKER_SHEET = "_tqd"  # hidden sheet holding kind and template version
+OUTPUT_KIND = "bao_cao"  # the marker's `loai` in a BaoCao output (a parent's input)
 HELP_SHEET = "Hướng dẫn"
 SAMPLE_NOTE = "DỮ LIỆU MẪU"  # Thông tin › Ghi chú of the shipped sample workbooks
 SERIAL = "stt"  # the table column the blank pre-fills 1 … capacity (as template.SERIAL)
