@@ -31,13 +31,15 @@ from make_corpus import (
     INFO,
     Bases,
 )
-from tqd_sheets import office
+from tqd_sheets import office, spec
 from tqd_sheets.config import Config
-from tqd_sheets.feedback import LIST_HEADERS, OTHER_SHEET, SHEET, write_feedback
+from tqd_sheets.feedback import LIST_HEADERS, OTHER_SHEET, SHEET, SPARE_ROWS, write_feedback
 from tqd_sheets.findings import Severity
 from tqd_sheets.parse import ROW, Parsed
 from tqd_sheets.periods import Period
 from tqd_sheets.pipeline import Checked, check_file
+from tqd_sheets.spec import Kind
+from tqd_sheets.template import FIRST_ROW, Context, Filled, TableFill, open_book
 
 TODAY = date(2021, 1, 15)
 PERIOD = Period.parse("2020")
@@ -385,3 +387,33 @@ def test_strict_ooxml_keeps_the_khoms_sheets(bases, config, tmp_path):
     wb = openpyxl.load_workbook(tmp_path / "copy.xlsx")
     assert wb.sheetnames == [SHEET, "Hướng dẫn", INFO, HH, "Khóm", "_tqd"]
     assert wb[HH][bases.lay.hh.rec(0, H_CHU)].value == HOUSEHOLDS[0][H_CHU]
+
+
+def test_a_copy_keeps_the_households_and_spare_numbered_rows(sent, config, tmp_path):
+    """A returned copy is for correcting: its households, then `SPARE_ROWS` empty numbered
+    rows ready for a few more (not the blank's 1,500), each row still validated."""
+    checked = check_file(sent["xlsx"], config, TODAY)
+    households = len(checked.wb.households())
+    copy = _copy(checked, tmp_path / "K1_2020_kiem-tra.xlsx", config)
+    ws = openpyxl.load_workbook(copy)[HH]
+    register = next(s for s in spec.KHOM_WORKBOOK.sheets if s.name == HH)
+    assert households + SPARE_ROWS < register.capacity
+    serials = [row[0] for row in ws.iter_rows(min_row=FIRST_ROW + 1, values_only=True) if row[0]]
+    assert serials == list(range(1, households + SPARE_ROWS + 1))
+    last = FIRST_ROW + households + SPARE_ROWS  # Excel row of the last numbered row
+    assert ws.max_row == last
+    ranges = {str(r) for dv in ws.data_validations.dataValidation for r in dv.sqref.ranges}
+    assert any(r.endswith(str(last)) for r in ranges)
+
+
+def test_spare_rows_never_shrink_a_register_longer_than_the_blank(config, tmp_path):
+    """`spare` only trims: a copy is never shorter than its records."""
+    register = next(s for s in spec.KHOM_WORKBOOK.sheets if s.name == HH)
+    width = len(register.fields)
+    records = [[i + 1] + [None] * (width - 1) for i in range(register.capacity + 5)]
+    filled = Filled(tables={HH: TableFill(records, (), SPARE_ROWS)})
+    ctx = Context(config, PERIOD, Kind.KHOM, "K1")
+    book = open_book(tmp_path / "long.xlsx", spec.KHOM_WORKBOOK, ctx, filled)
+    book.workbook.close()
+    ws = openpyxl.load_workbook(tmp_path / "long.xlsx")[HH]
+    assert ws.max_row == FIRST_ROW + register.capacity + 5

@@ -49,6 +49,11 @@ from .template import (
 )
 from .values import is_blank, text
 
+# A returned copy is for correcting the register, not for starting a new one: it keeps the
+# households and this many empty numbered rows, not the blank's whole capacity (the 700 empty
+# rows of an 800-household copy were a third of its cost).
+SPARE_ROWS = 200
+
 SHEET = "Cần sửa"
 OTHER_SHEET = "Khác"
 COPY_SUFFIX = "_kiem-tra.xlsx"
@@ -274,7 +279,7 @@ def lay_out(raw: RawWorkbook, parsed: Parsed, wb_spec: WorkbookSpec, ctx: Contex
                 for c in place.columns
                 if place.columns[c] >= len(sheet_spec.fields)
             ]
-            tables[sheet_spec.name] = TableFill(place.rows, extra)
+            tables[sheet_spec.name] = TableFill(place.rows, extra, SPARE_ROWS)
     known = _printed_texts(raw, wb_spec, ctx)
     form_sheets = {norm(s.name) for s in wb_spec.sheets} | {norm(spec.HELP_SHEET)}
     for name, rs in raw.sheets.items():

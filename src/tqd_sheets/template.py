@@ -436,6 +436,8 @@ class TableFill:
 
     rows: Sequence[Sequence[object]]
     extra: Sequence[str] = ()
+    # Empty numbered rows to keep after the records; None keeps the blank's whole capacity.
+    spare: int | None = None
 
 
 @dataclass(frozen=True)
@@ -630,6 +632,8 @@ def _write_table_sheet(
     records = len(table.rows) if table else 0
     extra = list(table.extra) if table else []
     rows = max(sheet.capacity, records)
+    if table is not None and table.spare is not None:
+        rows = min(rows, records + table.spare)
     last = FIRST_ROW + rows - 1
     widths = [f.width for f in sheet.fields] + [EXTRA_WIDTH] * len(extra)
     _set_widths(ws, widths)
