@@ -32,7 +32,7 @@ import pandas as pd
 from . import registry, titles
 from .config import RuleSet
 from .periods import Period
-from .results import CHUA_DAT, CHUA_DU, DAT, DATA_COLUMNS, TARGET_COLUMNS, Results
+from .results import CHUA_DAT, CHUA_DU, DAT, DATA_COLUMNS, TARGET_COLUMNS, Coverage, Results
 from .spec import TARGETS, UNIT_TYPES, Field, Kind, worded
 from .units import DEFAULT_CHILD, DEFAULT_PARENT, LEVEL, mixed
 
@@ -60,40 +60,6 @@ def worded_targets(cap: str, child_caps: Iterable[str]) -> tuple[Field, ...]:
     child = mixed(levels) if levels else DEFAULT_CHILD
     parent = LEVEL.get(cap, DEFAULT_PARENT)
     return worded(Kind.PHUONG, child, parent).sheet(TARGETS.name).fields  # type: ignore[union-attr]
-
-
-@dataclass(frozen=True)
-class Coverage:
-    """How many of the ward's khóm a ward-level verdict rests on."""
-
-    expected: int  # khóm in configuration
-    included: int  # khóm consolidated (valid workbook)
-    dat: int  # included khóm whose title is Đạt
-    unsure: int  # included khóm whose title is Chưa đủ căn cứ
-    noun: str = DEFAULT_CHILD.noun  # "ấp" in a xã, "khóm/ấp" in a merged phường
-
-    @property
-    def missing(self) -> int:
-        """Khóm with no valid workbook (Chưa nộp or Có lỗi)."""
-        return self.expected - self.included
-
-    @property
-    def partial(self) -> bool:
-        return self.missing > 0
-
-    @property
-    def text(self) -> str:
-        return f"Tổng hợp {self.included}/{self.expected} {self.noun}"
-
-    @property
-    def unsure_verdict(self) -> str:
-        """`Chưa đủ căn cứ`, with the coverage when khóm are missing."""
-        return f"{CHUA_DU} ({self.text})" if self.partial else CHUA_DU
-
-    @property
-    def best(self) -> int:
-        """Khóm đạt if every unsure and missing khóm turned out to pass."""
-        return self.dat + self.unsure + self.missing
 
 
 @dataclass

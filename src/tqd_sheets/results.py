@@ -34,6 +34,40 @@ DAT, CHUA_DAT, CHUA_DU = "Đạt", "Chưa đạt", "Chưa đủ căn cứ"
 DA_TONG_HOP, CO_LOI, CHUA_NOP = "Đã tổng hợp", "Có lỗi – chưa tổng hợp", "Chưa nộp"
 
 
+@dataclass(frozen=True)
+class Coverage:
+    """How many of the ward's khóm a ward-level verdict rests on."""
+
+    expected: int  # khóm in configuration
+    included: int  # khóm consolidated (valid workbook)
+    dat: int  # included khóm whose title is Đạt
+    unsure: int  # included khóm whose title is Chưa đủ căn cứ
+    noun: str = DEFAULT_CHILD.noun  # "ấp" in a xã, "khóm/ấp" in a merged phường
+
+    @property
+    def missing(self) -> int:
+        """Khóm with no valid workbook (Chưa nộp or Có lỗi)."""
+        return self.expected - self.included
+
+    @property
+    def partial(self) -> bool:
+        return self.missing > 0
+
+    @property
+    def text(self) -> str:
+        return f"Tổng hợp {self.included}/{self.expected} {self.noun}"
+
+    @property
+    def unsure_verdict(self) -> str:
+        """`Chưa đủ căn cứ`, with the coverage when khóm are missing."""
+        return f"{CHUA_DU} ({self.text})" if self.partial else CHUA_DU
+
+    @property
+    def best(self) -> int:
+        """Khóm đạt if every unsure and missing khóm turned out to pass."""
+        return self.dat + self.unsure + self.missing
+
+
 @dataclass
 class Results:
     period: Period

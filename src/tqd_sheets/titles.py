@@ -24,13 +24,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
-from .results import CHUA_DAT, CHUA_DU, DAT
+from .results import CHUA_DAT, CHUA_DU, DAT, Coverage
 from .units import LEVEL
-
-if TYPE_CHECKING:
-    from .indicators import Coverage
 
 ND122, ND86 = "ND122_2018", "ND86_2023"
 ND86_FROM_YEAR = 2024  # Nghị định 86/2023/NĐ-CP in force from 30/01/2024
