@@ -85,3 +85,41 @@ def test_every_level_of_the_lists_has_its_words() -> None:
     caps = {u.cap for u in units.official_units()}
     assert caps <= set(units.LEVEL)
     assert units.LEVEL["Ấp"].ban == "Ban vận động ấp"
+
+
+def test_title_names_are_declared_once_and_the_titles_read_them() -> None:
+    """Every title of every regime takes its name from `units.TITLE_NAMES`, so words in texts
+    (`{danh_hieu_cha}`) and the forms' title names cannot drift apart."""
+    from tqd_sheets import titles
+
+    for regime, declared in titles.REGIMES.items():
+        for t in declared:
+            assert {units.title_name(cap, regime) for cap in t.caps} == {t.name}, t.code
+
+
+@pytest.mark.parametrize(
+    ("con", "cha", "regime", "child_text", "parent_text"),
+    [
+        (
+            "Khóm",
+            "Phường",
+            units.ND122,
+            "khóm đạt chuẩn văn minh đô thị",
+            "Phường đạt chuẩn văn minh đô thị",
+        ),
+        ("Ấp", "Xã", units.ND122, "ấp đạt chuẩn văn hóa", "Xã đạt chuẩn văn hóa nông thôn mới"),
+        (
+            "Khóm",
+            "Phường",
+            units.ND86,
+            "khóm đạt chuẩn Tổ dân phố văn hóa",
+            "Phường đạt chuẩn tiêu biểu",
+        ),
+    ],
+)
+def test_words_say_the_regimes_title_once(con, cha, regime, child_text, parent_text) -> None:
+    """The texts `{con} đạt chuẩn {chuan_con}` and `{Cha} đạt chuẩn {chuan_cha}` in each regime
+    (a xã once said "đạt chuẩn đạt chuẩn")."""
+    w = units.words(units.LEVEL[con], units.LEVEL[cha], regime)
+    assert "{con} đạt chuẩn {chuan_con}".format_map(w) == child_text
+    assert "{Cha} đạt chuẩn {chuan_cha}".format_map(w) == parent_text

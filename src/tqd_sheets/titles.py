@@ -27,10 +27,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from .results import CHUA_DAT, CHUA_DU, DAT, Coverage
-from .units import LEVEL
-
-ND122, ND86 = "ND122_2018", "ND86_2023"
-ND86_FROM_YEAR = 2024  # Nghị định 86/2023/NĐ-CP in force from 30/01/2024
+from .units import LEVEL, ND86, ND86_FROM_YEAR, ND122
+from .units import title_name as _name
 
 
 class Thresholds(Protocol):
@@ -274,28 +272,28 @@ PARENT_CRITERIA: tuple[ParentCriterion, ...] = (
 
 REGIMES: dict[str, tuple[Title, ...]] = {
     ND122: (
+        ChildTitle("KHOM_VMDT", _name("Khóm", ND122), ("Khóm",), "văn minh đô thị", CHILD_CRITERIA),
+        ChildTitle("AP_VH", _name("Ấp", ND122), ("Ấp",), "văn hóa", CHILD_CRITERIA),
         ChildTitle(
-            "KHOM_VMDT", "Khóm văn minh đô thị", ("Khóm",), "văn minh đô thị", CHILD_CRITERIA
+            "TDP_VH", _name("Tổ dân phố", ND122), ("Tổ dân phố",), "văn hóa", CHILD_CRITERIA
         ),
-        ChildTitle("AP_VH", "Ấp văn hóa", ("Ấp",), "văn hóa", CHILD_CRITERIA),
-        ChildTitle("TDP_VH", "Tổ dân phố văn hóa", ("Tổ dân phố",), "văn hóa", CHILD_CRITERIA),
         ParentTitle(
             "PHUONG_VMDT",
-            "Phường đạt chuẩn văn minh đô thị",
+            _name("Phường", ND122),
             ("Phường",),
             "chuẩn văn minh đô thị",
             PARENT_CRITERIA,
         ),
         ParentTitle(
             "TT_VMDT",
-            "Thị trấn đạt chuẩn văn minh đô thị",
+            _name("Thị trấn", ND122),
             ("Thị trấn",),
             "chuẩn văn minh đô thị",
             PARENT_CRITERIA,
         ),
         ParentTitle(
             "XA_VHNTM",
-            "Xã đạt chuẩn văn hóa nông thôn mới",
+            _name("Xã", ND122),
             ("Xã",),
             "chuẩn văn hóa nông thôn mới",
             PARENT_CRITERIA,
@@ -305,12 +303,12 @@ REGIMES: dict[str, tuple[Title, ...]] = {
         # NĐ 86/2023 names two village-level titles: a khóm is of the tổ dân phố kind (urban),
         # an ấp of the thôn kind (rural).
         ChildTitle(
-            "TDP_VH", "Tổ dân phố văn hóa", ("Tổ dân phố", "Khóm"), "văn hóa", CHILD_CRITERIA
+            "TDP_VH", _name("Tổ dân phố", ND86), ("Tổ dân phố", "Khóm"), "văn hóa", CHILD_CRITERIA
         ),
-        ChildTitle("THON_VH", "Thôn, ấp văn hóa", ("Ấp",), "văn hóa", CHILD_CRITERIA),
-        ParentTitle("PHUONG_TB", "Phường tiêu biểu", ("Phường",), "tiêu biểu", PARENT_CRITERIA),
-        ParentTitle("XA_TB", "Xã tiêu biểu", ("Xã",), "tiêu biểu", PARENT_CRITERIA),
-        ParentTitle("TT_TB", "Thị trấn tiêu biểu", ("Thị trấn",), "tiêu biểu", PARENT_CRITERIA),
+        ChildTitle("THON_VH", _name("Ấp", ND86), ("Ấp",), "văn hóa", CHILD_CRITERIA),
+        ParentTitle("PHUONG_TB", _name("Phường", ND86), ("Phường",), "tiêu biểu", PARENT_CRITERIA),
+        ParentTitle("XA_TB", _name("Xã", ND86), ("Xã",), "tiêu biểu", PARENT_CRITERIA),
+        ParentTitle("TT_TB", _name("Thị trấn", ND86), ("Thị trấn",), "tiêu biểu", PARENT_CRITERIA),
     ),
 }
 

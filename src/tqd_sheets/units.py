@@ -52,15 +52,29 @@ DEFAULT_CHILD = LEVEL["Khóm"]
 # The kind a unit's children usually are when the configuration does not say.
 USUAL_CHILD: dict[str, str] = {"Phường": "Khóm", "Xã": "Ấp", "Thị trấn": "Khóm"}
 
-# Today's title of each kind (the rule sets decide who earns it). The titles helper may point
-# `title_name` at its declarations; nothing else spells these words.
-TITLE_NAMES: dict[str, str] = {
-    "Khóm": "Khóm văn minh đô thị",
-    "Ấp": "Ấp văn hóa",
-    "Tổ dân phố": "Tổ dân phố văn hóa",
-    "Phường": "Phường văn minh đô thị",
-    "Xã": "Xã đạt chuẩn văn hóa nông thôn mới",
-    "Thị trấn": "Thị trấn văn minh đô thị",
+# The title regimes (titles.py holds their criteria) and, here, each regime's title for each kind
+# of unit: the one place these names are spelt.
+ND122, ND86 = "ND122_2018", "ND86_2023"
+ND86_FROM_YEAR = 2024  # Nghị định 86/2023/NĐ-CP in force from 30/01/2024
+TITLE_NAMES: dict[str, dict[str, str]] = {
+    ND122: {
+        "Khóm": "Khóm văn minh đô thị",
+        "Ấp": "Ấp văn hóa",
+        "Tổ dân phố": "Tổ dân phố văn hóa",
+        "Phường": "Phường đạt chuẩn văn minh đô thị",
+        "Thị trấn": "Thị trấn đạt chuẩn văn minh đô thị",
+        "Xã": "Xã đạt chuẩn văn hóa nông thôn mới",
+    },
+    # NĐ 86/2023 names two village-level titles: a khóm is of the tổ dân phố kind (urban), an
+    # ấp of the thôn kind (rural).
+    ND86: {
+        "Tổ dân phố": "Tổ dân phố văn hóa",
+        "Khóm": "Tổ dân phố văn hóa",
+        "Ấp": "Thôn, ấp văn hóa",
+        "Phường": "Phường tiêu biểu",
+        "Xã": "Xã tiêu biểu",
+        "Thị trấn": "Thị trấn tiêu biểu",
+    },
 }
 
 
@@ -68,15 +82,19 @@ def usual_child(cap: str) -> str:
     return USUAL_CHILD.get(cap, DEFAULT_CHILD.cap)
 
 
-def title_name(cap: str) -> str:
-    """`Khóm văn minh đô thị`, `Ấp văn hóa`: the title a unit of this kind can earn."""
-    return TITLE_NAMES.get(cap, f"{cap} văn hóa")
+def title_name(cap: str, regime: str = ND122) -> str:
+    """`Khóm văn minh đô thị`, `Ấp văn hóa`: the title a unit of this kind can earn under the
+    regime; empty when the regime has none for it."""
+    return TITLE_NAMES[regime].get(cap, "")
 
 
-def title_standard(cap: str) -> str:
-    """The title without the kind: `văn minh đô thị`, `văn hóa` (as in `đạt chuẩn …`)."""
-    name = title_name(cap)
-    return name[len(cap) :].strip() if name.startswith(cap) else name
+def title_standard(cap: str, regime: str = ND122) -> str:
+    """What follows "đạt chuẩn" in a text: `văn minh đô thị` for a khóm or a phường, `văn hóa
+    nông thôn mới` for a xã; the whole name where it does not begin with the kind."""
+    name = title_name(cap, regime) or f"{cap} văn hóa"
+    if name.startswith(cap):
+        name = name[len(cap) :].strip()
+    return name.removeprefix("đạt chuẩn ").strip()
 
 
 def nouns(levels: Sequence[Level]) -> str:
@@ -84,12 +102,12 @@ def nouns(levels: Sequence[Level]) -> str:
     return ", ".join(lv.noun for lv in levels) or "đơn vị"
 
 
-def words(con: Level, cha: Level) -> dict[str, str]:
+def words(con: Level, cha: Level, regime: str = ND122) -> dict[str, str]:
     """The words a text may use for a child of kind `con` in a unit of kind `cha`: `{con}`
     khóm, `{Con}` Khóm, `{CON}` KHÓM, `{ban_con}`, `{danh_hieu_con}` Khóm văn minh đô thị,
     `{chuan_con}` văn minh đô thị, and the same for `cha`."""
     parts = [LEVEL.get(w[:1].upper() + w[1:]) for w in con.noun.split("/")]
-    standards = [title_standard(lv.cap) for lv in parts if lv is not None]
+    standards = [title_standard(lv.cap, regime) for lv in parts if lv is not None]
     return {
         "con": con.noun,
         "Con": con.cap,
@@ -101,8 +119,8 @@ def words(con: Level, cha: Level) -> dict[str, str]:
         "Cha": cha.cap,
         "CHA": cha.cap.upper(),
         "ban_cha": cha.ban,
-        "danh_hieu_cha": title_name(cha.cap),
-        "chuan_cha": title_standard(cha.cap),
+        "danh_hieu_cha": title_name(cha.cap, regime),
+        "chuan_cha": title_standard(cha.cap, regime),
     }
 
 
