@@ -20,7 +20,13 @@ from tqd_sheets import catalog, registry, spec, units
 from tqd_sheets.config import parse_config
 from tqd_sheets.fill import fill
 from tqd_sheets.periods import Period
-from tqd_sheets.template import khom_template_name, ward_template_name, workbook_spec
+from tqd_sheets.pipeline import check_file
+from tqd_sheets.template import (
+    khom_template_name,
+    ward_template_name,
+    workbook_spec,
+    write_ward_template,
+)
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "tqd_sheets"
 
@@ -281,6 +287,44 @@ def test_a_merged_phuong_consolidates_all_five(sa_dec_run: Path):
     assert codes == {"29905", "K1", "K2", "K3", "A1", "A2"}
     overview = texts(sa_dec_run / "outbox" / "2025Q4" / "KiemTra_2025Q4.xlsx")
     assert overview.count("Ấp") >= 2 and overview.count("Khóm") >= 3
+
+
+ND86_RULES = RULES.replace(
+    '[ap_dung]\nmac_dinh = "ND122_2018"',
+    '[bo_tieu_chi.ND86]\nten = "Nghị định 86/2023/NĐ-CP"\ndanh_hieu = "ND86_2023"\n\n'
+    '[ap_dung]\nmac_dinh = "ND122_2018"\n"2024" = "ND86"',
+)
+
+
+def test_a_blank_names_the_titles_of_its_years_rule_set(tmp_path: Path):
+    """From 2024 the rule set is NĐ 86/2023's: the ward blank's plan targets name its titles,
+    and the filled workbook is read back in that wording (no missing field); 2023 keeps the
+    NĐ 122 words."""
+    toml = sa_dec_toml().replace(RULES, ND86_RULES)
+    assert ND86_RULES != RULES and toml != sa_dec_toml()
+    config = parse_config(toml, "tqd.toml")
+    labels = {
+        year: {
+            f.label
+            for s in workbook_spec(config, spec.Kind.PHUONG, year=year).sheets
+            for f in s.fields
+        }
+        for year in (2023, 2025)
+    }
+    assert "Số khóm/ấp đạt chuẩn Tổ dân phố văn hóa/Thôn, ấp văn hóa" in labels[2025]
+    assert "Phường đạt chuẩn tiêu biểu" in labels[2025]
+    assert "Số khóm/ấp đạt chuẩn văn minh đô thị/văn hóa" in labels[2023]
+    p = Period.parse("2025Q4")
+    blank = write_ward_template(tmp_path / "blank.xlsx", config, p)
+    ward = fill_ward(
+        blank, tmp_path / ward_template_name(config, p), ["K1", "A1"], "Mã khóm/ấp", 2025
+    )
+    checked = check_file(ward, config, date(2026, 1, 10))
+    assert checked.parsed is not None and checked.parsed.spec is not None
+    assert "Phường đạt chuẩn tiêu biểu" in {
+        f.label for s in checked.parsed.spec.sheets for f in s.fields
+    }
+    assert {f.code for f in checked.findings} & {"R01", "F03", "K01", "R15"} == set()
 
 
 # ── words as data ──────────────────────────────────────────────────────────────────────────

@@ -12,7 +12,7 @@ from functools import cache
 
 from pydantic import BaseModel, ConfigDict
 
-from .units import DEFAULT_CHILD, DEFAULT_PARENT, LEVELS, Level, words
+from .units import DEFAULT_CHILD, DEFAULT_PARENT, LEVELS, ND122, TITLE_NAMES, Level, words
 from .units import mixed as units_mixed
 
 TEMPLATE_VERSION = 1
@@ -646,9 +646,10 @@ def _worded_sheet(sheet: Sheet, w: dict[str, str]) -> Sheet:
 
 
 @cache
-def worded(kind: Kind, con: Level, cha: Level) -> WorkbookSpec:
-    """The workbook of `kind` in the words of a `con` child of a `cha` unit."""
-    w = words(con, cha)
+def worded(kind: Kind, con: Level, cha: Level, regime: str = ND122) -> WorkbookSpec:
+    """The workbook of `kind` in the words of a `con` child of a `cha` unit, its titles named
+    as the regime names them."""
+    w = words(con, cha, regime)
     wb = _DECLARED[kind]
     sheets = tuple(_worded_sheet(s, w) for s in wb.sheets)
     update = {
@@ -676,7 +677,13 @@ def variants(kind: Kind) -> tuple[WorkbookSpec, ...]:
         kids += [
             units_mixed((a, b)) for i, a in enumerate(CHILD_LEVELS) for b in CHILD_LEVELS[i + 1 :]
         ]
-    return tuple(worded(kind, con, cha) for cha in PARENT_LEVELS for con in kids)
+    every = (
+        worded(kind, con, cha, regime)
+        for regime in TITLE_NAMES  # the first regime's wording wins a tie
+        for cha in PARENT_LEVELS
+        for con in kids
+    )
+    return tuple(dict.fromkeys(every))
 
 
 _DECLARED: dict[Kind, WorkbookSpec] = {Kind.KHOM: KHOM_WORKBOOK, Kind.PHUONG: WARD_WORKBOOK}

@@ -120,13 +120,17 @@ def ward_template_name(config: Config, period: Period) -> str:
     return f"Bieu{ascii_word(config.phuong.cap)}_{config.phuong.ma}_{period.id}.xlsx"
 
 
-def workbook_spec(config: Config, kind: Kind, khom_code: str = "") -> WorkbookSpec:
+def workbook_spec(
+    config: Config, kind: Kind, khom_code: str = "", year: int | None = None
+) -> WorkbookSpec:
     """The workbook in the words of its unit: a khóm's says “Mã khóm”, an ấp's “Mã ấp”; the
-    ward's lists children of every kind it has (`Mã khóm/ấp` in a merged phường)."""
+    ward's lists children of every kind it has (`Mã khóm/ấp` in a merged phường). Titles are
+    named as the year's rule set names them (NĐ 86/2023 from 2024)."""
     parent = config.phuong.level
+    regime = config.rule_set(year).danh_hieu if year is not None else units.ND122
     if kind is Kind.KHOM:
-        return spec.worded(kind, config.child_level(khom_code), parent)
-    return spec.worded(kind, units.mixed(config.child_levels), parent)
+        return spec.worded(kind, config.child_level(khom_code), parent, regime)
+    return spec.worded(kind, units.mixed(config.child_levels), parent, regime)
 
 
 # ── the help sheet, as data ────────────────────────────────────────────────────────────────
@@ -821,13 +825,13 @@ def write_khom_template(path: Path, config: Config, period: Period, khom_code: s
             f"(có: {', '.join(config.khom_codes)})."
         )
     ctx = Context(config, period, Kind.KHOM, khom_code)
-    return _write_file(path, workbook_spec(config, Kind.KHOM, khom_code), ctx)
+    return _write_file(path, workbook_spec(config, Kind.KHOM, khom_code, period.year), ctx)
 
 
 def write_ward_template(path: Path, config: Config, period: Period) -> Path:
     """The blank workbook of the ward for one period."""
     ctx = Context(config, period, Kind.PHUONG)
-    return _write_file(path, workbook_spec(config, Kind.PHUONG), ctx)
+    return _write_file(path, workbook_spec(config, Kind.PHUONG, year=period.year), ctx)
 
 
 def write_templates(out_dir: Path, config: Config, period: Period) -> list[Path]:
