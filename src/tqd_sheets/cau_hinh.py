@@ -21,6 +21,8 @@ LAST_OLD_DAY = date.fromordinal(units.REFORM.toordinal() - 1)
 # the same for every unit.
 SHARED_FROM = "[chu_ky]"
 LEADERSHIP = "BAN CHỈ ĐẠO PHONG TRÀO TDĐKXDĐSVH"
+WARD_BAN = "BAN CÔNG TÁC XDĐSVH - ĐTVM"  # the committee of a ward, as the packaged file names it
+SIGNS_FOR = 'thay_mat = "TM. BAN CÔNG TÁC XDĐSVH - ĐTVM"'  # the packaged file's line
 
 
 @dataclass(frozen=True)
@@ -53,8 +55,8 @@ class Shipped:
         return units.children(self.ma, self.day)
 
 
-_KHOM = units.LEVEL["Khóm"].cap
-_AP = units.LEVEL["Ấp"].cap
+_KHOM = units.DEFAULT_CHILD.cap
+_AP = units.usual_child("Xã")
 
 SHIPPED: tuple[Shipped, ...] = (
     Shipped(
@@ -65,7 +67,7 @@ SHIPPED: tuple[Shipped, ...] = (
         "Từ 2025Q3 đơn vị đã nhập vào {sau}: dùng phuong-sa-dec-29905.toml.",
         tuple(Local(f"K{i}", f"{_KHOM} {i}", _KHOM) for i in range(1, 5)),
         {"thanh_pho": "thành phố Sa Đéc", "tinh": "tỉnh Đồng Tháp", "dia_danh": "Tân Quy Đông"},
-        "BAN CÔNG TÁC XDĐSVH - ĐTVM",
+        WARD_BAN,
     ),
     Shipped(
         "phuong-sa-dec-29905.toml",
@@ -81,6 +83,7 @@ SHIPPED: tuple[Shipped, ...] = (
             *(Local(f"A{i}", f"{_AP} {i} (tạm đặt)", _AP) for i in range(1, 3)),
         ),
         {"tinh": "tỉnh Đồng Tháp", "dia_danh": "Sa Đéc"},
+        WARD_BAN,
     ),
     Shipped(
         "thanh-pho-sa-dec-867.toml",
@@ -176,7 +179,9 @@ def text(s: Shipped) -> str:
     for ma, ten, cap, span in children:
         lines += ["", "[[don_vi_con]]", f"ma = {_q(ma)}", f"ten = {_q(ten)}", f"cap = {_q(cap)}"]
         lines += span
-    return "\n".join(lines) + "\n\n" + shared_part()
+    # The signature block speaks for the unit's own committee (TM. BAN CHỈ ĐẠO… above a ward).
+    shared = shared_part().replace(SIGNS_FOR, f"thay_mat = {_q('TM. ' + s.ban)}", 1)
+    return "\n".join(lines) + "\n\n" + shared
 
 
 def write_all(folder: Path) -> list[Path]:

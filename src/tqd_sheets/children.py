@@ -418,12 +418,13 @@ def check_consistency(rows: pd.DataFrame, unit: str, where: Where) -> list[Findi
         mine = kids[kids.ma_chi_tieu == code]
         if kid_units and set(mine.ma_don_vi) == set(kid_units):
             s = sum(counts.get((str(k), code, ""), math.nan) for k in mine.ma_don_vi)
-            if not _same(counts[(unit, code, "")], s):
+            # A child's figure already flagged (NaN here) is its own finding, not the total's.
+            if not math.isnan(s) and not _same(counts[(unit, code, "")], s):
                 flag(r, "gia_tri", f"tổng khác tổng các đơn vị cấp dưới ({_fmt(s)})")
         by_loai = loai[loai.ma_chi_tieu == code]
         if len(by_loai):
             s = sum(counts.get((unit, code, str(p)), math.nan) for p in by_loai.phan_loai)
-            if not _same(counts[(unit, code, "")], s):
+            if not math.isnan(s) and not _same(counts[(unit, code, "")], s):
                 flag(r, "gia_tri", f"tổng khác tổng theo loại đơn vị ({_fmt(s)})")
     return sorted(found.values(), key=Finding.sort_key)
 
