@@ -10,6 +10,7 @@ some child lacks left out), the DV_* rows broken down by loại the same way per
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -84,8 +85,8 @@ class Intake:
         return self.child is not None and self.child.readable and not self.ignored
 
 
-def intake(path: Path, expected: Mapping[str, str], period: Period | None) -> Intake:
-    """Read one file and check it on its own (`period` None: no run to compare with)."""
+def intake(path: Path) -> Intake:
+    """Read one file (its reading findings only; `check` adds the U checks)."""
     reason = ignore_reason(path) or other_output(path)
     if reason:
         return Intake(path, ignored=reason, findings=[catalog.make("F02", file=path.name,
@@ -96,16 +97,23 @@ def intake(path: Path, expected: Mapping[str, str], period: Period | None) -> In
         )
         return Intake(path, findings=[catalog.make("U04", file=path.name, detail=detail)])
     child = read_output(path)
-    item = Intake(path, child, list(child.findings), unit=child.unit)
-    item.findings += check_output(child, expected, period)
-    return item
+    return Intake(path, child, list(child.findings), unit=child.unit)
+
+
+def check(item: Intake, expected: Mapping[str, str], period: Period | None) -> None:
+    """The U checks of one file read, against the children expected in the run's period
+    (`period` None: checked alone, nothing to compare with)."""
+    if item.child is not None and item.child.readable:
+        item.findings = [*item.child.findings, *check_output(item.child, expected, period)]
 
 
 def check_output_file(path: Path, config: Config, today: date | None = None) -> Intake:
     """What `tqd-sheets check` prints for a child's output, against the children configured
     on `today`."""
     cfg = config.on(today or date.today())
-    return intake(path, {k.ma: k.ten for k in cfg.khom}, None)
+    item = intake(path)
+    check(item, {k.ma: k.ten for k in cfg.khom}, None)
+    return item
 
 
 def run_period(items: Sequence[Intake], wanted: Period | None) -> Period | None:
@@ -133,7 +141,7 @@ def select(items: Sequence[Intake], config: Config) -> dict[str, Intake]:
             groups.setdefault(item.unit, []).append(item)
     chosen: dict[str, Intake] = {}
     for code, group in groups.items():
-        group.sort(key=lambda i: (_mtime(i.path), i.path.suffix.lower() != ".csv"))
+        group.sort(key=lambda i: (_run_time(i), i.path.suffix.lower() != ".csv"))
         used = group[-1]
         for other in group[:-1]:
             other.ignored = f"có kết quả mới hơn: {used.name}"
@@ -143,9 +151,9 @@ def select(items: Sequence[Intake], config: Config) -> dict[str, Intake]:
                     file=other.name,
                     key=f"{config.child_level(code).noun} {code}",
                     used=used.name,
-                    used_date=_when(used.path),
+                    used_date=_when(used),
                     other=other.name,
-                    other_date=_when(other.path),
+                    other_date=_when(other),
                     khom=code,
                 )
             ]
@@ -161,8 +169,18 @@ def _mtime(path: Path) -> float:
         return 0.0
 
 
-def _when(path: Path) -> str:
-    t = _mtime(path)
+def _run_time(item: Intake) -> float:
+    """When the child's run wrote the output: its marker's `thoi_gian` (ISO) where the marker
+    has one, else the file's modification time."""
+    text = item.child.marker.get("thoi_gian", "") if item.child else ""
+    try:
+        return datetime.fromisoformat(text).timestamp()
+    except ValueError:
+        return _mtime(item.path)
+
+
+def _when(item: Intake) -> str:
+    t = _run_time(item)
     return datetime.fromtimestamp(t).strftime("%H:%M %d/%m/%Y") if t else "—"
 
 
@@ -378,23 +396,16 @@ def consolidate(
 ) -> tuple[Period, list[Intake], Results]:
     """The parent's run over the files of its inbox: (period, every file, results). Raises
     `NoPeriod` when the files share no one period and none was asked."""
-    # First read with the children valid on the asked period (or today's), then re-check the
-    # known-child rule against the period the files share.
-    first = [intake(p, {}, None) for p in files]
-    chosen_period = run_period(first, period)
+    items = [intake(p) for p in files]
+    chosen_period = run_period(items, period)
     if chosen_period is None:
-        raise NoPeriod(sorted({i.child.period for i in first if i.child and i.child.period}))
+        raise NoPeriod(sorted({i.child.period for i in items if i.child and i.child.period}))
     cfg = config.on(chosen_period.end)
     expected = {k.ma: k.ten for k in cfg.khom}
-    items = []
-    for item in first:
-        if item.child is not None and item.child.readable:
-            item.findings = list(item.child.findings) + check_output(
-                item.child, expected, chosen_period
-            )
-        elif not item.unit and not item.ignored:
+    for item in items:
+        check(item, expected, chosen_period)
+        if not item.unit and not item.ignored:
             item.unit = _unit_from_name(item.name, cfg.khom_codes)
-        items.append(item)
     chosen = select(items, cfg)
     inbox: list[Finding] = []
     for k in cfg.khom:
@@ -421,8 +432,6 @@ def _why_left_out(item: Intake) -> str:
 
 def _unit_from_name(name: str, codes: Sequence[str]) -> str:
     """The one configured code a file's name holds as a word (`BaoCao_2020_29917.xlsx`)."""
-    import re
-
     stem = Path(name).stem
     found = [c for c in codes if re.search(rf"(?<![A-Za-z0-9]){re.escape(c)}(?![A-Za-z0-9])", stem)]
     return found[0] if len(found) == 1 else ""

@@ -14,6 +14,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -372,16 +373,16 @@ def check_consistency(rows: pd.DataFrame, unit: str, where: Where) -> list[Findi
     and of its breakdown by loại. One finding per cell."""
     found: dict[str, Finding] = {}
 
-    def flag(r: pd.Series, column: str, detail: str) -> None:
-        place = where.at(column, int(r[ROW]))
+    def flag(r: Any, column: str, detail: str) -> None:
+        place = where.at(column, int(getattr(r, ROW)))
         if place["cell"] not in found:
             who = f"{r.ma_don_vi} {r.ma_chi_tieu}" + (f" ({r.phan_loai})" if r.phan_loai else "")
             found[str(place["cell"])] = catalog.make(
-                "U03", detail=f"{who}: {detail}", value=r[column], **place
+                "U03", detail=f"{who}: {detail}", value=getattr(r, column), **place
             )
 
     counts: dict[tuple[str, str, str], float] = {}
-    for _, r in rows.iterrows():
+    for r in rows.itertuples(index=False):
         ind = registry.BY_CODE.get(str(r.ma_chi_tieu))
         if ind is None:
             continue
@@ -397,20 +398,21 @@ def check_consistency(rows: pd.DataFrame, unit: str, where: Where) -> list[Findi
             flag(r, "gia_tri", f"gia_tri {_fmt(v)} khác tu_so {_fmt(tu)}")
         else:
             counts[(str(r.ma_don_vi), str(r.ma_chi_tieu), str(r.phan_loai))] = v
-    for _, r in rows.iterrows():
+    for r in rows.itertuples(index=False):
         parts = registry.RATES.get(str(r.ma_chi_tieu))
         key = (str(r.ma_don_vi), str(r.phan_loai))
         if parts is None:
             continue
         for column, code in zip(("tu_so", "mau_so"), parts, strict=True):
             have = counts.get((*key[:1], code, key[1]))
-            if have is not None and not _same(float(r[column]), have):
-                flag(r, column, f"{column} {_fmt(float(r[column]))} khác {code} = {_fmt(have)}")
+            got = float(getattr(r, column))
+            if have is not None and not _same(got, have):
+                flag(r, column, f"{column} {_fmt(got)} khác {code} = {_fmt(have)}")
     totals = rows[(rows.ma_don_vi == unit) & (rows.phan_loai == "")]
     kids = rows[(rows.ma_don_vi_cha == unit) & (rows.ma_don_vi != unit) & (rows.phan_loai == "")]
     kid_units = list(dict.fromkeys(kids.ma_don_vi))
     loai = rows[(rows.ma_don_vi == unit) & (rows.phan_loai != "")]
-    for _, r in totals.iterrows():
+    for r in totals.itertuples(index=False):
         code = str(r.ma_chi_tieu)
         ind = registry.BY_CODE.get(code)
         if ind is None or ind.is_rate or (unit, code, "") not in counts:
