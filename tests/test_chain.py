@@ -583,3 +583,51 @@ def test_a_configuration_is_refused_outside_its_periods(wards: dict[str, Path]):
             load_config(SHIPPED / "tan-quy-dong-29917.toml"), Period.parse("2025Q3")
         )
     pipeline.unit_serves(load_config(SHIPPED / "tan-quy-dong-29917.toml"), Period.parse("2025Q2"))
+
+
+def test_a_province_reads_a_city_csv_as_its_workbook(tmp_path: Path, city: Level):
+    files = inbox_of(tmp_path / "inbox", {CITY: city.outbox / f"DuLieu_{P.id}.csv"})
+    run = consolidate(files, province_config(), P)
+    assert run.results.included == [CITY]
+    assert [f.code for f in run.results.findings if f.is_error] == []
+    # Without a marker the city's completeness is read from its KHOM / KHOM_TONG rows.
+    assert [f.code for f in run.results.findings if f.code == "U07"] == ["U07"]
+
+
+# ── after the reform: phường Sa Đéc reports straight to the new province ──────────────────
+
+
+def test_after_the_reform_a_ward_reports_to_the_new_province(tmp_path: Path):
+    q3 = Period.parse("2025Q3")
+    config = load_config(SHIPPED / "phuong-sa-dec-29905.toml")
+    w = Ward("29905", "Sa Đéc", "Phường", tuple(Child(k.ma, k.cap, 5, 4) for k in config.khom))
+    blanks, inbox = tmp_path / "blanks", tmp_path / "inbox"
+    inbox.mkdir()
+    write_templates(blanks, config, q3)
+    for i, c in enumerate(w.children):
+        name = khom_template_name(c.ma, q3, c.cap)
+        level = LEVEL[c.cap]
+        fill(
+            blanks / name,
+            inbox / name,
+            labels={
+                "Người lập biểu": "Lê Thị Thu",
+                f"Trưởng {level.ban}": "Trần Văn Bảy",
+                "Ngày lập": date(2025, 9, 15),
+            },
+            tables={"Danh sách hộ": [h.row() for h in homes(w, c)]},
+            codes={level.cap: self_values(i)},
+        )
+    files = sorted(inbox.iterdir())
+    run = consolidate(files, config, q3)
+    write_outputs(run, config, tmp_path / "outbox", files)
+    sent = inbox_of(tmp_path / "up", {"29905": tmp_path / "outbox" / q3.id / "BaoCao_2025Q3.xlsx"})
+    province = load_config(SHIPPED / "tinh-dong-thap-82.toml")
+    up = consolidate(sent, province, q3)
+    assert up.results.included == ["29905"]
+    assert [f.code for f in up.results.findings if f.is_error] == []
+    hh = sum(c.households for c in w.children)
+    assert up.results.value("82", "HO") == hh == up.results.value("29905", "HO")
+    # The old province's configuration is not for this period.
+    with pytest.raises(RunError, match="82"):
+        consolidate(sent, province_config(), q3)

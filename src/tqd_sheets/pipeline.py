@@ -328,12 +328,23 @@ def unit_serves(config: Config, period: Period) -> None:
         return
     span = " – ".join(d.strftime("%d/%m/%Y") if d else "…" for d in (me.tu_ngay, me.den_ngay))
     after = [s for s in units.thay_the(me.ma) if s.hieu_luc <= period.end]
-    hint = (
-        f"Từ {after[0].hieu_luc.strftime('%d/%m/%Y')} đơn vị báo cáo là {after[0].ten_moi} "
-        f"(mã {after[0].ma_moi}): dùng tệp cấu hình của đơn vị đó"
-        if after
-        else "Dùng tệp cấu hình dành cho kỳ này"
-    )
+    # A unit no merge names (the province: 87 became 82) is followed by its namesake.
+    namesake = [
+        u
+        for u in units.official_units()
+        if (u.cap, u.ten) == (me.cap, me.ten) and u.ma != me.ma and u.valid_on(period.end)
+    ]
+    if after:
+        hint = (
+            f"Từ {after[0].hieu_luc.strftime('%d/%m/%Y')} đơn vị báo cáo là {after[0].ten_moi} "
+            f"(mã {after[0].ma_moi}): dùng tệp cấu hình của đơn vị đó"
+        )
+    elif namesake:
+        hint = (
+            f"Kỳ này đơn vị là {namesake[0].full_name} (mã {namesake[0].ma}): dùng tệp cấu hình đó"
+        )
+    else:
+        hint = "Dùng tệp cấu hình dành cho kỳ này"
     raise RunError(
         f"Tệp cấu hình là của {me.cap.lower()} {me.ten} (mã {me.ma}) cho các kỳ {span}, "
         f"không dùng cho kỳ {period.words}. {hint}, ví dụ --config cau-hinh/<tệp>.toml "
