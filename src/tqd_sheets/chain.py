@@ -235,7 +235,7 @@ def child_title(
         reason = ""
         if done and total:
             kids = units.nouns(_below(child)) if _below(child) else "đơn vị"
-            reason = f"{_n(done[2])}/{_n(total[2])} {kids} đạt chuẩn"
+            reason = f"{_n(done[2])}/{_n(total[2])} {kids} đạt"
         return (DAT if ok else CHUA_DAT), reason, float(ok), 1.0
     kids = units.nouns(_below(child))
     of = float(cover[1]) if cover else math.nan
@@ -270,7 +270,10 @@ def build_results(
         status, reason, n, m = child_title(level, vals, child)
         titled += 0.0 if math.isnan(n) else n
         of += 0.0 if math.isnan(m) else m
-        unsure = unsure or math.isnan(n) or math.isnan(m)
+        # A city's count of titled phường/xã is a floor while some of them are missing.
+        unsure = (
+            unsure or math.isnan(n) or math.isnan(m) or (level.rank >= 2 and not child.complete)
+        )
         rate = vals.get("GDVH_DAT_TL")
         titles.append(
             {
@@ -299,7 +302,7 @@ def build_results(
     of += sum(1.0 if k.level.rank <= 1 else math.nan for k in missing)
     unsure = unsure or bool(missing) or math.isnan(of)
     lowest = _lowest_words(config, [chosen[c].child for c in included])  # type: ignore[misc]
-    title = f"{_n(titled)}/{_n(of) if not math.isnan(of) else '?'} {lowest} đạt chuẩn"
+    title = f"{_n(titled)}/{_n(of) if not math.isnan(of) else '?'} {lowest} đạt"
     reasons = []
     if missing:
         reasons.append(f"chưa tổng hợp: {', '.join(k.ten for k in missing)}")
