@@ -6,6 +6,7 @@ STAMP := $(VENV)/.installed
 INBOX ?= inbox
 OUTBOX ?= outbox
 PERIOD ?=
+CONFIG ?=
 
 .PHONY: consolidate test templates samples lint format bench clean
 
@@ -16,7 +17,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 consolidate: $(STAMP)
-	$(BIN)/tqd-sheets consolidate --inbox $(INBOX) --outbox $(OUTBOX) $(if $(PERIOD),--period $(PERIOD),)
+	$(BIN)/tqd-sheets $(if $(CONFIG),--config $(CONFIG),) consolidate --inbox $(INBOX) --outbox $(OUTBOX) $(if $(PERIOD),--period $(PERIOD),)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

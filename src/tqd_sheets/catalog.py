@@ -375,6 +375,71 @@ _RULES = (
         "Biểu lập ngày {found}, sau hạn nộp {deadline}: nộp trễ.",
         "Không cần sửa; nhắc {con} nộp đúng hạn kỳ sau.",
     ),
+    # ── issue 9: a parent's run over its children's outputs (levels.md, family U) ──
+    Rule(
+        "U01",
+        E,
+        "Cấp dưới",
+        "Kết quả là của một {con} của {cha} trong kỳ (mã có trong cấu hình, còn hiệu lực)",
+        "Tệp là kết quả của đơn vị {unit}, không phải {con} của {cha} trong kỳ {ky} "
+        "(các mã trong cấu hình: {codes}): chưa tổng hợp.",
+        "Nếu đơn vị này đúng là {con} của {cha} trong kỳ, thêm nó vào [[don_vi_con]] của tệp "
+        "cấu hình (kèm tu_ngay, den_ngay); nếu không, xóa tệp khỏi thư mục inbox.",
+    ),
+    Rule(
+        "U02",
+        E,
+        "Cấp dưới",
+        "Kết quả là của kỳ đang tổng hợp",
+        "Kết quả của kỳ {found}, không phải kỳ đang tổng hợp ({run}): chưa tổng hợp.",
+        "Đề nghị {con} chạy tổng hợp kỳ {run} và gửi lại; xóa tệp của kỳ khác khỏi inbox.",
+    ),
+    Rule(
+        "U03",
+        E,
+        "Cấp dưới",
+        "Số liệu của kết quả khớp với nhau: tỷ lệ bằng tử số/mẫu số, tổng bằng tổng các đơn vị "
+        "cấp dưới, số đếm là số nguyên không âm",
+        "Số liệu không khớp ({detail}): kết quả có thể đã bị sửa tay, chưa tổng hợp.",
+        "Không sửa tay tệp kết quả: đề nghị {con} sửa biểu gốc, chạy lại tqd-sheets và gửi "
+        "lại tệp BaoCao hoặc DuLieu mới.",
+    ),
+    Rule(
+        "U04",
+        E,
+        "Cấp dưới",
+        "Tệp là kết quả tổng hợp của tqd-sheets (dấu hiệu, cột của sheet Dữ liệu) và có đủ "
+        "các chỉ tiêu mà biểu cần",
+        "Tệp không phải kết quả tổng hợp dùng được: {detail}.",
+        "Đề nghị {con} gửi tệp BaoCao_….xlsx hoặc DuLieu_….csv do tqd-sheets lập, không sửa "
+        "tay, không đổi tên cột.",
+    ),
+    Rule(
+        "U05",
+        W,
+        "Cấp dưới",
+        "Hai kết quả của cùng một {con}, cùng kỳ: dùng kết quả lập sau",
+        "Có hai kết quả của {key} cho kỳ này: dùng {used} (lập {used_date}), bỏ qua {other} "
+        "(lập {other_date}).",
+        "Xóa tệp cũ khỏi thư mục inbox để khỏi nhầm.",
+    ),
+    Rule(
+        "U06",
+        E,
+        "Cấp dưới",
+        "Kết quả không tổng hợp từ DỮ LIỆU MẪU",
+        "Kết quả của {key} tổng hợp từ DỮ LIỆU MẪU, không phải số liệu thật: chưa tổng hợp.",
+        "Đề nghị {con} tổng hợp các biểu thật rồi gửi lại kết quả.",
+    ),
+    Rule(
+        "U07",
+        W,
+        "Cấp dưới",
+        "{Con} đã tổng hợp đủ các đơn vị cấp dưới của mình",
+        "Kết quả của {key} chưa đủ: {detail}. Số liệu vẫn được tổng hợp; các đánh giá dựa "
+        "trên {con} này ghi “Chưa đủ căn cứ”.",
+        "Đề nghị {con} tổng hợp đủ các đơn vị cấp dưới rồi gửi lại kết quả.",
+    ),
 )
 
 RULES: dict[str, Rule] = {r.code: r for r in _RULES}

@@ -48,11 +48,23 @@ class Ward(_Model):
     # Older configurations name the children's kind here ("khóm" or "ấp"); a child's own
     # `cap` wins.
     don_vi_con: str = ""
+    # The periods this configuration is for (levels.md: 29917 up to 2025Q2, 29905 from
+    # 2025Q3): a run for a period ending outside them is refused with the successor to use.
+    tu_ngay: date | None = None
+    den_ngay: date | None = None
 
     @field_validator("cap")
     @classmethod
     def _cap_known(cls, v: str) -> str:
         return _known_cap(v)
+
+    @field_validator("tu_ngay", "den_ngay", mode="before")
+    @classmethod
+    def _empty_day(cls, v: object) -> object:
+        return None if v == "" else v
+
+    def valid_on(self, day: date) -> bool:
+        return (self.tu_ngay or date.min) <= day <= (self.den_ngay or date.max)
 
     @property
     def place(self) -> str:

@@ -115,6 +115,7 @@ def registers_of(run: Run, config: Config) -> list[KhomRegister]:
             tuple(used[code].tables["Danh sách hộ"].extra),
         )
         for code in run.results.included
+        if code in used  # a parent's run reads outputs: no register, no personal data
     ]
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import catalog, units, validate
+from . import catalog, chain, units, validate
 from .config import Config
 from .findings import Finding, Severity, has_errors
 from .indicators import KhomData, compute, default_targets
@@ -81,6 +81,8 @@ def check_file(
     The per-file boundary: whatever goes wrong with this one file becomes its finding (F06),
     never the end of the run. `trust_marker`: take the khóm code from the workbook's hidden
     marker too (a khóm checking its own file with the configuration shipped in the package)."""
+    if chain.is_parent(config):
+        return _check_output(path, config, today)
     with wording(config):
         try:
             checked = _check_file(path, config, today or date.today(), trust_marker)
@@ -313,7 +315,72 @@ def consolidate(
     files: Sequence[Path], config: Config, period: Period | None = None, today: date | None = None
 ) -> Run:
     with wording(config):
+        if chain.is_parent(config):
+            return _consolidate_outputs(files, config, period)
         return _consolidate(files, config, period, today)
+
+
+def unit_serves(config: Config, period: Period) -> None:
+    """A configuration made for some periods only (before or after the 2025 reform) is not
+    used for another: the officer is told which unit reports then."""
+    me = config.don_vi
+    if me.valid_on(period.end):
+        return
+    span = " – ".join(d.strftime("%d/%m/%Y") if d else "…" for d in (me.tu_ngay, me.den_ngay))
+    after = [s for s in units.thay_the(me.ma) if s.hieu_luc <= period.end]
+    # A unit no merge names (the province: 87 became 82) is followed by its namesake.
+    namesake = [
+        u
+        for u in units.official_units()
+        if (u.cap, u.ten) == (me.cap, me.ten) and u.ma != me.ma and u.valid_on(period.end)
+    ]
+    if after:
+        hint = (
+            f"Từ {after[0].hieu_luc.strftime('%d/%m/%Y')} đơn vị báo cáo là {after[0].ten_moi} "
+            f"(mã {after[0].ma_moi}): dùng tệp cấu hình của đơn vị đó"
+        )
+    elif namesake:
+        hint = (
+            f"Kỳ này đơn vị là {namesake[0].full_name} (mã {namesake[0].ma}): dùng tệp cấu hình đó"
+        )
+    else:
+        hint = "Dùng tệp cấu hình dành cho kỳ này"
+    raise RunError(
+        f"Tệp cấu hình là của {me.cap.lower()} {me.ten} (mã {me.ma}) cho các kỳ {span}, "
+        f"không dùng cho kỳ {period.words}. {hint}, ví dụ --config cau-hinh/<tệp>.toml "
+        "(xem README, mục “Cấp trên tổng hợp; đổi đơn vị sau sáp nhập 2025”)."
+    )
+
+
+# --- a parent's run (levels.md): its children are units that ran the tool themselves ---------
+
+
+def _check_output(path: Path, config: Config, today: date | None) -> Checked:
+    with wording(config):
+        try:
+            item = chain.check_output_file(path, config, today)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as exc:
+            return Checked(path, findings=[_crashed(path, exc)])
+    return Checked(path, findings=item.findings, ignored=item.ignored)
+
+
+def _consolidate_outputs(files: Sequence[Path], config: Config, period: Period | None) -> Run:
+    try:
+        run_period, items, results = chain.consolidate(files, config, period)
+    except chain.NoPeriod as exc:
+        choose_period([], None) if not exc.periods else None  # worded there: nothing readable
+        listed = ", ".join(f"{p.id} ({p.words})" for p in exc.periods)
+        raise RunError(
+            f"Thư mục inbox có kết quả của nhiều kỳ: {listed}. Chạy lại và chọn một kỳ, "
+            f"ví dụ: make consolidate PERIOD={exc.periods[-1].id}"
+        ) from None
+    unit_serves(config, run_period)
+    checked = [Checked(i.path, findings=i.findings, ignored=i.ignored) for i in items]
+    if not results.included:
+        raise RunError(_nothing_usable(checked, run_period))
+    return Run(run_period, checked, results)
 
 
 def _consolidate(
@@ -321,6 +388,7 @@ def _consolidate(
 ) -> Run:
     checked = [check_file(p, config, today) for p in files]
     run_period = choose_period(checked, period)
+    unit_serves(config, run_period)
     config = config.on(run_period.end)  # the children expected in this period
     select(checked, run_period, config)
     for c in checked:
