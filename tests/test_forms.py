@@ -14,7 +14,6 @@ from python_calamine import CalamineWorkbook
 
 from builders import DATA_HEADER
 from results_factory import KHOM, KHOM_INPUTS, UNIT_ROWS, WARD, make_config, make_results
-from tqd_sheets.spec import MARKER_SHEET
 from tqd_sheets.findings import a1
 from tqd_sheets.forms import (
     CHART_SHEET,
@@ -28,6 +27,7 @@ from tqd_sheets.forms import (
     layout,
     write_forms,
 )
+from tqd_sheets.spec import MARKER_SHEET
 
 
 def build(tmp_path: Path, names: dict[str, str] | None = None, **kw):

@@ -37,13 +37,14 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "titles",
         "catalog",
         "config",
+        "cau_hinh",
         "results",
     ),
     # Files in, hostile input refused, grids parsed against the declarations.
-    "intake": ("extent", "read", "values", "parse"),
+    "intake": ("extent", "read", "values", "parse", "children"),
     "checks": ("validate",),
     # Pure arithmetic over DataFrames.
-    "compute": ("indicators",),
+    "compute": ("indicators", "chain"),
     # Workbooks out, drawn from declarations and results.
     "render": (
         "unit_words",
