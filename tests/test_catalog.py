@@ -17,6 +17,12 @@ ADDED_BY_ISSUES = {
     "R14": Severity.ERROR,  # issue 7: an empty register (a warning outside a yearly period)
     "R15": Severity.WARNING,  # issue 7: a header read although typed differently
     "R16": Severity.ERROR,  # issue 7: a column or a register sheet twice
+    # issue 9 (history): checks against earlier periods
+    "L01": Severity.WARNING,  # the history file cannot be used: no comparison, outputs intact
+    "L02": Severity.WARNING,  # Số năm liên tục contradicted by earlier years' registers
+    "L03": Severity.WARNING,  # Số năm liên tục empty: the number history shows
+    "L04": Severity.WARNING,  # a household gone from a khóm's register since last time
+    "L05": Severity.WARNING,  # a household on another khóm's register last time
 }
 needs_contract = pytest.mark.skipif(not CONTRACT.exists(), reason="../shared/spec is not here")
 
