@@ -42,11 +42,12 @@ from builders import (
     write_khom,
     write_ward,
 )
-from tqd_sheets import history, history_run
-from tqd_sheets.config import load_config
+from test_words import fill_child, fill_ward, sa_dec_toml
+from tqd_sheets import history, history_run, units
+from tqd_sheets.config import load_config, parse_config
 from tqd_sheets.periods import Period
 from tqd_sheets.pipeline import consolidate, inbox_files
-from tqd_sheets.template import write_templates
+from tqd_sheets.template import khom_template_name, ward_template_name, write_templates
 
 STORE = "lich-su/29917.sqlite"
 TOML = CONFIG.read_text("utf-8") + f'\n[lich_su]\ntep = "{STORE}"\n'
@@ -418,3 +419,68 @@ def test_a_corrupt_history_file_is_a_warning_and_the_same_outputs(ward, tmp_path
     assert "L01" not in [
         str(v).strip() for row in sheet_rows(a / "KiemTra_2020.xlsx", "Chi tiết") for v in row
     ]
+
+
+# ── across the 2025 reform ─────────────────────────────────────────────────────────────────
+
+
+def test_sa_dec_2025q4_compares_with_tan_quy_dong_2024q4_through_thay_the(tmp_path, monkeypatch):
+    monkeypatch.delenv("TQD_LICH_SU")  # both files in lich-su/ beside the configurations
+    old_toml = tmp_path / "tqd_29917.toml"
+    old_toml.write_text(CONFIG.read_text("utf-8"), "utf-8")
+    old_config = load_config(old_toml)
+    q = "2024Q4"
+    blanks, inbox = tmp_path / "blanks", tmp_path / "inbox24"
+    write_templates(blanks, old_config, Period.parse(q))
+    inbox.mkdir()
+    books, ward_book = dataset()
+    books = {k: replace(b, ngay_lap=date(2024, 12, 10)) for k, b in books.items()}
+    for code, book in books.items():
+        write_khom(book, blanks, inbox / f"{code}_{q}.xlsx", q)
+    write_ward(replace(ward_book, ngay_lap=date(2024, 12, 18)), blanks, inbox / "P.xlsx", q)
+    old = run_cli("--config", old_toml, "consolidate", "--inbox", inbox, "--outbox",
+                  tmp_path / "out24", "--period", q)  # fmt: skip
+    assert old.rc in (0, 1) and "Traceback" not in old.text, old.text
+    old_store = tmp_path / "lich-su" / "29917.sqlite"
+    assert old_store.is_file()
+    before = old_store.read_bytes()
+
+    toml = tmp_path / "tqd.toml"
+    toml.write_text(sa_dec_toml(), "utf-8")
+    config = parse_config(sa_dec_toml(), "tqd.toml")
+    p = Period.parse("2025Q4")
+    new_blanks, new_inbox = tmp_path / "blanks25", tmp_path / "inbox25"
+    new_inbox.mkdir()
+    write_templates(new_blanks, config, p)
+    for i, k in enumerate(config.khom):
+        name = khom_template_name(k.ma, p, k.cap)
+        fill_child(new_blanks / name, new_inbox / name, k.level, f"{i}", 6, 5, 2025)
+    header = f"Mã {units.mixed(config.child_levels).noun}"
+    ward_name = ward_template_name(config, p)
+    fill_ward(new_blanks / ward_name, new_inbox / ward_name, list(config.khom_codes), header, 2025)
+    store = history_run.store_of(config, toml)
+    assert store == tmp_path / "lich-su" / "29905.sqlite"
+    run = consolidate(inbox_files(new_inbox), config, p)
+    assert history_run.attach(run, config, store)
+    r = run.results
+    assert r.previous_period == Period.parse("2024Q4")
+    prev = _rows(r.previous)
+    want = {
+        ("29905", code): v
+        for (unit, code), v in expected_data(books, ward_book, KHOM).items()
+        if unit == WARD and code != "PHUONG_VMDT"  # Tân Quy Đông's title is not Sa Đéc's
+    }
+    assert set(prev) == set(want)
+    assert all(_close(v.value, prev[k]) for k, v in want.items())
+    assert set(r.previous.ky) == {"2024Q4"} and set(r.previous.ten_don_vi) == {"Phường Sa Đéc"}
+    note = r.previous_note
+    assert "Phường Tân Quy Đông (29917)" in note and "NQ 1663/NQ-UBTVQH15" in note
+    assert "01/07/2025" in note and "Phường 1 (29905)" in note  # held nothing of it
+    t = r.trend[(r.trend.ma_don_vi == "29905") & (r.trend.ma_chi_tieu == "GDVH_DAT_TL")]
+    assert list(t.ky) == ["2024Q4", "2025Q4"]
+    # The whole command: it records the merged unit's run, never touches the old file.
+    new = run_cli("--config", toml, "consolidate", "--inbox", new_inbox, "--outbox",
+                  tmp_path / "out25", "--period", "2025Q4")  # fmt: skip
+    assert new.rc in (0, 1) and "Traceback" not in new.text, new.text
+    assert old_store.read_bytes() == before
+    assert list(history.load_runs(store).ky) == ["2025Q4"]

@@ -458,11 +458,15 @@ def successor_note(
 
     basis = "; ".join(dict.fromkeys(s.can_cu for s in [*used, *missing]))
     day = min(s.hieu_luc for s in [*used, *missing]).strftime("%d/%m/%Y")
+    parts = ", ".join(name(s) for s in used)
+    summed = (
+        f"tổng của {parts} (cộng tử số, mẫu số rồi tính lại tỷ lệ)"
+        if len(used) > 1
+        else f"số liệu của {parts}"
+    )
     text = (
         f"Cùng kỳ năm trước ({earlier.words}): {unit.ten} ({unit.ma}) được thành lập từ "
-        f"{day} ({basis}) trên cơ sở các đơn vị cũ; số liệu năm trước là tổng của "
-        + ", ".join(name(s) for s in used)
-        + " (cộng tử số, mẫu số rồi tính lại tỷ lệ)."
+        f"{day} ({basis}) trên cơ sở các đơn vị cũ; số liệu năm trước là {summed}."
     )
     if missing:
         text += (
