@@ -285,6 +285,16 @@ def _sql(v: object) -> object:
     return v
 
 
+def imported(path: Path, digest: str) -> bool:
+    """Whether the file with SHA-256 `digest` was imported before."""
+    with connect(path, write=False) as con:
+        if con is None:
+            return False
+        return (
+            con.execute("SELECT 1 FROM lan_chay WHERE khoa = ?", (digest,)).fetchone() is not None
+        )
+
+
 # ── reading ────────────────────────────────────────────────────────────────────────────────
 
 RUN_COLUMNS = ["id", "thoi_gian", "ky", "ma_don_vi", "nguon"]

@@ -27,7 +27,7 @@ from .periods import Period
 from .pipeline import Checked, Run, check_file, sha256
 from .read import read_workbook
 from .results import DATA_COLUMNS, Results
-from .spec import HOUSEHOLDS, Kind
+from .spec import HOUSEHOLDS, KHOM_INFO, Kind
 
 
 def store_of(config: Config, config_file: Path) -> Path:
@@ -331,6 +331,8 @@ def import_file(path: Path, config: Config, store: Path) -> str:
     if not path.is_file():
         raise ImportError_("không tìm thấy tệp")
     digest = sha256(path)
+    if history.imported(store, digest):
+        return _again(path)
     if path.suffix.lower() == ".csv":
         text = path.read_bytes().decode("utf-8-sig", errors="replace")
         data = data_frame(list(csv.reader(io.StringIO(text))), path.name)
@@ -343,6 +345,10 @@ def import_file(path: Path, config: Config, store: Path) -> str:
         first = next((f for f in found if f.is_error), None)
         raise ImportError_(first.message if first else "không mở được tệp")
     return _import_register(path, digest, config, store)
+
+
+def _again(path: Path) -> str:
+    return f"{path.name}: đã nhập trước đây, không nhập lại."
 
 
 def _import_data(path: Path, digest: str, data: pd.DataFrame, store: Path) -> str:
@@ -365,7 +371,7 @@ def _import_data(path: Path, digest: str, data: pd.DataFrame, store: Path) -> st
         digest,
     )
     if history.record(store, rec, data) is None:
-        return f"{path.name}: đã nhập trước đây, không nhập lại."
+        return _again(path)
     name = data[data.ma_don_vi == unit].ten_don_vi.iloc[0]
     return f"{path.name}: đã nhập số liệu của {name} ({unit}), {period.words}, {len(data)} dòng."
 
@@ -377,9 +383,14 @@ def _import_register(path: Path, digest: str, config: Config, store: Path) -> st
         raise ImportError_(
             "không phải kết quả tổng hợp (BaoCao_…xlsx, DuLieu_….csv) hay biểu của đơn vị con"
         )
-    if c.errors or c.period is None:
+    # The list and who/when it is for must be right; the self-assessment is not imported.
+    blocking = [
+        f for f in c.findings if f.is_error and f.sheet in ("", KHOM_INFO.name, HOUSEHOLDS.name)
+    ]
+    if blocking or c.period is None or not p.khom:
         raise ImportError_(
-            f"biểu còn {c.errors} lỗi: kiểm tra bằng lệnh tqd-sheets check, sửa rồi nhập lại"
+            f"biểu còn {len(blocking)} lỗi ở danh sách hộ hoặc thông tin chung: kiểm tra bằng "
+            "lệnh tqd-sheets check, sửa rồi nhập lại"
         )
     households = history.household_rows(p.khom, p.households())
     empty = pd.DataFrame(columns=DATA_COLUMNS)
@@ -394,7 +405,7 @@ def _import_register(path: Path, digest: str, config: Config, store: Path) -> st
         digest,
     )
     if history.record(store, rec, empty, households) is None:
-        return f"{path.name}: đã nhập trước đây, không nhập lại."
+        return _again(path)
     return (
         f"{path.name}: đã nhập danh sách {len(households)} hộ của {config.khom_name(p.khom)}, "
         f"{c.period.words}."
