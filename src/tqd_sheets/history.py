@@ -204,7 +204,7 @@ class RunRecord:
     khoa: str | None = None  # an imported file's SHA-256: the same file is imported once
 
 
-def _nullable(v: object) -> object:
+def nullable(v: object) -> object:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return None
     return v
@@ -218,7 +218,7 @@ def household_rows(khom: str, frame: pd.DataFrame) -> pd.DataFrame:
         out[col] = frame[col] if col in frame.columns else None
     for col in MARKS:
         out[col] = out[col].map(lambda v: bool(v) if isinstance(v, bool) else False)
-    out["ma_ho"] = out["ma_ho"].map(lambda v: "" if _nullable(v) is None else str(v))
+    out["ma_ho"] = out["ma_ho"].map(lambda v: "" if nullable(v) is None else str(v))
     for col in ("to", "nhan_khau", "nam_lien_tuc"):
         out[col] = pd.to_numeric(out[col], errors="coerce")
     return out[out.ma_ho != ""].reset_index(drop=True)
@@ -256,7 +256,7 @@ def record(
             con.executemany(
                 "INSERT INTO du_lieu VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    (run_id, *(_nullable(v) for v in row))
+                    (run_id, *(nullable(v) for v in row))
                     for row in data[DATA_COLUMNS].itertuples(index=False, name=None)
                 ),
             )
@@ -277,7 +277,7 @@ def record(
 
 
 def _sql(v: object) -> object:
-    v = _nullable(v)
+    v = nullable(v)
     if isinstance(v, bool):
         return int(v)
     if isinstance(v, float) and v.is_integer():
@@ -371,7 +371,7 @@ def year_before(period: Period) -> Period:
     return Period(period.year - 1, period.kind, period.number)
 
 
-def _ordered(runs: pd.DataFrame) -> pd.DataFrame:
+def ordered(runs: pd.DataFrame) -> pd.DataFrame:
     """Runs oldest first: by time, then by the order they were written."""
     return runs.sort_values(["thoi_gian", "id"], kind="stable")
 
@@ -379,7 +379,7 @@ def _ordered(runs: pd.DataFrame) -> pd.DataFrame:
 def latest_run(runs: pd.DataFrame, ky: str, unit: str) -> pd.Series | None:
     """The run whose figures are period `ky`'s current ones for `unit` (its latest)."""
     mine = runs[(runs.ky == ky) & (runs.ma_don_vi == unit)]
-    return None if not len(mine) else _ordered(mine).iloc[-1]
+    return None if not len(mine) else ordered(mine).iloc[-1]
 
 
 def latest_registers(index: pd.DataFrame) -> pd.DataFrame:

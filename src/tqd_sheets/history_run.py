@@ -19,10 +19,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import __version__, catalog, history, history_checks
+from . import __version__, catalog, history, history_checks, units
 from .config import Config
 from .findings import Finding, Severity
 from .forms import DATA_SHEET
+from .parse import ROW
 from .periods import Period
 from .pipeline import Checked, Run, check_file, sha256
 from .read import read_workbook
@@ -63,7 +64,7 @@ def _held(paths: Sequence[Path], wanted: set[str]) -> list[tuple[pd.DataFrame, p
         runs = runs[runs.ky.isin(wanted)]
         if not len(runs):
             continue
-        latest = history._ordered(runs).groupby(["ky", "ma_don_vi"]).tail(1)
+        latest = history.ordered(runs).groupby(["ky", "ma_don_vi"]).tail(1)
         out.append((runs, history.load_data(path, latest.id)))
     return out
 
@@ -72,11 +73,7 @@ def compare(unit: history.Unit, period: Period, data: pd.DataFrame, path: Path) 
     """Everything the forms compare with, from the unit's store and those of the old units
     it replaced (same folder, read only)."""
     before = history.year_before(period)
-    olds = {
-        s.ma_cu
-        for y in range(period.year - 60, period.year)
-        for s in history.sources_for(unit, Period(y, period.kind, period.number), period)
-    }
+    olds = {s.ma_cu for s in units.predecessors(unit.ma) if s.whole and s.hieu_luc <= period.end}
     paths = [path, *(history.sibling(path, c) for c in sorted(olds) if c != unit.ma)]
     own_runs = history.load_runs(path)
     years = {
@@ -127,17 +124,14 @@ def current_households(used: Sequence[Checked]) -> pd.DataFrame:
         t = c.wb.tables.get(HOUSEHOLDS.name)
         if t is None or not len(t.frame):
             continue
-        df = history.household_rows(c.wb.khom, t.frame)
-        rows = t.frame["_row"].reset_index(drop=True) if "_row" in t.frame else None
-        kept = t.frame["ma_ho"].map(lambda v: history._nullable(v) is not None and str(v) != "")
-        rows = (
-            rows[kept.reset_index(drop=True)].reset_index(drop=True) if rows is not None else None
-        )
+        listed = t.frame[t.frame["ma_ho"].map(lambda v: history.nullable(v) not in (None, ""))]
+        df = history.household_rows(c.wb.khom, listed)
+        rows = [int(r) for r in listed[ROW]]
         df["tep"] = c.name
-        df["dong"] = rows if rows is not None else None
-        df["o_ma"] = [t.ref("ma_ho", int(r)) if rows is not None else "" for r in df.dong]
+        df["dong"] = rows
+        df["o_ma"] = [t.ref("ma_ho", r) for r in rows]
         has_nam = "nam_lien_tuc" in t.columns
-        df["o_nam"] = [t.ref("nam_lien_tuc", int(r)) if has_nam else "" for r in df.dong]
+        df["o_nam"] = [t.ref("nam_lien_tuc", r) if has_nam else "" for r in rows]
         frames.append(df)
     if not frames:
         cols = [*history.HOUSEHOLD_COLUMNS, "tep", "dong", "o_ma", "o_nam"]
