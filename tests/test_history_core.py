@@ -181,3 +181,33 @@ def test_the_store_is_where_the_configuration_says(tmp_path: Path, monkeypatch):
     assert history.store_path("29917", cfg, "du-lieu/ls.sqlite") == tmp_path / "du-lieu/ls.sqlite"
     monkeypatch.setenv(history.ENV_FOLDER, str(tmp_path / "khac"))
     assert history.store_path("29917", cfg) == tmp_path / "khac" / "29917.sqlite"
+
+
+def test_a_quarter_compares_with_the_same_quarter_a_year_earlier(tmp_path: Path):
+    from tqd_sheets import history_run
+
+    store = tmp_path / "s.sqlite"
+
+    def run(ky: str, when: str, ho: float) -> None:
+        rows = _own("W", {"HO": (ho, math.nan)}).assign(ky=ky)
+        history.record(store, history.RunRecord(ky, "W", when, "v"), rows)
+
+    run("2019Q2", "2019-07-02T10:00:00+07:00", 11)  # a correction, written first…
+    run("2019Q2", "2019-06-30T10:00:00+07:00", 10)  # …of this earlier run: time decides
+    run("2019Q3", "2019-09-30T10:00:00+07:00", 12)
+    run("2019", "2019-12-31T10:00:00+07:00", 13)
+    run("2018Q2", "2018-06-30T10:00:00+07:00", 9)
+    unit = history.Unit("W", "W", "Phường", "867")
+    now = _own("W", {"HO": (14, math.nan)}).assign(ky="2020Q2")
+    got = history_run.compare(unit, P("2020Q2"), now, store)
+    assert got.previous_period == P("2019Q2") and got.previous is not None
+    assert list(got.previous.rows.gia_tri) == [11] and got.previous.note == ""
+    assert list(zip(got.trend.ky, got.trend.gia_tri, strict=True)) == [
+        ("2018Q2", 9),
+        ("2019Q2", 11),
+        ("2020Q2", 14),
+    ]
+    assert got.changes is None
+    run("2020Q2", "2020-06-30T10:00:00+07:00", 15)
+    again = history_run.compare(unit, P("2020Q2"), now, store)
+    assert [(r.cu, r.moi) for r in again.changes.itertuples()] == [(15, 14)]
