@@ -378,6 +378,13 @@ def test_importing_the_same_files_twice_changes_nothing(ward, tmp_path):
         want[WARD, "GDVH_DAT_TL"].value,
         float(ward_rows[ward_rows.ma_chi_tieu == "GDVH_DAT_TL"].gia_tri.iloc[0]),
     )
+    # A ward starting with imports compares with them: every 2019 figure, as computed here.
+    first = ward["first"].results
+    unit = history_run.unit_of(load_config(toml), first)
+    got = history_run.compare(unit, Period.parse("2020"), first.data, store).previous
+    assert got is not None
+    prev = _rows(got.rows)
+    assert set(prev) == set(want) and all(_close(v.value, prev[k]) for k, v in want.items())
 
 
 def test_an_unreadable_file_is_named_not_a_traceback(tmp_path):
