@@ -195,7 +195,6 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
     run = consolidate(files, config, _period(args.period))
     store = _history_before(args, config, run)
     written = write_outputs(run, config, args.outbox, files)
-    _history_after(run, config, store, files)
     r = run.results
     out_dir = written[0].parent
     errors = [f for f in r.findings if f.severity is Severity.ERROR]
@@ -226,6 +225,7 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
             + "; ".join(f"{t} ({why})" for t, why in ignored.itertuples(index=False))
         )
     print(f"Kết quả ghi vào {out_dir}/: " + ", ".join(str(p.relative_to(out_dir)) for p in written))
+    _history_after(run, config, store, files)
     return run.exit_code
 
 
@@ -265,6 +265,15 @@ def _history_after(run: Run, config: Config, store: Path | None, files: list[Pat
     why = remember(run, config, store, files)
     if why:
         print(f"Cảnh báo: lần chạy này chưa được ghi vào lịch sử: {why}.", file=sys.stderr)
+        return
+    r = run.results
+    compared = f"; so sánh với {r.previous_period.words}" if r.previous_period else ""
+    changed = (
+        f"; {len(r.changes)} số liệu thay đổi so với lần chạy trước"
+        if r.changes is not None
+        else ""
+    )
+    print(f"Lịch sử: đã ghi lần chạy này vào {store}{compared}{changed}.")
 
 
 def _carry_forward(args: argparse.Namespace, config: Config, period: Period) -> None:
