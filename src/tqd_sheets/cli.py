@@ -295,6 +295,7 @@ def _carry_forward(args: argparse.Namespace, config: Config, period: Period) -> 
 def cmd_history(args: argparse.Namespace) -> int:
     from .history import HistoryError
     from .history_run import ImportError_, import_file
+    from .oserrors import in_vietnamese
 
     config = _config(args.config)
     store = _store(args, config)
@@ -309,6 +310,14 @@ def cmd_history(args: argparse.Namespace) -> int:
         except HistoryError as exc:
             print(f"Lỗi: {exc}.", file=sys.stderr)
             return 2
+        except OSError as exc:
+            print(f"  {path.name}: không nhập được: {in_vietnamese(exc)}.")
+            worst = 1
+        except Exception as exc:  # one file's trouble, never the others'
+            if os.environ.get("TQD_DEBUG"):
+                traceback.print_exc()
+            print(f"  {path.name}: không nhập được (lỗi nội bộ {type(exc).__name__}).")
+            worst = 1
     return worst
 
 
