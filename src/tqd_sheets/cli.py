@@ -294,7 +294,7 @@ def _carry_forward(args: argparse.Namespace, config: Config, period: Period) -> 
 
 def cmd_history(args: argparse.Namespace) -> int:
     from .history import HistoryError
-    from .history_run import ImportError_, import_file
+    from .history_run import NotImported, import_file
     from .oserrors import in_vietnamese
 
     config = _config(args.config)
@@ -304,7 +304,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     for path in args.files:
         try:
             print("  " + import_file(path, config, store))
-        except ImportError_ as exc:
+        except NotImported as exc:
             print(f"  {path.name}: không nhập được: {exc}.")
             worst = 1
         except HistoryError as exc:

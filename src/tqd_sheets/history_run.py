@@ -253,7 +253,7 @@ def remember(run: Run, config: Config, path: Path, files: Iterable[Path]) -> str
 # ── `tqd-sheets history import` ────────────────────────────────────────────────────────────
 
 
-class ImportError_(Exception):
+class NotImported(Exception):
     """One file cannot be imported; the message says why."""
 
 
@@ -268,7 +268,7 @@ def _number(v: object) -> float:
     try:
         return float(text)
     except ValueError:
-        raise ImportError_(f"giá trị “{text}” không phải số") from None
+        raise NotImported(f"giá trị “{text}” không phải số") from None
 
 
 def _text(v: object) -> str:
@@ -282,11 +282,11 @@ def _text(v: object) -> str:
 def data_frame(rows: Sequence[Sequence[object]], name: str) -> pd.DataFrame:
     """A `Dữ liệu` table (header row first) as DATA_COLUMNS rows."""
     if not rows:
-        raise ImportError_(f"{name} không có dòng nào")
+        raise NotImported(f"{name} không có dòng nào")
     head = [_text(h) for h in rows[0]]
     missing = [c for c in DATA_COLUMNS if c not in head]
     if missing:
-        raise ImportError_(
+        raise NotImported(
             f"{name} không có các cột của sheet Dữ liệu ({', '.join(missing)}): không phải kết "
             "quả của phần mềm"
         )
@@ -302,7 +302,7 @@ def data_frame(rows: Sequence[Sequence[object]], name: str) -> pd.DataFrame:
             rec[c] = _number(cells[at[c]])
         records.append(rec)
     if not records:
-        raise ImportError_(f"{name} không có số liệu")
+        raise NotImported(f"{name} không có số liệu")
     return pd.DataFrame(records, columns=DATA_COLUMNS)
 
 
@@ -320,10 +320,10 @@ def _mtime(path: Path) -> str:
 
 
 def import_file(path: Path, config: Config, store: Path) -> str:
-    """Import one earlier output or khóm workbook; the line to print. Raises ImportError_
+    """Import one earlier output or khóm workbook; the line to print. Raises NotImported
     (this file) or HistoryError (the store)."""
     if not path.is_file():
-        raise ImportError_("không tìm thấy tệp")
+        raise NotImported("không tìm thấy tệp")
     digest = sha256(path)
     if history.imported(store, digest):
         return _again(path)
@@ -337,7 +337,7 @@ def import_file(path: Path, config: Config, store: Path) -> str:
         return _import_data(path, digest, data, store)
     if raw is None:
         first = next((f for f in found if f.is_error), None)
-        raise ImportError_(first.message if first else "không mở được tệp")
+        raise NotImported(first.message if first else "không mở được tệp")
     return _import_register(path, digest, config, store)
 
 
@@ -348,11 +348,11 @@ def _again(path: Path) -> str:
 def _import_data(path: Path, digest: str, data: pd.DataFrame, store: Path) -> str:
     kys = sorted(set(data.ky))
     if len(kys) != 1:
-        raise ImportError_(f"tệp có số liệu của nhiều kỳ ({', '.join(kys)})")
+        raise NotImported(f"tệp có số liệu của nhiều kỳ ({', '.join(kys)})")
     try:
         period = Period.parse(kys[0])
     except ValueError:
-        raise ImportError_(f"kỳ “{kys[0]}” không hợp lệ") from None
+        raise NotImported(f"kỳ “{kys[0]}” không hợp lệ") from None
     unit = running_unit(data)
     rec = history.RunRecord(
         period.id,
@@ -374,7 +374,7 @@ def _import_register(path: Path, digest: str, config: Config, store: Path) -> st
     c = check_file(path, config)
     p = c.parsed
     if p is None or p.kind is not Kind.KHOM:
-        raise ImportError_(
+        raise NotImported(
             "không phải kết quả tổng hợp (BaoCao_…xlsx, DuLieu_….csv) hay biểu của đơn vị con"
         )
     # The list and who/when it is for must be right; the self-assessment is not imported.
@@ -382,7 +382,7 @@ def _import_register(path: Path, digest: str, config: Config, store: Path) -> st
         f for f in c.findings if f.is_error and f.sheet in ("", KHOM_INFO.name, HOUSEHOLDS.name)
     ]
     if blocking or c.period is None or not p.khom:
-        raise ImportError_(
+        raise NotImported(
             f"biểu còn {len(blocking)} lỗi ở danh sách hộ hoặc thông tin chung: kiểm tra bằng "
             "lệnh tqd-sheets check, sửa rồi nhập lại"
         )
