@@ -211,3 +211,24 @@ def test_a_quarter_compares_with_the_same_quarter_a_year_earlier(tmp_path: Path)
     run("2020Q2", "2020-06-30T10:00:00+07:00", 15)
     again = history_run.compare(unit, P("2020Q2"), now, store)
     assert [(r.cu, r.moi) for r in again.changes.itertuples()] == [(15, 14)]
+
+
+def test_each_earlier_year_stands_by_its_yearly_register_else_its_latest():
+    index = pd.DataFrame(
+        [
+            (1, "2018Q4", "K1", "t1"),
+            (2, "2018", "K1", "t2"),  # the year's own register wins over its fourth quarter
+            (3, "2019Q2", "K1", "t3"),
+            (4, "2019Q3", "K1", "t4"),  # no yearly one: the latest quarter
+            (5, "2019Q1", "K2", "t5"),
+            (6, "2020Q1", "K1", "t6"),  # this year: not an earlier year
+        ],
+        columns=["lan_chay", "ky", "ma_khom", "thoi_gian"],
+    )
+    got = history.year_registers(index, P("2020Q2"))
+    assert {y: sorted(zip(g.ma_khom, g.ky, strict=True)) for y, g in got.items()} == {
+        2018: [("K1", "2018")],
+        2019: [("K1", "2019Q3"), ("K2", "2019Q1")],
+    }
+    last = history.last_registers(index, P("2020Q2"))
+    assert sorted(zip(last.ma_khom, last.ky, strict=True)) == [("K1", "2020Q1"), ("K2", "2019Q1")]

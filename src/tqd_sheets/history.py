@@ -18,7 +18,6 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -386,8 +385,8 @@ def latest_registers(index: pd.DataFrame) -> pd.DataFrame:
     """Per (ky, ma_khom), the latest run holding that register."""
     if not len(index):
         return index
-    ordered = index.sort_values(["thoi_gian", "lan_chay"], kind="stable")
-    return ordered.groupby(["ky", "ma_khom"], as_index=False).tail(1).reset_index(drop=True)
+    by_time = index.sort_values(["thoi_gian", "lan_chay"], kind="stable")
+    return by_time.groupby(["ky", "ma_khom"], as_index=False).tail(1).reset_index(drop=True)
 
 
 def _is_rate(code: str) -> bool:
@@ -594,19 +593,18 @@ def changes(old: pd.DataFrame, new: pd.DataFrame, when: str) -> pd.DataFrame:
 def year_registers(registers: pd.DataFrame, before: Period) -> dict[int, pd.DataFrame]:
     """For each year before `before`'s, the registers that stand for it: per khóm, its yearly
     register, else its latest-ending one of that year (rows of `latest_registers`)."""
-    out: dict[int, list[pd.Series]] = {}
-    by: dict[tuple[int, str], tuple[date, pd.Series]] = {}
-    for r in registers.itertuples():
-        p = Period.parse(str(r.ky))
-        if p.year >= before.year:
-            continue
-        k = (p.year, str(r.ma_khom))
-        rank = (p.end, 1 if p.is_year else 0)
-        if k not in by or rank > by[k][0]:
-            by[k] = (rank, r)  # type: ignore[assignment]
-    for (year, _), (_, r) in by.items():
-        out.setdefault(year, []).append(r)
-    return {y: pd.DataFrame(rs) for y, rs in out.items()}
+    if not len(registers):
+        return {}
+    p = registers.ky.map(lambda k: Period.parse(str(k)))
+    df = registers.assign(
+        _year=p.map(lambda x: x.year),
+        _end=p.map(lambda x: x.end),
+        _whole=p.map(lambda x: x.is_year),
+    )
+    df = df[df._year < before.year].sort_values(["_end", "_whole"], kind="stable")
+    df = df.groupby(["_year", "ma_khom"]).tail(1)
+    helpers = ["_year", "_end", "_whole"]
+    return {int(y): g.drop(columns=helpers) for y, g in df.groupby("_year")}
 
 
 def last_registers(registers: pd.DataFrame, before: Period) -> pd.DataFrame:
@@ -620,7 +618,3 @@ def last_registers(registers: pd.DataFrame, before: Period) -> pd.DataFrame:
     df["_end"] = df.ky.map(lambda k: Period.parse(str(k)).end)
     df = df.sort_values(["_end", "thoi_gian", "lan_chay"], kind="stable")
     return df.groupby("ma_khom", as_index=False).tail(1).drop(columns="_end")
-
-
-def periods_in(path_index: pd.DataFrame) -> list[str]:
-    return sorted(set(path_index.ky), key=lambda k: Period.parse(str(k)))
