@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,19 @@ from tqd_sheets.periods import Period
 from tqd_sheets.template import write_khom_template, write_templates
 
 __all__ = ["needs_soffice"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """History (history.md) lives beside the configuration, and many tests run the project's
+    own tqd.toml: runs outside a test (module fixtures) keep theirs in a temporary folder."""
+    os.environ.setdefault("TQD_LICH_SU", tempfile.mkdtemp(prefix="tqd-lich-su-"))
+
+
+@pytest.fixture(autouse=True)
+def _own_history(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """Each test starts with an empty history: no run compares with another test's run."""
+    monkeypatch.setenv("TQD_LICH_SU", str(tmp_path_factory.mktemp("lich-su")))
+
 
 # CI must judge the code, not the dice: there the property tests replay the same examples.
 settings.register_profile("ci", derandomize=True, print_blob=True)

@@ -42,9 +42,9 @@ LAYERS: dict[str, tuple[str, ...]] = {
     ),
     # Files in, hostile input refused, grids parsed against the declarations.
     "intake": ("extent", "read", "values", "parse", "children"),
-    "checks": ("validate",),
+    "checks": ("validate", "history_checks"),
     # Pure arithmetic over DataFrames.
-    "compute": ("indicators", "chain"),
+    "compute": ("indicators", "chain", "history"),
     # Workbooks out, drawn from declarations and results.
     "render": (
         "unit_words",
@@ -54,9 +54,10 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "report",
         "registers",
         "feedback",
+        "carry",
     ),
     # Orchestration and the command line.
-    "shell": ("pipeline", "outputs", "cli"),
+    "shell": ("pipeline", "history_run", "outputs", "cli"),
 }
 LAYER_OF = {m: layer for layer, mods in LAYERS.items() for m in mods}
 ORDER = list(LAYERS)

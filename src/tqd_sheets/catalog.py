@@ -440,6 +440,55 @@ _RULES = (
         "trên {con} này ghi “Chưa đủ căn cứ”.",
         "Đề nghị {con} tổng hợp đủ các đơn vị cấp dưới rồi gửi lại kết quả.",
     ),
+    # ══ history: checks against earlier periods (history.md) ══
+    Rule(
+        "L01",
+        W,
+        "Hộp thư",
+        "Tệp lịch sử (lich-su/….sqlite) đọc và ghi được; nếu không, các biểu vẫn lập đủ, chỉ "
+        "thiếu phần so sánh với các kỳ trước",
+        "Không dùng được lịch sử: {detail}. Các biểu và số liệu kỳ này vẫn đúng; chỉ thiếu "
+        "phần so sánh với các kỳ trước, và lần chạy này không được ghi vào lịch sử.",
+        "Đóng chương trình khác đang dùng tệp lịch sử rồi chạy lại; nếu tệp hỏng, đổi tên tệp "
+        "(phần mềm sẽ tạo tệp mới) hoặc chép lại bản sao lưu, rồi nạp lại các kết quả cũ bằng "
+        "lệnh tqd-sheets history import.",
+    ),
+    Rule(
+        "L02",
+        W,
+        "Danh sách",
+        "Số năm liên tục đạt GĐVH khớp với danh sách hộ các năm trước (theo lịch sử)",
+        "Hộ {key} ghi {found} năm liên tục đạt GĐVH nhưng {problem}.",
+        "Sửa Số năm liên tục đạt GĐVH ({expected}) nếu danh sách các năm trước đúng; nếu không, "
+        "ghi lý do ở cột Ghi chú.",
+    ),
+    Rule(
+        "L03",
+        W,
+        "Danh sách",
+        "Số năm liên tục đạt GĐVH để trống: tính từ danh sách hộ các năm trước (theo lịch sử)",
+        "Hộ {key} đạt GĐVH nhưng Số năm liên tục để trống (tính là 0); theo danh sách các năm "
+        "trước, hộ đạt GĐVH liên tục các năm {years}: tính đến năm nay là {expected} năm.",
+        "Ghi {expected} vào ô Số năm liên tục đạt GĐVH nếu đúng.",
+    ),
+    Rule(
+        "L04",
+        W,
+        "Danh sách",
+        "Hộ có trong danh sách kỳ trước của {con} vẫn có trong danh sách kỳ này (theo lịch sử)",
+        "Hộ {key} ({name}) có trong danh sách hộ của {khom_name} ({before}) nhưng kỳ này không "
+        "có trong danh sách của {con} nào.",
+        "Nếu hộ đã chuyển đi hoặc không còn, không cần sửa; nếu bị sót, thêm lại hộ vào Danh "
+        "sách hộ.",
+    ),
+    Rule(
+        "L05",
+        W,
+        "Danh sách",
+        "Hộ kỳ trước thuộc {con} khác: chuyển đến thật, hay nhập nhầm Mã hộ (theo lịch sử)",
+        "Hộ {key} thuộc {other} ({before}), kỳ này có trong danh sách của {here}.",
+        "Nếu hộ chuyển đến thật, không cần sửa; nếu nhập nhầm Mã hộ, sửa lại cho đúng.",
+    ),
 )
 
 RULES: dict[str, Rule] = {r.code: r for r in _RULES}

@@ -14,7 +14,7 @@ from .atomic import OutputError
 from .config import DEFAULT_NAME, PACKAGED, Config, ConfigError, load_config, packaged_config
 from .findings import Finding, Severity
 from .periods import Period
-from .pipeline import RunError, check_file, consolidate, inbox_files
+from .pipeline import Run, RunError, check_file, consolidate, inbox_files
 from .spec import KHOM_INFO, field
 
 DEFAULT_CONFIG = Path(DEFAULT_NAME)
@@ -83,6 +83,7 @@ def _parser() -> argparse.ArgumentParser:
         "--outbox", type=Path, default=Path("outbox"), metavar="THƯ_MỤC", help="thư mục ghi kết quả"
     )
     k.add_argument("--period", default=None, metavar="KỲ", help="kỳ: 2020, 2020S1, 2020Q1…2020Q4")
+    _history_parser(sub)
     return p
 
 
@@ -143,6 +144,7 @@ def cmd_template(args: argparse.Namespace) -> int:
     print(f"Đã tạo {len(paths)} biểu mẫu trống cho kỳ {period.words} trong {args.out}/:")
     for p in paths:
         print(f"  {p.name}")
+    _carry_forward(args, config.on(period.end), period)
     return 0
 
 
@@ -191,6 +193,7 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
     _refuse_outbox_in_inbox(args.inbox, args.outbox)
     files = inbox_files(args.inbox)
     run = consolidate(files, config, _period(args.period))
+    store = _history_before(args, config, run)
     written = write_outputs(run, config, args.outbox, files)
     r = run.results
     out_dir = written[0].parent
@@ -222,16 +225,112 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
             + "; ".join(f"{t} ({why})" for t, why in ignored.itertuples(index=False))
         )
     print(f"Kết quả ghi vào {out_dir}/: " + ", ".join(str(p.relative_to(out_dir)) for p in written))
+    _history_after(run, config, store, files)
     return run.exit_code
+
+
+# ── history (history.md): comparisons, the record of each run, imports, carry forward ──────
+
+
+def _history_parser(sub: argparse._SubParsersAction) -> None:
+    h = sub.add_parser("history", help="lịch sử các kỳ: nạp kết quả, biểu của các kỳ trước")
+    hs = h.add_subparsers(dest="history_command", required=True, metavar="LỆNH", title="các lệnh")
+    i = hs.add_parser(
+        "import",
+        help="nạp kết quả cũ (BaoCao_….xlsx, DuLieu_….csv) hoặc biểu của các kỳ trước",
+    )
+    i.add_argument("files", nargs="+", type=Path, metavar="TỆP", help="các tệp cần nạp")
+
+
+def _store(args: argparse.Namespace, config: Config) -> Path:
+    from .history_run import store_of
+
+    return store_of(config, args.config or DEFAULT_CONFIG)
+
+
+def _history_before(args: argparse.Namespace, config: Config, run: Run) -> Path | None:
+    """Comparisons and checks from history into the run; the store to record the run in,
+    or None when it cannot be used (the run's L01 says why)."""
+    from .history_run import attach
+
+    store = _store(args, config)
+    return store if attach(run, config, store) else None
+
+
+def _history_after(run: Run, config: Config, store: Path | None, files: list[Path]) -> None:
+    from .history_run import remember
+
+    if store is None:
+        return
+    why = remember(run, config, store, files)
+    if why:
+        print(f"Cảnh báo: lần chạy này chưa được ghi vào lịch sử: {why}.", file=sys.stderr)
+        return
+    r = run.results
+    compared = f"; so sánh với {r.previous_period.words}" if r.previous_period else ""
+    changed = (
+        f"; {len(r.changes)} số liệu thay đổi so với lần chạy trước"
+        if r.changes is not None
+        else ""
+    )
+    print(f"Lịch sử: đã ghi lần chạy này vào {store}{compared}{changed}.")
+
+
+def _carry_forward(args: argparse.Namespace, config: Config, period: Period) -> None:
+    from .carry import carry_forward
+    from .history import HistoryError
+
+    try:
+        done = carry_forward(args.out, config, period, _store(args, config))
+    except HistoryError as exc:
+        print(f"Cảnh báo: không điền sẵn được danh sách hộ từ lịch sử: {exc}.")
+        return
+    for c in done:
+        print(
+            f"  {c.path.name}: đã điền sẵn {c.households} hộ của {config.khom_name(c.code)} "
+            f"theo danh sách {c.source.words}; các cột đánh dấu để trống."
+        )
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from .history import HistoryError
+    from .history_run import NotImported, import_file
+    from .oserrors import in_vietnamese
+
+    config = _config(args.config)
+    store = _store(args, config)
+    print(f"Tệp lịch sử: {store}")
+    worst = 0
+    for path in args.files:
+        try:
+            print("  " + import_file(path, config, store))
+        except NotImported as exc:
+            print(f"  {path.name}: không nhập được: {exc}.")
+            worst = 1
+        except HistoryError as exc:
+            print(f"Lỗi: {exc}.", file=sys.stderr)
+            return 2
+        except OSError as exc:
+            print(f"  {path.name}: không nhập được: {in_vietnamese(exc)}.")
+            worst = 1
+        except Exception as exc:  # one file's trouble, never the others'
+            if os.environ.get("TQD_DEBUG"):
+                traceback.print_exc()
+            print(f"  {path.name}: không nhập được (lỗi nội bộ {type(exc).__name__}).")
+            worst = 1
+    return worst
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     console.install()  # before `--help`: a cp1258 or ASCII console prints too
     args = _parser().parse_args(argv)
     try:
-        handler = {"template": cmd_template, "check": cmd_check, "consolidate": cmd_consolidate}[
-            args.command
-        ]
+        handler = {
+            "template": cmd_template,
+            "check": cmd_check,
+            "consolidate": cmd_consolidate,
+            "history": cmd_history,
+        }[args.command]
         return handler(args)
     except (ConfigError, RunError, OutputError) as exc:
         print(f"Lỗi: {exc}", file=sys.stderr)

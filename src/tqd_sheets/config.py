@@ -139,6 +139,13 @@ class RuleSet(_Model):
         return name
 
 
+class HistorySettings(_Model):
+    """`[lich_su]` (history.md): `tep` is the history file, relative to the configuration;
+    empty means `lich-su/<ma>.sqlite` beside it."""
+
+    tep: str = ""
+
+
 class RuleChoice(_Model):
     model_config = ConfigDict(extra="allow", frozen=True)
     mac_dinh: str
@@ -151,6 +158,7 @@ class Config(_Model):
     bo_tieu_chi: dict[str, RuleSet] = Field(min_length=1)
     ap_dung: RuleChoice
     han_nop: dict[str, str] = {}
+    lich_su: HistorySettings = HistorySettings()
 
     @model_validator(mode="before")
     @classmethod
