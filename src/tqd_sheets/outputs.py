@@ -170,6 +170,7 @@ def _why(exc: Exception) -> str:
 
 
 def _write_all(stage: Path, run: Run, config: Config, files: list[Path]) -> list[Path]:
+    from .baocao_docx import write_baocao
     from .forms import write_forms
     from .report import write_report
 
@@ -179,6 +180,7 @@ def _write_all(stage: Path, run: Run, config: Config, files: list[Path]) -> list
     copies = _feedback_or_finding(run, stage / "phan-hoi", config)
     written = [
         write_forms(stage / f"BaoCao_{pid}.xlsx", r, config),
+        write_baocao(stage / f"BaoCao_{pid}.docx", r, config),
         write_report(stage / f"KiemTra_{pid}.xlsx", r),
         write_bytes_atomic(stage / f"DuLieu_{pid}.csv", data_csv(r)),
         write_registers(
@@ -186,7 +188,10 @@ def _write_all(stage: Path, run: Run, config: Config, files: list[Path]) -> list
         ),
         *copies,
     ]
-    text = json.dumps(manifest(run, files), ensure_ascii=False, indent=2)
+    record = manifest(run, files)
+    # The files of this run, as they land in `outbox/P/` (the manifest itself last).
+    record["tep_ket_qua"] = [p.relative_to(stage).as_posix() for p in written] + ["manifest.json"]
+    text = json.dumps(record, ensure_ascii=False, indent=2)
     written.append(
         write_atomic(
             stage / "manifest.json", lambda tmp: tmp.write_text(text + "\n", encoding="utf-8")
