@@ -20,10 +20,13 @@ from .config import Config
 from .feedback import feedback_names, write_feedback
 from .findings import Finding, Severity
 from .oserrors import in_vietnamese
+from .parse import ROW
 from .pipeline import Run, sha256
 from .read import read_workbook
 from .registers import KhomRegister, write_registers
 from .results import DATA_COLUMNS, Results
+from .template import SERIAL
+from .values import is_blank, text
 
 
 def data_csv(results: Results) -> bytes:
@@ -96,6 +99,34 @@ def _size_and_hash(path: Path) -> tuple[int | None, str | None]:
         return st.st_size, sha256(path)
     except OSError:
         return None, None
+
+
+def received_times(run: Run) -> dict[str, datetime]:
+    """Each input's time as the inbox holds it (when it was saved there): `Ngày nhận`."""
+    out = {}
+    for c in run.checked:
+        try:
+            out[c.name] = datetime.fromtimestamp(c.path.stat().st_mtime)
+        except OSError:
+            continue
+    return out
+
+
+def list_serials(run: Run) -> dict[tuple[str, str, int], str]:
+    """(file, sheet, 1-based row) → the STT printed on that row: KiemTra names list rows by
+    the number the officer sees, not by Excel's row number."""
+    out: dict[tuple[str, str, int], str] = {}
+    for c in run.checked:
+        if c.parsed is None:
+            continue
+        for name, table in c.parsed.tables.items():
+            frame = table.frame
+            if ROW not in frame or SERIAL not in frame:
+                continue
+            for row, stt in zip(frame[ROW], frame[SERIAL], strict=True):
+                if not is_blank(stt):
+                    out[c.name, name, int(row)] = text(stt)
+    return out
 
 
 def registers_of(run: Run, config: Config) -> list[KhomRegister]:
@@ -181,7 +212,13 @@ def _write_all(stage: Path, run: Run, config: Config, files: list[Path]) -> list
     written = [
         write_forms(stage / f"BaoCao_{pid}.xlsx", r, config),
         write_baocao(stage / f"BaoCao_{pid}.docx", r, config),
-        write_report(stage / f"KiemTra_{pid}.xlsx", r),
+        write_report(
+            stage / f"KiemTra_{pid}.xlsx",
+            r,
+            deadline=config.deadline(run.period),
+            received=received_times(run),
+            serials=list_serials(run),
+        ),
         write_bytes_atomic(stage / f"DuLieu_{pid}.csv", data_csv(r)),
         write_registers(
             stage / "noi-bo" / f"DanhSach_{pid}.xlsx", registers_of(run, config), config, run.period
