@@ -304,3 +304,20 @@ def test_written_atomically(tmp_path) -> None:
     path = write_baocao(tmp_path / "BaoCao_2020.docx", make_results(), make_config())
     assert [p.name for p in tmp_path.iterdir()] == ["BaoCao_2020.docx"]
     assert docx_text(path).startswith("UBND PHƯỜNG TÂN QUY ĐÔNG") or "BÁO CÁO" in docx_text(path)
+
+
+def test_a_report_that_cannot_be_made_is_a_finding(tmp_path, monkeypatch) -> None:
+    """F08: the run goes on without the .docx; KiemTra (written after it) lists the finding."""
+    from types import SimpleNamespace
+
+    from tqd_sheets import baocao_docx, outputs
+
+    def broken(path, results, config):
+        raise ValueError("hỏng")
+
+    monkeypatch.setattr(baocao_docx, "write_baocao", broken)
+    run = SimpleNamespace(results=make_results(findings=[]))
+    made = outputs._baocao_or_finding(run, tmp_path / "BaoCao_2020.docx", make_config())
+    assert made == []
+    assert [(f.code, f.severity.value) for f in run.results.findings] == [("F08", "Cảnh báo")]
+    assert "hỏng" in run.results.findings[0].message

@@ -204,7 +204,7 @@ def _printed_texts(raw: RawWorkbook, wb_spec: WorkbookSpec, ctx: Context) -> set
 
 def _template_texts(wb_spec: WorkbookSpec, ctx: Context) -> set[str]:
     """Every text a generated blank holds outside its input cells: not typed by anyone."""
-    texts = {cell for row in help_rows(wb_spec, ctx.line) for cell in row.cells}
+    texts = {cell for row in help_rows(wb_spec, ctx.line, ctx.period) for cell in row.cells}
     texts |= {ctx.line, wb_spec.title, spec.HELP_SHEET, HELP_HEADER, TABLE_INSTRUCTION}
     for sheet in wb_spec.sheets:
         if isinstance(sheet, TableSheet):

@@ -191,6 +191,26 @@ def _feedback_or_finding(run: Run, folder: Path, config: Config) -> list[Path]:
         return []
 
 
+def _baocao_or_finding(run: Run, path: Path, config: Config) -> list[Path]:
+    """The draft báo cáo; when it cannot be made, a finding (F08) instead of a failed run:
+    the forms and the data do not depend on it. Written before KiemTra, which lists it."""
+    try:
+        from .baocao_docx import write_baocao
+
+        return [write_baocao(path, run.results, config)]
+    except OutputError:
+        raise
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except ImportError:
+        why = "thiếu thư viện python-docx"
+    except Exception as exc:
+        why = in_vietnamese(exc) if isinstance(exc, OSError) else _why(exc)
+    finding = catalog.make("F08", detail=why)
+    run.results.findings = sorted([*run.results.findings, finding], key=Finding.sort_key)
+    return []
+
+
 def _why(exc: Exception) -> str:
     """One Vietnamese phrase for the report; the exception's own text only when it is ours."""
     if isinstance(exc, ValueError) and exc.args and isinstance(exc.args[0], str):
@@ -201,7 +221,6 @@ def _why(exc: Exception) -> str:
 
 
 def _write_all(stage: Path, run: Run, config: Config, files: list[Path]) -> list[Path]:
-    from .baocao_docx import write_baocao
     from .forms import write_forms
     from .report import write_report
 
@@ -211,7 +230,7 @@ def _write_all(stage: Path, run: Run, config: Config, files: list[Path]) -> list
     copies = _feedback_or_finding(run, stage / "phan-hoi", config)
     written = [
         write_forms(stage / f"BaoCao_{pid}.xlsx", r, config),
-        write_baocao(stage / f"BaoCao_{pid}.docx", r, config),
+        *_baocao_or_finding(run, stage / f"BaoCao_{pid}.docx", config),
         write_report(
             stage / f"KiemTra_{pid}.xlsx",
             r,
