@@ -364,7 +364,7 @@ class _Text:
         met, missed, unsure = [], [], []
         for row in t.itertuples():
             if row.don_vi:
-                label = f"{row.noi_dung} (chỉ tiêu {self._goal(row)}, đạt {self._result(row)})"
+                label = f"{row.noi_dung} (chỉ tiêu {self._goal(row)}, kết quả {self._result(row)})"
             else:  # a title: held or not, no amount
                 label = f"{row.noi_dung} (kết quả: {self._result(row)})"
             if row.dat is True or (not _nan(row.dat) and row.dat is not None and bool(row.dat)):
@@ -374,7 +374,12 @@ class _Text:
             else:
                 gap = str(row.con_thieu or "")
                 missed.append(label + (f": {gap}" if gap else ""))
-        out.append(Para(f"Đạt {len(met)}/{len(t)} chỉ tiêu."))
+        counts = f"Đạt {len(met)}/{len(t)} chỉ tiêu"
+        if missed:
+            counts += f", chưa đạt {len(missed)}"
+        if unsure:
+            counts += f", chưa đủ căn cứ đánh giá {len(unsure)}"
+        out.append(Para(counts + "."))
         if met:
             out.append(Para("Các chỉ tiêu đạt: " + "; ".join(met) + "."))
         if missed:

@@ -480,7 +480,8 @@ def _list_sheet(book: Book, located: Sequence[Located], name: str, cha: str) -> 
         ws.write_string(r, 2, spot.who if spot else "", plain)
         ws.write_string(r, 3, f.code, plain)
         mark = MARKS.get(f.severity)
-        sev = fm(valign="top", border=1, bg_color=mark.fill) if mark else plain
+        # Errors in bold too: the difference survives black-and-white printing.
+        sev = fm(valign="top", border=1, bg_color=mark.fill, bold=f.is_error) if mark else plain
         ws.write_string(r, 4, f.severity.value, sev)
         message, value = cell_text(f.message), cell_text(f.value)
         ws.write_string(r, 5, message, plain)

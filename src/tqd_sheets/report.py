@@ -43,7 +43,7 @@ OVERVIEW_COLUMNS = (
     ("canh_bao", "Số cảnh báo", 11),
     ("trang_thai", "Trạng thái", 24),
     ("han_nop", "Hạn nộp", 12),
-    ("ngay_nhan", "Ngày nhận", 12),
+    ("ngay_nhan", "Ngày nhận", 17),
     ("nop_tre", "Nộp trễ", 12),
 )
 DETAIL_COLUMNS = (
