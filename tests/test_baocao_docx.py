@@ -21,6 +21,7 @@ from tqd_sheets.baocao_docx import (
     ANNEX,
     OFFICER_MARK,
     diem,
+    recipients,
     sections,
     so,
     ty_le,
@@ -95,6 +96,14 @@ def as_percent(x: float) -> float:
 
 
 # ── number style ───────────────────────────────────────────────────────────────────────────
+
+
+def test_gaps_in_vietnamese_style() -> None:
+    from tqd_sheets.baocao_docx import gap_words
+
+    assert gap_words("còn thiếu 1234 hộ") == "còn thiếu 1.234 hộ"
+    assert gap_words("còn thiếu 12 hộ") == "còn thiếu 12 hộ"
+    assert gap_words("nhiều nhất 3/4 khóm") == "nhiều nhất 3/4 khóm"
 
 
 def test_vietnamese_number_style() -> None:
@@ -329,3 +338,32 @@ def test_a_report_that_cannot_be_made_is_a_finding(tmp_path, monkeypatch) -> Non
     assert made == []
     assert [(f.code, f.severity.value) for f in run.results.findings] == [("F08", "Cảnh báo")]
     assert "hỏng" in run.results.findings[0].message
+
+
+def test_a_parents_run_speaks_of_its_phuong_and_xa() -> None:
+    """A city's run: its children are phường and xã, each named by its own kind."""
+    names = {"K1": "Phường 1", "K2": "Phường 2", "K3": "Xã Tân Phú", "K4": "Xã Tân Khánh"}
+    base = make_config(names)
+    city = base.don_vi.model_copy(
+        update={"cap": "Thành phố", "ten": "Sa Đéc", "co_quan": "UBND THÀNH PHỐ SA ĐÉC"}
+    )
+    kids = tuple(
+        k.model_copy(update={"cap": "Xã" if k.ten.startswith("Xã") else "Phường"})
+        for k in base.don_vi_con
+    )
+    config = base.model_copy(update={"don_vi": city, "don_vi_con": kids})
+    r = make_results(names=names, included=("K1", "K2", "K3"))
+    r.overview = r.overview.assign(
+        loai=[("Xã" if n.startswith("Xã") else "Phường") for n in r.overview.ten[:-1]]
+        + ["Thành phố"]
+    )
+    r.ward_title_reasons = ""
+    r.khom_titles = r.khom_titles.assign(ly_do="")
+    r.targets = r.targets.iloc[0:0]
+    r.complete = {"K1": True, "K2": False, "K3": True}
+    text = " ".join(p.text for p in sections(r, config))
+    assert "Tổng hợp 3/4 phường/xã (Phường 1, Phường 2, Xã Tân Phú)" in text
+    assert "Số liệu của Phường 2 chưa đầy đủ" in text
+    assert "- Xã Tân Khánh: chưa có số liệu hợp lệ" in text
+    assert "khóm" not in text.casefold()
+    assert recipients(config)[1] == "- Đảng ủy, UBND thành phố (b/c);"

@@ -129,7 +129,7 @@ class _Text:
             if round(gap * 100, 2) == 0:
                 return f", đạt chỉ tiêu {ty_le(goal)}"
             return f", vượt chỉ tiêu {diem(gap)} (chỉ tiêu {ty_le(goal)})"
-        missing = f", {t.con_thieu}" if str(t.con_thieu or "") else ""
+        missing = f", {gap_words(t.con_thieu)}" if str(t.con_thieu or "") else ""
         return f", chưa đạt chỉ tiêu {ty_le(goal)} (thấp hơn {diem(goal - result)}{missing})"
 
     @property
@@ -372,7 +372,7 @@ class _Text:
             elif row.dat is None or _nan(row.dat):
                 unsure.append(f"{label}: {row.danh_gia}")
             else:
-                gap = str(row.con_thieu or "")
+                gap = gap_words(row.con_thieu)
                 missed.append(label + (f": {gap}" if gap else ""))
         counts = f"Đạt {len(met)}/{len(t)} chỉ tiêu"
         if missed:
@@ -403,6 +403,16 @@ class _Text:
             return DAT if float(x) >= 1 else CHUA_DAT
         noun = self.w["con"] if row.don_vi in {lv.noun for lv in units.LEVELS} else row.don_vi
         return f"{so(float(x))} {noun}"
+
+
+def gap_words(text: Any) -> str:
+    """`còn thiếu 1234 hộ` (as Biểu 04 stores it) → `còn thiếu 1.234 hộ`."""
+    if _nan(text):
+        return ""
+    return _COUNT.sub(lambda m: so(int(m[0])), str(text))
+
+
+_COUNT = re.compile(r"(?<![\d.,/])\d{4,}(?![\d.,/])")
 
 
 def _reason(text: Any) -> str:
