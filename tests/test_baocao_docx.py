@@ -278,9 +278,10 @@ def test_partial_run_says_what_it_covers_and_gives_no_verdict(rendered) -> None:
     # khóm of the plan, and the ward's title waits for them.
     assert "Đạt 0/5 chỉ tiêu, chưa đạt 1, chưa đủ căn cứ đánh giá 4." in text
     assert (
-        "Số khóm đạt chuẩn văn minh đô thị (chỉ tiêu 4 khóm, kết quả 2 khóm): Chưa đủ căn cứ"
-        in text
+        "Chưa đủ căn cứ đánh giá (Tổng hợp 2/4 khóm): Tỷ lệ hộ đăng ký GĐVH (chỉ tiêu 100,00 %, "
+        "kết quả 99,07 %); " in text
     )
+    assert "; Số khóm đạt chuẩn văn minh đô thị (chỉ tiêu 4 khóm, kết quả 2 khóm);" in text
 
 
 def test_same_period_last_year_is_compared() -> None:

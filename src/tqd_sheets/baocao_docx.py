@@ -367,10 +367,10 @@ class _Text:
                 label = f"{row.noi_dung} (chỉ tiêu {self._goal(row)}, kết quả {self._result(row)})"
             else:  # a title: held or not, no amount
                 label = f"{row.noi_dung} (kết quả: {self._result(row)})"
-            if row.dat is True or (not _nan(row.dat) and row.dat is not None and bool(row.dat)):
+            if _nan(row.dat):  # None: it cannot be assessed
+                unsure.append(label)
+            elif bool(row.dat):
                 met.append(label)
-            elif row.dat is None or _nan(row.dat):
-                unsure.append(f"{label}: {row.danh_gia}")
             else:
                 gap = gap_words(row.con_thieu)
                 missed.append(label + (f": {gap}" if gap else ""))
@@ -385,7 +385,8 @@ class _Text:
         if missed:
             out.append(Para("Các chỉ tiêu chưa đạt: " + "; ".join(missed) + "."))
         if unsure:
-            out.append(Para("Chưa đủ căn cứ đánh giá: " + "; ".join(unsure) + "."))
+            why = f" ({self.coverage})" if self.r.partial else ""
+            out.append(Para(f"Chưa đủ căn cứ đánh giá{why}: " + "; ".join(unsure) + "."))
         return out
 
     def _goal(self, row: Any) -> str:
