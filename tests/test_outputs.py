@@ -58,11 +58,14 @@ def test_manifest_lists_every_input_with_its_hash(sample_run, tmp_path):
         assert by_name[p.name]["kich_thuoc"] == p.stat().st_size
     assert {p.name for p in written} >= {
         "BaoCao_2020.xlsx",
+        "BaoCao_2020.docx",
         "KiemTra_2020.xlsx",
         "DuLieu_2020.csv",
         "manifest.json",
         "DanhSach_2020.xlsx",
     }
+    assert m["tep_ket_qua"][:3] == ["BaoCao_2020.xlsx", "BaoCao_2020.docx", "KiemTra_2020.xlsx"]
+    assert m["tep_ket_qua"][-1] == "manifest.json"
     assert not list((tmp_path / "2020").glob(".tqd-*"))
 
 

@@ -10,11 +10,14 @@ from python_calamine import CalamineWorkbook
 from results_factory import make_results
 from tqd_sheets.findings import Finding, Severity
 from tqd_sheets.report import (
+    CHANGES_SHEET,
+    DETAIL_HEADER_ROW,
     DETAIL_SHEET,
     NO_FINDINGS,
     NO_IGNORED,
     OVERVIEW_HEADER_ROW,
     OVERVIEW_SHEET,
+    RULES_SHEET,
     write_report,
 )
 
@@ -43,7 +46,7 @@ def test_overview_title_summary_and_table(tmp_path):
     # sample_findings(): five errors, two warnings, one note (not counted)
     assert g[1][0] == "Tổng hợp 3/4 khóm; 5 lỗi, 2 cảnh báo"
     h = OVERVIEW_HEADER_ROW
-    assert g[h][:10] == [
+    assert g[h][:12] == [
         "Loại",
         "Mã",
         "Tên",
@@ -53,21 +56,28 @@ def test_overview_title_summary_and_table(tmp_path):
         "Số lỗi",
         "Số cảnh báo",
         "Trạng thái",
+        "Hạn nộp",
+        "Ngày nhận",
         "Nộp trễ",
     ]
     rows = g[h + 1 : h + 6]
     assert [r[1] for r in rows] == ["K1", "K2", "K3", "K4", "29917"]
     assert rows[0][5] == 120
-    assert rows[2][9] == "Nộp trễ" and rows[0][9] == ""
+    # no file times given: late by Ngày lập (K3's I05)
+    assert rows[2][11] == "Nộp trễ" and rows[0][11] == ""
     assert rows[3][8] == "Có lỗi – chưa tổng hợp" and rows[3][6] == 2
     assert rows[4][0] == "Phường"
     ws = openpyxl.load_workbook(path)[OVERVIEW_SHEET]
     date_cell = ws.cell(h + 2, 5)
     assert date_cell.number_format == "dd/mm/yyyy"
     assert date_cell.value.day == 11 and date_cell.value.month == 12
-    status = {ws.cell(h + 1 + i, 9).value: ws.cell(h + 1 + i, 9).fill.fgColor.rgb for i in range(5)}
-    assert status["Đã tổng hợp"].endswith("C6EFCE")
-    assert status["Có lỗi – chưa tổng hợp"].endswith("FFC7CE")
+    status = {ws.cell(h + 1 + i, 2).value: ws.cell(h + 1 + i, 9).fill.fgColor.rgb for i in range(5)}
+    assert status["K1"].endswith("C6EFCE")  # clean: green
+    assert status["K2"].endswith("FFEB9C")  # consolidated with a warning: yellow
+    # K2's warning count stands out in bold, K1's zero does not; both read "Đã tổng hợp"
+    assert ws.cell(h + 3, 9).value == "Đã tổng hợp" and ws.cell(h + 3, 8).font.b
+    assert ws.cell(h + 2, 9).value == "Đã tổng hợp" and not ws.cell(h + 2, 8).font.b
+    assert status["K4"].endswith("FFC7CE")  # K3 left out: K4 has errors
     assert ws.page_setup.orientation == "landscape"
     assert int(ws.page_setup.paperSize) == 9
     assert ws.sheet_properties.pageSetUpPr.fitToPage
@@ -96,46 +106,140 @@ def test_no_ignored_files_sentence(tmp_path):
     assert NO_IGNORED in texts(grid(path, OVERVIEW_SHEET))
 
 
-def test_details_sorted_by_file_sheet_row(tmp_path):
+def test_details_grouped_by_child_errors_first(tmp_path):
     path, results = build(tmp_path)
     g = grid(path, DETAIL_SHEET)
-    assert g[0] == ["Tệp", "Khóm", "Sheet", "Ô", "Mã lỗi", "Mức độ", "Nội dung", "Giá trị"]
-    body = [r for r in g[1:] if any(r)]
-    assert len(body) == len(results.findings) == 8
-    assert [(r[0], r[3]) for r in body] == [
-        ("", ""),  # I03: no file, listed first
-        ("K2_2020.xlsx", "'Danh sách hộ'!K5"),
-        ("K4_2020.xlsx", "'Danh sách hộ'!B9"),
-        ("K4_2020.xlsx", "'Danh sách hộ'!M9"),
-        ("K4_2020.xlsx", "'Danh sách hộ'!I17"),
-        ("K4_2020.xlsx", "'Danh sách hộ'!F30"),
-        ("K4_2020.xlsx", "'Khóm'!C11"),
-        ("~$K1.xlsx", ""),
+    assert g[0][0] == "CHI TIẾT LỖI VÀ CẢNH BÁO – Năm 2020 (theo từng khóm, lỗi trước)"
+    assert g[DETAIL_HEADER_ROW] == [
+        "Tệp",
+        "Khóm",
+        "Sheet",
+        "Chỗ cần sửa",
+        "Mã lỗi",
+        "Mức độ",
+        "Nội dung",
+        "Giá trị",
+        "Ô (tham chiếu)",
     ]
-    assert body[2][4:6] == ["R02", "Lỗi"]
-    assert body[1][5] == "Cảnh báo" and body[7][5] == "Ghi chú"
-    assert body[4][7] == "có"
+    body = [r for r in g[DETAIL_HEADER_ROW + 1 :] if any(r)]
+    groups = [r[0] for r in body if not r[4]]
+    assert groups == [
+        "Khóm 2 – tệp K2_2020.xlsx – 0 lỗi, 1 cảnh báo – người xử lý: Ban vận động Khóm 2",
+        "Khóm 3 – tệp K3_2020.xlsx – 0 lỗi, 1 cảnh báo – người xử lý: Ban vận động Khóm 3",
+        "Khóm 4 – tệp K4_2020.xlsx – 5 lỗi, 0 cảnh báo – người xử lý: Ban vận động Khóm 4",
+        "Chung cho lần tổng hợp – 0 lỗi, 0 cảnh báo – người xử lý: Cán bộ phường (người tổng hợp)",
+    ]
+    rows = [r for r in body if r[4]]
+    assert len(rows) == len(results.findings) == 8
+    assert [(r[1], r[4], r[8]) for r in rows] == [
+        ("K2", "R10", "'Danh sách hộ'!K5"),
+        ("K3", "I03", ""),
+        # K4: its errors by sheet, then row, then column
+        ("K4", "R02", "'Danh sách hộ'!B9"),
+        ("K4", "R04", "'Danh sách hộ'!M9"),
+        ("K4", "R04", "'Danh sách hộ'!I17"),
+        ("K4", "R12", "'Danh sách hộ'!F30"),
+        ("K4", "K01", "'Khóm'!C11"),
+        ("", "F02", ""),
+    ]
+    assert rows[2][3] == "Danh sách hộ, ô B9"  # no STT known: the cell
+    assert rows[6][3] == "Khóm, ô C11"
+    assert rows[7][3] == "(cả tệp)" and rows[7][5] == "Ghi chú"
+    assert rows[4][7] == "có"
+
+
+def test_errors_before_warnings_within_a_child(tmp_path):
+    e, w = Severity.ERROR, Severity.WARNING
+    findings = [
+        Finding("R10", w, "cảnh báo", "K1_2020.xlsx", "Danh sách hộ", "K5", 5, "", "K1"),
+        Finding("R04", e, "lỗi", "K1_2020.xlsx", "Danh sách hộ", "I20", 20, "", "K1"),
+    ]
+    path, _ = build(tmp_path, findings=findings)
+    rows = [r for r in grid(path, DETAIL_SHEET)[DETAIL_HEADER_ROW + 1 :] if r[4]]
+    assert [(r[4], r[5]) for r in rows] == [("R04", "Lỗi"), ("R10", "Cảnh báo")]
+
+
+def test_rows_named_by_stt_and_late_against_the_deadline(tmp_path):
+    import datetime as dt
+
+    f = Finding("R04", Severity.ERROR, "x", "K2_2020.xlsx", "Danh sách hộ", "I7", 7, "", "K2")
+    results = make_results(findings=[f])
+    path = write_report(
+        tmp_path / "KiemTra_2020.xlsx",
+        results,
+        deadline=dt.date(2020, 12, 20),
+        received={
+            "K1_2020.xlsx": dt.datetime(2020, 12, 20, 23, 59),  # on the day: on time
+            "K2_2020.xlsx": dt.datetime(2020, 12, 23, 8, 0),  # three days late
+        },
+        serials={("K2_2020.xlsx", "Danh sách hộ", 7): "4"},
+    )
+    rows = [r for r in grid(path, DETAIL_SHEET)[DETAIL_HEADER_ROW + 1 :] if r[4]]
+    assert rows[0][3] == "Danh sách hộ, dòng STT 4 (ô I7)"
+    ws = openpyxl.load_workbook(path)[OVERVIEW_SHEET]
+    h = OVERVIEW_HEADER_ROW + 1  # 1-based header row
+    assert ws.cell(h + 1, 10).value == dt.datetime(2020, 12, 20)  # Hạn nộp
+    assert ws.cell(h + 1, 11).value == dt.datetime(2020, 12, 20, 23, 59)  # Ngày nhận
+    assert ws.cell(h + 1, 12).value in ("", None)
+    assert ws.cell(h + 2, 12).value == "Trễ 3 ngày"
+    # K3's file has no time, but its Ngày lập is after the deadline (I05)
+    assert ws.cell(h + 3, 12).value == "Nộp trễ" and ws.cell(h + 3, 11).value is None
 
 
 def test_details_filter_freeze_and_colours(tmp_path):
     path, _results = build(tmp_path)
     ws = openpyxl.load_workbook(path)[DETAIL_SHEET]
-    assert ws.auto_filter.ref == "A1:H9"
-    assert ws.freeze_panes == "A2"
-    fills = {ws.cell(r, 6).value: ws.cell(r, 7).fill.fgColor.rgb for r in range(2, 10)}
+    # title, header, 4 group rows and 8 findings
+    assert ws.auto_filter.ref == "A2:I14"
+    assert ws.freeze_panes == "A3"
+    fills = {ws.cell(r, 6).value: ws.cell(r, 7).fill.fgColor.rgb for r in range(3, 15)}
     assert fills["Lỗi"].endswith("FFC7CE")
     assert fills["Cảnh báo"].endswith("FFEB9C")
-    assert ws.cell(2, 7).alignment.wrap_text
+    severity = {ws.cell(r, 6).value: ws.cell(r, 6).font.b for r in range(3, 15)}
+    assert severity["Lỗi"] and not severity["Cảnh báo"]  # tells them apart in black and white
+    assert ws.cell(4, 7).alignment.wrap_text
     assert ws.page_setup.orientation == "landscape"
-    assert ws.print_title_rows == "$1:$1"
+    assert ws.print_title_rows == "$2:$2"
 
 
 def test_no_findings_sentence(tmp_path):
     path, _ = build(tmp_path, findings=[])
     g = grid(path, DETAIL_SHEET)
-    assert g[0][0] == "Tệp"
-    assert g[1][0] == NO_FINDINGS
+    assert g[DETAIL_HEADER_ROW][0] == "Tệp"
+    assert g[DETAIL_HEADER_ROW + 1][0] == NO_FINDINGS
     assert grid(path, OVERVIEW_SHEET)[1][0] == "Tổng hợp 4/4 khóm; 0 lỗi, 0 cảnh báo"
+
+
+def test_changed_figures_and_rule_catalogue(tmp_path):
+    import pandas as pd
+
+    results = make_results()
+    results.changes = pd.DataFrame(
+        [
+            ("K2", "Khóm 2", "GDVH_DAT", "", 78.0, 80.0, "2020-12-21T09:30:00"),
+            ("K2", "Khóm 2", "GDVH_DAT_TL", "", 78 / 95, 80 / 95, "2020-12-21T09:30:00"),
+        ],
+        columns=["ma_don_vi", "ten_don_vi", "ma_chi_tieu", "phan_loai", "cu", "moi", "lan_truoc"],
+    )
+    path = write_report(tmp_path / "KiemTra_2020.xlsx", results)
+    g = grid(path, CHANGES_SHEET)
+    assert g[2][:7] == [
+        "K2",
+        "Khóm 2",
+        "Hộ đạt chuẩn GĐVH (GDVH_DAT)",
+        "",
+        78,
+        80,
+        "2020-12-21 09:30",
+    ]
+    assert g[3][2] == "Tỷ lệ hộ đạt chuẩn GĐVH (GDVH_DAT_TL)"
+    ws = openpyxl.load_workbook(path)[CHANGES_SHEET]
+    assert ws.cell(4, 6).number_format == "0.00%"
+    rules = {r[0]: r for r in grid(path, RULES_SHEET)[2:]}
+    assert rules["R04"][1] == "Lỗi" and rules["R04"][3]
+    # without changes there is no such sheet
+    plain, _ = build(tmp_path / "plain")
+    assert CHANGES_SHEET not in CalamineWorkbook.from_path(str(plain)).sheet_names
 
 
 def test_user_text_in_findings_stays_text(tmp_path):
@@ -153,9 +257,9 @@ def test_user_text_in_findings_stays_text(tmp_path):
     path, _ = build(tmp_path, findings=[finding], ignored=[("=evil.xlsx", "=1+1")])
     wb = openpyxl.load_workbook(path)
     ws = wb[DETAIL_SHEET]
-    for col in (1, 7, 8):
-        assert ws.cell(2, col).data_type == "s"
-        assert ws.cell(2, col).value.startswith("=")
+    for col in (1, 7, 8):  # the finding's row, under the title, the header and its group
+        assert ws.cell(4, col).data_type == "s"
+        assert ws.cell(4, col).value.startswith("=")
     words = texts(grid(path, OVERVIEW_SHEET))
     assert "=evil.xlsx" in words and "=1+1" in words
     ov = wb[OVERVIEW_SHEET]

@@ -61,7 +61,7 @@ def inbox(tmp_path, base) -> Path:
 def details(report: Path) -> list[tuple[str, str, str, str]]:
     """(file, khóm, code, message) of every row of KiemTra's `Chi tiết`."""
     rows = sheet_rows(report, "Chi tiết")
-    return [(str(r[0]), str(r[1]), str(r[4]), str(r[6])) for r in rows[1:] if r[4]]
+    return [(str(r[0]), str(r[1]), str(r[4]), str(r[6])) for r in rows[2:] if r[4]]  # title, header
 
 
 def overview(report: Path) -> dict[str, tuple[str, str]]:

@@ -336,25 +336,95 @@ def test_protected_without_password_inputs_unlocked(khom_xl, ward_xl) -> None:
     ("which", "wb_spec"),
     [("khom_path", spec.KHOM_WORKBOOK), ("ward_path", spec.WARD_WORKBOOK)],
 )
-def test_help_sheet_mentions_every_field_and_rule(request, which, wb_spec) -> None:
+def test_help_sheet_mentions_every_field(request, which, wb_spec) -> None:
     texts = {c for r in help_rows(wb_spec) for c in r.cells}
-    codes = {r.code for r in RULES.values() if r.group in RULE_GROUPS[wb_spec.kind]}
     labels = {f.label for s in wb_spec.sheets for f in s.fields}
     assert labels <= texts
-    assert codes <= texts
     assert {f"“{s.name}”" in " ".join(texts) for s in wb_spec.sheets} == {True}
     on_sheet = cells_text(request.getfixturevalue(which), spec.HELP_SHEET)
-    assert labels | codes <= on_sheet
+    assert labels <= on_sheet
     assert any(t.startswith("HƯỚNG DẪN NHẬP BIỂU") for t in on_sheet)
+
+
+def test_the_khom_help_speaks_to_a_beginner(khom_path: Path) -> None:
+    """No command line and no rule codes for a khóm officer; what each mark and “bắt buộc”
+    means, where Mã hộ comes from, whether this year counts, an example row."""
+    on_sheet = cells_text(khom_path, spec.HELP_SHEET)
+    text = " ".join(on_sheet)
+    assert "tqd-sheets" not in text and "lệnh" not in text
+    assert not {r.code for r in RULES.values()} & on_sheet  # the catalogue is in KiemTra
+    assert "Ô đánh dấu (Đăng ký GĐVH, Đạt GĐVH, Gia đình học tập" in text
+    assert "trống nghĩa là không" in text
+    assert "x nếu có, trống là không" in on_sheet  # the Bắt buộc column of a mark
+    assert "Mã hộ do phường cấp" in text and "0012" in text
+    assert "tính cả năm nay: đạt lần đầu năm nay ghi 1" in text
+    assert (
+        "Ví dụ một dòng của trang “Danh sách hộ”: STT: 1; Mã hộ: 0012; Họ và tên chủ hộ: "
+        "Nguyễn Văn An; Tổ: 3; Địa chỉ: 25 Nguyễn Sinh Sắc; Số nhân khẩu: 4; Đăng ký GĐVH: x; "
+        "Đạt GĐVH: x; Số năm liên tục đạt GĐVH: 3; Gia đình học tập: x." in text
+    )
+    assert "Gửi tệp cho cán bộ văn hóa phường" in text
+    # a year's blank has nothing to say about yearly items
+    assert "đánh giá cả năm" not in text
+
+
+def test_the_ward_help_keeps_the_checks(ward_path: Path) -> None:
+    codes = {r.code for r in RULES.values() if r.group in RULE_GROUPS[spec.WARD_WORKBOOK.kind]}
+    on_sheet = cells_text(ward_path, spec.HELP_SHEET)
+    assert codes <= on_sheet
     assert any("tqd-sheets check" in t for t in on_sheet)
 
 
 def test_help_lists_only_the_rules_of_its_kind() -> None:
     khom = {c for r in help_rows(spec.KHOM_WORKBOOK) for c in r.cells}
     ward = {c for r in help_rows(spec.WARD_WORKBOOK) for c in r.cells}
-    assert {"R01", "K01"} <= khom and not {"P01", "P07"} & khom
+    assert not {r.code for r in RULES.values()} & khom
     assert {"P01", "P07", "F01", "I04"} <= ward and not {"R01", "K01"} & ward
     assert {"bắt buộc", "nên có", "không bắt buộc"} <= khom  # the Bắt buộc column
+
+
+def test_prefilled_cells_are_grey_and_locked(khom_xl) -> None:
+    info = khom_xl["Thông tin"]
+    for label in ("Mã khóm", "Tên khóm", "Năm", "Kỳ báo cáo"):
+        cell = info.cell(label_row(info, label), 2)
+        assert cell.protection.locked is True, label
+        assert cell.fill.fgColor.rgb.endswith("D9D9D9"), label
+    typed = info.cell(label_row(info, "Người lập biểu"), 2)
+    assert typed.fill.fgColor.rgb.endswith("FFF2CC") and typed.protection.locked is False
+    reg = khom_xl["Danh sách hộ"]
+    assert reg[f"A{FIRST}"].value == 1
+    assert reg[f"A{FIRST}"].protection.locked is True
+    assert reg[f"A{FIRST}"].fill.fgColor.rgb.endswith("D9D9D9")
+
+
+def test_a_quarter_blank_says_which_items_are_yearly(tmp_path: Path, cfg: Config) -> None:
+    path = write_khom_template(tmp_path / "q2.xlsx", cfg, Period.parse("2020Q2"), "K1")
+    xl = openpyxl.load_workbook(path)
+    text = " ".join(cells_text(path, spec.HELP_SHEET))
+    yearly = [
+        f.label.format(con="khóm", danh_hieu_con="Khóm văn minh đô thị")
+        for f in spec.KHOM_SELF.fields
+        if f.annual
+    ]
+    assert len(yearly) == 5
+    assert "Biểu này là biểu Quý II năm 2020. Các mục đánh giá cả năm (" in text
+    for label in yearly:
+        assert f"“{label}”" in text
+    sheet = xl["Khóm"]
+    shaded = {}
+    for row in sheet.iter_rows(min_row=FIRST):
+        code, value = row[0].value, row[2]
+        if code:
+            shaded[code] = value.fill.fgColor.rgb[-6:]
+            assert value.protection.locked is False, code  # still typed in
+    assert {c for c, rgb in shaded.items() if rgb == "EDEDED"} == {
+        "NGAY_HOI", "QUY_UOC", "CD_HOC_TAP", "ANTT", "DIEM",
+    }  # fmt: skip
+    assert shaded["TT_BUOI"] == "FFF2CC"
+    notes = {row[0].value: row[3].value for row in sheet.iter_rows(min_row=FIRST) if row[0].value}
+    assert notes["DIEM"].endswith(
+        "Mục đánh giá cả năm: trong biểu Quý II năm 2020 ghi tình hình đến ngày lập biểu"
+    )
 
 
 # ── structure of the committed templates ───────────────────────────────────────────────────

@@ -95,6 +95,16 @@ _RULES = (
         "này cho người hỗ trợ kỹ thuật.",
     ),
     Rule(
+        "F08",
+        W,
+        "Tệp",
+        "Lập được bản báo cáo (BaoCao_….docx, bản thảo báo cáo kèm các biểu)",
+        "Không lập được bản thảo báo cáo .docx: {detail}. Các biểu, số liệu và báo cáo kiểm "
+        "tra vẫn đúng.",
+        "Viết báo cáo từ các biểu trong tệp BaoCao_….xlsx; nếu lặp lại, báo người hỗ trợ kỹ "
+        "thuật (có thể thiếu thư viện python-docx: cài lại bằng make).",
+    ),
+    Rule(
         "H01",
         E,
         "Thông tin",

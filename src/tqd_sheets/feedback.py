@@ -209,7 +209,7 @@ def _printed_texts(raw: RawWorkbook, wb_spec: WorkbookSpec, ctx: Context) -> set
 
 def _template_texts(wb_spec: WorkbookSpec, ctx: Context) -> set[str]:
     """Every text a generated blank holds outside its input cells: not typed by anyone."""
-    texts = {cell for row in help_rows(wb_spec, ctx.line) for cell in row.cells}
+    texts = {cell for row in help_rows(wb_spec, ctx.line, ctx.period) for cell in row.cells}
     texts |= {ctx.line, wb_spec.title, spec.HELP_SHEET, HELP_HEADER, TABLE_INSTRUCTION}
     for sheet in wb_spec.sheets:
         if isinstance(sheet, TableSheet):
@@ -485,7 +485,8 @@ def _list_sheet(book: Book, located: Sequence[Located], name: str, cha: str) -> 
         ws.write_string(r, 2, spot.who if spot else "", plain)
         ws.write_string(r, 3, f.code, plain)
         mark = MARKS.get(f.severity)
-        sev = fm(valign="top", border=1, bg_color=mark.fill) if mark else plain
+        # Errors in bold too: the difference survives black-and-white printing.
+        sev = fm(valign="top", border=1, bg_color=mark.fill, bold=f.is_error) if mark else plain
         ws.write_string(r, 4, f.severity.value, sev)
         message, value = cell_text(f.message), cell_text(f.value)
         ws.write_string(r, 5, message, plain)

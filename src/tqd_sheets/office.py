@@ -76,3 +76,12 @@ def convert_many(
         if not target.exists():
             raise RuntimeError(f"LibreOffice did not write {target.name}")
     return targets
+
+
+def has_writer() -> bool:
+    """LibreOffice's Writer is installed (a machine may have Calc only): it renders the .docx."""
+    exe = soffice()
+    if exe is None:
+        return False
+    program = Path(exe).resolve().parent
+    return any(program.glob("libswlo.*")) or any(program.glob("swriter*"))

@@ -20,10 +20,13 @@ from .config import Config
 from .feedback import feedback_names, write_feedback
 from .findings import Finding, Severity
 from .oserrors import in_vietnamese
+from .parse import ROW
 from .pipeline import Run, sha256
 from .read import read_workbook
 from .registers import KhomRegister, write_registers
 from .results import DATA_COLUMNS, Results
+from .template import SERIAL
+from .values import is_blank, text
 
 
 def data_csv(results: Results) -> bytes:
@@ -98,6 +101,34 @@ def _size_and_hash(path: Path) -> tuple[int | None, str | None]:
         return None, None
 
 
+def received_times(run: Run) -> dict[str, datetime]:
+    """Each input's time as the inbox holds it (when it was saved there): `Ngày nhận`."""
+    out = {}
+    for c in run.checked:
+        try:
+            out[c.name] = datetime.fromtimestamp(c.path.stat().st_mtime)
+        except OSError:
+            continue
+    return out
+
+
+def list_serials(run: Run) -> dict[tuple[str, str, int], str]:
+    """(file, sheet, 1-based row) → the STT printed on that row: KiemTra names list rows by
+    the number the officer sees, not by Excel's row number."""
+    out: dict[tuple[str, str, int], str] = {}
+    for c in run.checked:
+        if c.parsed is None:
+            continue
+        for name, table in c.parsed.tables.items():
+            frame = table.frame
+            if ROW not in frame or SERIAL not in frame:
+                continue
+            for row, stt in zip(frame[ROW], frame[SERIAL], strict=True):
+                if not is_blank(stt):
+                    out[c.name, name, int(row)] = text(stt)
+    return out
+
+
 def registers_of(run: Run, config: Config) -> list[KhomRegister]:
     used = {
         c.parsed.khom: c.parsed
@@ -161,6 +192,26 @@ def _feedback_or_finding(run: Run, folder: Path, config: Config) -> list[Path]:
         return []
 
 
+def _baocao_or_finding(run: Run, path: Path, config: Config) -> list[Path]:
+    """The draft báo cáo; when it cannot be made, a finding (F08) instead of a failed run:
+    the forms and the data do not depend on it. Written before KiemTra, which lists it."""
+    try:
+        from .baocao_docx import write_baocao
+
+        return [write_baocao(path, run.results, config)]
+    except OutputError:
+        raise
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except ImportError:
+        why = "thiếu thư viện python-docx"
+    except Exception as exc:
+        why = in_vietnamese(exc) if isinstance(exc, OSError) else _why(exc)
+    finding = catalog.make("F08", detail=why)
+    run.results.findings = sorted([*run.results.findings, finding], key=Finding.sort_key)
+    return []
+
+
 def _why(exc: Exception) -> str:
     """One Vietnamese phrase for the report; the exception's own text only when it is ours."""
     if isinstance(exc, ValueError) and exc.args and isinstance(exc.args[0], str):
@@ -180,14 +231,24 @@ def _write_all(stage: Path, run: Run, config: Config, files: list[Path]) -> list
     copies = _feedback_or_finding(run, stage / "phan-hoi", config)
     written = [
         write_forms(stage / f"BaoCao_{pid}.xlsx", r, config),
-        write_report(stage / f"KiemTra_{pid}.xlsx", r),
+        *_baocao_or_finding(run, stage / f"BaoCao_{pid}.docx", config),
+        write_report(
+            stage / f"KiemTra_{pid}.xlsx",
+            r,
+            deadline=config.deadline(run.period),
+            received=received_times(run),
+            serials=list_serials(run),
+        ),
         write_bytes_atomic(stage / f"DuLieu_{pid}.csv", data_csv(r)),
         write_registers(
             stage / "noi-bo" / f"DanhSach_{pid}.xlsx", registers_of(run, config), config, run.period
         ),
         *copies,
     ]
-    text = json.dumps(manifest(run, files), ensure_ascii=False, indent=2)
+    record = manifest(run, files)
+    # The files of this run, as they land in `outbox/P/` (the manifest itself last).
+    record["tep_ket_qua"] = [p.relative_to(stage).as_posix() for p in written] + ["manifest.json"]
+    text = json.dumps(record, ensure_ascii=False, indent=2)
     written.append(
         write_atomic(
             stage / "manifest.json", lambda tmp: tmp.write_text(text + "\n", encoding="utf-8")

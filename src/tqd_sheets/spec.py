@@ -69,6 +69,10 @@ class Field(_Frozen):
     # a formula there without a stored result is harmless, and it alone does not make a row.
     used: bool = True
     type_words: str = ""  # the allowed values in words when they depend on the unit's kind
+    # Assessed once a year (a title's criteria): a quarter's or half-year's blank greys it and
+    # says to enter the situation so far; the year's report holds the official value.
+    annual: bool = False
+    example: str = ""  # a typical value, for the example row of the help sheet
 
     def describe_type(self) -> str:
         """The allowed values in words, for the help sheet and the messages."""
@@ -220,7 +224,7 @@ KHOM_INFO = LabelSheet(
     ),
 )
 
-MARK_HELP = "Đánh x nếu có, để trống nếu không"
+MARK_HELP = "Gõ x nếu có; để trống nghĩa là không"
 
 HOUSEHOLDS = TableSheet(
     name="Danh sách hộ",
@@ -237,7 +241,8 @@ HOUSEHOLDS = TableSheet(
             type=VType.INTEGER,
             width=6,
             used=False,
-            help="Số thứ tự (in sẵn)",
+            help="Số thứ tự (in sẵn, không sửa)",
+            example="1",
         ),
         F(
             code="ma_ho",
@@ -245,7 +250,12 @@ HOUSEHOLDS = TableSheet(
             type=VType.TEXT,
             need=R,
             width=12,
-            help="Mã hộ, không trùng trong toàn {cha}; giữ nguyên số 0 ở đầu",
+            help=(
+                "Mã hộ do {cha} cấp, ghi trong danh sách hộ của {cha}; mỗi hộ một mã, giữ "
+                "nguyên qua các năm (hộ mới: hỏi cán bộ {cha}). Thường gồm các chữ số, ví dụ "
+                "0012: gõ đủ các số 0 ở đầu; không trùng với hộ nào trong toàn {cha}"
+            ),
+            example="0012",
         ),
         F(
             code="chu_ho",
@@ -254,6 +264,7 @@ HOUSEHOLDS = TableSheet(
             need=R,
             width=26,
             help="Họ và tên chủ hộ",
+            example="Nguyễn Văn An",
         ),
         F(
             code="to",
@@ -264,8 +275,16 @@ HOUSEHOLDS = TableSheet(
             max=99,
             width=6,
             help="Số tổ nhân dân tự quản",
+            example="3",
         ),
-        F(code="dia_chi", label="Địa chỉ", type=VType.TEXT, width=28, help="Số nhà, đường"),
+        F(
+            code="dia_chi",
+            label="Địa chỉ",
+            type=VType.TEXT,
+            width=28,
+            help="Số nhà, đường",
+            example="25 Nguyễn Sinh Sắc",
+        ),
         F(
             code="nhan_khau",
             label="Số nhân khẩu",
@@ -275,6 +294,7 @@ HOUSEHOLDS = TableSheet(
             max=30,
             width=10,
             help="Số người trong hộ",
+            example="4",
         ),
         F(
             code="ngheo",
@@ -284,8 +304,22 @@ HOUSEHOLDS = TableSheet(
             width=12,
             help="Chọn Nghèo, Cận nghèo hoặc để trống",
         ),
-        F(code="dk_gdvh", label="Đăng ký GĐVH", type=VType.MARK, width=10, help=MARK_HELP),
-        F(code="dat_gdvh", label="Đạt GĐVH", type=VType.MARK, width=10, help=MARK_HELP),
+        F(
+            code="dk_gdvh",
+            label="Đăng ký GĐVH",
+            type=VType.MARK,
+            width=10,
+            help=MARK_HELP,
+            example="x",
+        ),
+        F(
+            code="dat_gdvh",
+            label="Đạt GĐVH",
+            type=VType.MARK,
+            width=10,
+            help=MARK_HELP,
+            example="x",
+        ),
         F(
             code="nam_lien_tuc",
             label="Số năm liên tục đạt GĐVH",
@@ -293,9 +327,20 @@ HOUSEHOLDS = TableSheet(
             min=0,
             max=50,
             width=12,
-            help="Số năm liên tục đạt GĐVH tính đến năm nay; trống là 0",
+            help=(
+                "Số năm liên tục đạt GĐVH, tính cả năm nay: đạt lần đầu năm nay ghi 1; đạt "
+                "năm trước, năm kia và năm nay ghi 3. Hộ năm nay không đạt: để trống"
+            ),
+            example="3",
         ),
-        F(code="gd_hoc_tap", label="Gia đình học tập", type=VType.MARK, width=10, help=MARK_HELP),
+        F(
+            code="gd_hoc_tap",
+            label="Gia đình học tập",
+            type=VType.MARK,
+            width=10,
+            help=MARK_HELP,
+            example="x",
+        ),
         F(code="gd_the_thao", label="Gia đình thể thao", type=VType.MARK, width=10, help=MARK_HELP),
         F(
             code="vi_pham",
@@ -324,6 +369,7 @@ KHOM_SELF = CodeSheet(
             label="Tổ chức Ngày hội Đại đoàn kết toàn dân tộc (18/11)",
             type=VType.MARK,
             need=R,
+            annual=True,
             help=MARK_HELP,
         ),
         F(
@@ -331,6 +377,7 @@ KHOM_SELF = CodeSheet(
             label="Xây dựng và thực hiện tốt Quy ước {con}",
             type=VType.MARK,
             need=R,
+            annual=True,
             help=MARK_HELP,
         ),
         F(
@@ -338,6 +385,7 @@ KHOM_SELF = CodeSheet(
             label='Đạt danh hiệu "Cộng đồng học tập"',
             type=VType.MARK,
             need=R,
+            annual=True,
             help=MARK_HELP,
         ),
         F(
@@ -345,6 +393,7 @@ KHOM_SELF = CodeSheet(
             label='Tự đánh giá đạt "An toàn về an ninh, trật tự"',
             type=VType.MARK,
             need=R,
+            annual=True,
             help=MARK_HELP,
         ),
         F(
@@ -370,6 +419,7 @@ KHOM_SELF = CodeSheet(
             need=R,
             min=0,
             max=100,
+            annual=True,
             help="Từ 0 đến 100",
         ),
         F(
@@ -480,6 +530,7 @@ AGENCY = TableSheet(
             label="An toàn về ANTT",
             type=VType.MARK,
             source="Công an",
+            annual=True,
             help="Đánh x nếu Công an xác nhận {con} an toàn về ANTT",
         ),
         F(

@@ -46,6 +46,8 @@ from .styles import FONT
 
 FONT_SIZE = 12
 INPUT_FILL = "#FFF2CC"  # light yellow: the cells an officer fills
+GIVEN_FILL = "#D9D9D9"  # grey, locked: printed by the generator (codes, year, period, STT)
+ANNUAL_FILL = "#EDEDED"  # light grey, still open: a yearly item in a quarter's blank
 HEADER_FILL = "#D9D9D9"
 NOTE_COLOUR = "#595959"
 
@@ -154,20 +156,37 @@ def help_title(wb_spec: WorkbookSpec) -> str:
     return f"HƯỚNG DẪN NHẬP BIỂU – {title}"
 
 
-def _general_lines(wb_spec: WorkbookSpec) -> list[str]:
+def _marks(wb_spec: WorkbookSpec) -> list[str]:
+    return [f.label for sheet in wb_spec.sheets for f in sheet.fields if f.type is VType.MARK]
+
+
+def annual_fields(wb_spec: WorkbookSpec) -> list[Field]:
+    return [f for sheet in wb_spec.sheets for f in sheet.fields if f.annual]
+
+
+def _general_lines(wb_spec: WorkbookSpec, period: Period | None = None) -> list[str]:
+    """The rules of filling in, for someone who rarely uses a computer: what to click and
+    type, in plain words, from the declarations."""
+    w = {**DEFAULT_WORDS, **dict(wb_spec.words)}
+    names = ", ".join(f"“{sheet.name}”" for sheet in wb_spec.sheets)
     lines = [
-        "Chỉ nhập vào các ô có nền màu vàng. Các ô khác được khóa (không có mật khẩu) để tránh "
-        "sửa nhầm; vẫn nới rộng được cột và dòng.",
-        "Không đổi tên, không xóa, không thêm sheet; không sửa các dòng tiêu đề và tên cột.",
-        "Ô đánh dấu: ghi x nếu có, để trống nếu không.",
-        "Ngày ghi theo dạng dd/mm/yyyy (ngày/tháng/năm), ví dụ 20/12/2020.",
+        f"Biểu có các trang (sheet) {names}: tên các trang nằm ở hàng dưới cùng của cửa sổ "
+        "Excel; bấm vào tên trang để chuyển trang. Điền lần lượt từng trang.",
+        "Chỉ gõ vào các ô nền vàng. Ô nền xám là ô đã in sẵn (mã, năm, kỳ, số thứ tự): "
+        "không cần sửa và cũng không sửa được. Các ô khác được khóa để tránh gõ nhầm.",
+        "Ô đánh dấu (" + ", ".join(_marks(wb_spec)) + "): gõ chữ x nếu có; để trống nghĩa "
+        "là không.",
+        "Cột “Bắt buộc” ở dưới cho biết ô nào phải điền: ô “bắt buộc” mà để trống thì biểu "
+        "phải sửa lại rồi gửi lại. Riêng ô đánh dấu không có ô trống nào là sai: trống "
+        "nghĩa là không, nên chỉ cần xem từng mục và gõ x cho mục có.",
+        "Ngày gõ theo thứ tự ngày/tháng/năm, ví dụ 20/12/2020.",
     ]
     for sheet in wb_spec.sheets:
         if not isinstance(sheet, TableSheet):
             continue
         lines.append(
-            f"Sheet “{sheet.name}”: mỗi dòng một mục, từ dòng {FIRST_ROW + 1} đến dòng "
-            f"{FIRST_ROW + sheet.capacity}; không để dòng trống xen giữa, không gộp ô."
+            f"Trang “{sheet.name}”: mỗi dòng một mục, bắt đầu từ dòng {FIRST_ROW + 1} (có tối "
+            f"đa {sheet.capacity} dòng); không để dòng trống xen giữa, không gộp ô."
         )
         for code in sheet.unique:
             f = spec.field(sheet, code)
@@ -175,17 +194,48 @@ def _general_lines(wb_spec: WorkbookSpec) -> list[str]:
             if f.type is VType.TEXT and code.startswith("ma_"):
                 line += "; ô đã định dạng chữ nên mã như 0012 giữ nguyên số 0 ở đầu"
             lines.append(line + ".")
-    lines += [
-        "Lưu tệp dạng Excel (.xlsx); khi LibreOffice hỏi định dạng, chọn giữ định dạng Excel.",
-        "Có thể tự kiểm tra tệp trước khi gửi bằng lệnh: tqd-sheets check TÊN_TỆP.xlsx",
-    ]
+        example = [(f.label, f.example) for f in sheet.fields if f.example]
+        if example:
+            shown = "; ".join(f"{label}: {value}" for label, value in example)
+            lines.append(f"Ví dụ một dòng của trang “{sheet.name}”: {shown}.")
+    annual = annual_fields(wb_spec)
+    if period is not None and not period.is_year and annual:
+        lines.append(
+            f"Biểu này là biểu {period.words}. Các mục đánh giá cả năm ("
+            + "; ".join(f"“{f.label}”" for f in annual)
+            + ") có nền xám nhạt: ghi tình hình tính đến ngày lập biểu (chưa có thì để "
+            "trống, riêng điểm tự chấm ghi điểm tạm tính); kết quả chính thức ghi ở biểu năm."
+        )
+    lines.append(
+        "Lưu tệp bằng Ctrl+S (giữ dạng Excel .xlsx; LibreOffice hỏi thì chọn “Dùng định dạng "
+        "Excel”). Không đổi tên, không xóa, không thêm trang."
+    )
+    if wb_spec.kind is Kind.KHOM:
+        lines.append(
+            "Gửi tệp cho cán bộ văn hóa {cha}. Nếu biểu còn chỗ cần sửa, {cha} gửi lại một bản "
+            "có tô màu các ô cần sửa và trang “Cần sửa” nói rõ từng chỗ: sửa ngay trên bản đó "
+            "rồi gửi lại.".format_map(w)
+        )
+    else:
+        lines.append(
+            "Có thể tự kiểm tra tệp trước khi tổng hợp bằng lệnh: tqd-sheets check TÊN_TỆP.xlsx"
+        )
     return lines
 
 
-def _field_help(f: Field) -> str:
+def need_words(f: Field) -> str:
+    """The `Bắt buộc` column: a mark is never missing (empty means no)."""
+    if f.type is VType.MARK:
+        return "x nếu có, trống là không"
+    return f.need.value
+
+
+def _field_help(f: Field, period: Period | None = None) -> str:
     text = f.help
     if f.source:
         text += f" (nguồn: {f.source})"
+    if f.annual and period is not None and not period.is_year:
+        text += f". Mục đánh giá cả năm: trong biểu {period.words} ghi tình hình đến ngày lập biểu"
     return text
 
 
@@ -196,10 +246,10 @@ def _sheet_intro(sheet: spec.Sheet) -> str:
         )
     if isinstance(sheet, CodeSheet):
         return (
-            f"Mỗi dòng một mã: ghi vào cột “{sheet.value_header}”, không sửa cột "
+            f"Mỗi dòng một mục: gõ vào cột “{sheet.value_header}”, không sửa cột "
             f"“{sheet.code_header}”."
         )
-    return f"Mỗi dòng một thông tin: ghi vào cột “{sheet.value_header}”."
+    return f"Mỗi dòng một thông tin: gõ vào cột “{sheet.value_header}”."
 
 
 def _group_word(group: str, wb_spec: WorkbookSpec) -> str:
@@ -207,23 +257,32 @@ def _group_word(group: str, wb_spec: WorkbookSpec) -> str:
     return group.format_map({**DEFAULT_WORDS, **dict(wb_spec.words)})
 
 
-def help_rows(wb_spec: WorkbookSpec, context: str = "") -> list[HelpRow]:
-    """What the `Hướng dẫn` sheet says: general rules, every field of every sheet, the checks."""
+def help_rows(
+    wb_spec: WorkbookSpec, context: str = "", period: Period | None = None
+) -> list[HelpRow]:
+    """What the `Hướng dẫn` sheet says: how to fill in, every field of every sheet; the
+    unit's own workbook also lists the checks (a child's does not: its officer gets each
+    problem explained in the marked copy, and the catalogue is in KiemTra)."""
     rows = [HelpRow("title", (help_title(wb_spec),))]
     if context:
         rows.append(HelpRow("subtitle", (context,)))
-    rows += [HelpRow("blank", ()), HelpRow("heading", ("I. CÁCH NHẬP",))]
+    rows += [HelpRow("blank", ()), HelpRow("heading", ("I. CÁCH ĐIỀN BIỂU",))]
     rows += [
-        HelpRow("text", (f"{i}. {line}",)) for i, line in enumerate(_general_lines(wb_spec), 1)
+        HelpRow("text", (f"{i}. {line}",))
+        for i, line in enumerate(_general_lines(wb_spec, period), 1)
     ]
-    rows += [HelpRow("blank", ()), HelpRow("heading", ("II. CÁC SHEET VÀ CÁC CỘT",))]
+    rows += [HelpRow("blank", ()), HelpRow("heading", ("II. CÁC TRANG VÀ CÁC CỘT",))]
     for n, sheet in enumerate(wb_spec.sheets, 1):
-        rows.append(HelpRow("heading", (f"{n}. Sheet “{sheet.name}” – {sheet.title}",)))
+        rows.append(HelpRow("heading", (f"{n}. Trang “{sheet.name}” – {sheet.title}",)))
         rows.append(HelpRow("text", (_sheet_intro(sheet),)))
         rows.append(HelpRow("header", FIELD_HEADERS))
         for f in sheet.fields:
-            rows.append(HelpRow("row", (f.label, f.need.value, f.describe_type(), _field_help(f))))
+            rows.append(
+                HelpRow("row", (f.label, need_words(f), f.describe_type(), _field_help(f, period)))
+            )
         rows.append(HelpRow("blank", ()))
+    if wb_spec.kind is Kind.KHOM:
+        return rows
     rows += [
         HelpRow("heading", ("III. CÁC NỘI DUNG ĐƯỢC KIỂM TRA KHI TỔNG HỢP",)),
         HelpRow(
@@ -303,23 +362,31 @@ class Formats:
     def note(self) -> Format:
         return self(italic=True, font_color=NOTE_COLOUR, text_wrap=True, border=1)
 
-    def value(self, f: Field | None, value: object = None, mark: Mark | None = None) -> Format:
+    def value(
+        self, f: Field | None, value: object = None, mark: Mark | None = None, fill: str = ""
+    ) -> Format:
         """An input cell of field `f` (None: a column the officer added) holding `value`.
 
         The number format follows the value when it would change what is read back: a date
-        keeps a date format in any column, a number in a date column stays a number.
+        keeps a date format in any column, a number in a date column stays a number. `fill`:
+        `GIVEN_FILL` for a cell the generator printed (locked), `ANNUAL_FILL` for a yearly
+        item in a shorter period's blank.
         """
         kind = type(value)
         if kind is datetime:
             kind = (datetime, value.time() != time())  # type: ignore[union-attr]
-        key = (id(f), kind, mark)
+        key = (id(f), kind, mark, fill)
         cached = self._values.get(key)
         if cached is None:
-            cached = self._values[key] = self._value(f, value, mark)
+            cached = self._values[key] = self._value(f, value, mark, fill)
         return cached
 
-    def _value(self, f: Field | None, value: object, mark: Mark | None) -> Format:
-        props: dict[str, Any] = {"locked": False, "bg_color": INPUT_FILL, "border": 1}
+    def _value(self, f: Field | None, value: object, mark: Mark | None, fill: str) -> Format:
+        props: dict[str, Any] = {
+            "locked": fill == GIVEN_FILL,
+            "bg_color": fill or INPUT_FILL,
+            "border": 1,
+        }
         if f is not None and f.type in NUM_FORMATS:
             props["num_format"] = NUM_FORMATS[f.type]
         if f is not None and f.type in CENTERED:
@@ -565,12 +632,15 @@ def _write_label_sheet(
     ws.merge_range(SUB_ROW, 0, SUB_ROW, last_col, ctx.line, fm.subtitle)
     for col, text in enumerate((sheet.label_header, sheet.value_header, HELP_HEADER)):
         ws.write_string(HEADER_ROW, col, text, fm.header)
-    prefill = ctx.prefill() if filled is None else filled.values
+    given = ctx.prefill()
+    prefill = given if filled is None else filled.values
     for f in sheet.fields:
         row, col = value_cell(sheet, f.code)
         ws.write_string(row, 0, f.label, fm.label)
         value = prefill.get(f.code)
-        write_value(ws, row, col, value, fm.value(f, value))
+        # What the generator printed is locked; a copy whose value differs stays open to fix.
+        shade = GIVEN_FILL if f.code in given and value == given[f.code] else _shade(f, ctx)
+        write_value(ws, row, col, value, fm.value(f, value, fill=shade))
         ws.write_string(row, 2, f.help, fm.note)
         fit_row(ws, row, [(f.label, LABEL_WIDTHS[0]), (f.help, LABEL_WIDTHS[2])])
         dv = validation(f, ctx.config)
@@ -598,14 +668,20 @@ def _write_code_sheet(
         ws.write_string(row, 0, f.code, fm.code)
         ws.write_string(row, 1, f.label, fm.label)
         value = defaults.get(f.code, f.default) if filled is None else filled.values.get(f.code)
-        write_value(ws, row, col, value, fm.value(f, value))
-        ws.write_string(row, 3, f.help, fm.note)
-        fit_row(ws, row, [(f.label, CODE_WIDTHS[1]), (f.help, CODE_WIDTHS[3])])
+        write_value(ws, row, col, value, fm.value(f, value, fill=_shade(f, ctx)))
+        note = _field_help(f, ctx.period)
+        ws.write_string(row, 3, note, fm.note)
+        fit_row(ws, row, [(f.label, CODE_WIDTHS[1]), (note, CODE_WIDTHS[3])])
         dv = validation(f, ctx.config)
         if dv:
             ws.data_validation(row, col, row, col, dv)
     ws.freeze_panes(FIRST_ROW, 0)
     _print_setup(ws, widths)
+
+
+def _shade(f: Field, ctx: Context) -> str:
+    """A yearly item in a quarter's or half-year's blank is shaded (and explained)."""
+    return ANNUAL_FILL if f.annual and not ctx.period.is_year else ""
 
 
 def _column_prefill(sheet: TableSheet, f: Field, ctx: Context) -> list[object]:
@@ -652,8 +728,9 @@ def _write_table_sheet(
     ws.set_row(HEADER_ROW, 48)
     for col, f in enumerate(sheet.fields):
         ws.write_string(HEADER_ROW, col, f.label, fm.header)
-        fmt = fm.value(f)
+        fmt = fm.value(f, fill=_shade(f, ctx))
         values = _column_prefill(sheet, f, ctx)
+        given = fm.value(f, fill=GIVEN_FILL) if f.code == SERIAL else fmt
         start = 0
         if table is not None:
             # Typed values first; past them the blank's own prefill (only STT numbers).
@@ -663,7 +740,7 @@ def _write_table_sheet(
             start = records
             values = values if f.code == SERIAL else []
         for i in range(start, min(rows, len(values))):
-            _write(ws, FIRST_ROW + i, col, values[i], fmt)
+            _write(ws, FIRST_ROW + i, col, values[i], given)
         for i in range(max(start, len(values)), rows):
             ws.write_blank(FIRST_ROW + i, col, None, fmt)  # most of the sheet: no dispatch
         dv = validation(f, ctx.config)
@@ -714,7 +791,7 @@ def _write_help_sheet(
         "header": fm.header,
         "row": fm(text_wrap=True, border=1, valign="top"),
     }
-    for row, item in enumerate(help_rows(wb_spec, ctx.line)):
+    for row, item in enumerate(help_rows(wb_spec, ctx.line, ctx.period)):
         if item.style == "blank":
             continue
         fmt = styles[item.style]
