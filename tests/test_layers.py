@@ -55,6 +55,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "registers",
         "feedback",
         "carry",
+        "baocao_docx",
     ),
     # Orchestration and the command line.
     "shell": ("pipeline", "history_run", "outputs", "cli"),
