@@ -94,3 +94,26 @@ def test_other_periods_outputs_are_never_touched(sample_run, tmp_path):
     other.write_bytes(b"quarter")
     write_outputs(run, CFG, tmp_path, files)
     assert other.read_bytes() == b"quarter"
+
+
+def test_the_shipped_samples_have_no_ngay_nhan(tmp_path):
+    """A sample's file time is when the tool was installed: no Ngày nhận, so KiemTra never calls
+    the samples late by years. A real workbook's file time is its Ngày nhận."""
+    import os
+    from datetime import date, datetime
+    from types import SimpleNamespace
+
+    from tqd_sheets.outputs import received_times
+    from tqd_sheets.pipeline import check_file
+
+    config = load_config(ROOT / "tqd.toml")
+    sample = check_file(ROOT / "inbox" / "MAU_K1_2020.xlsx", config, date(2021, 1, 10))
+    assert sample.parsed is not None and sample.parsed.is_sample
+    real_path = tmp_path / "K1_2020.xlsx"
+    shutil.copy(ROOT / "inbox" / "MAU_K1_2020.xlsx", real_path)
+    real = check_file(real_path, config, date(2021, 1, 10))
+    real.parsed.values["ghi_chu"] = ""  # as if the khóm had typed its own register
+    when = datetime(2021, 1, 5, 8, 30)
+    os.utime(real_path, (when.timestamp(), when.timestamp()))
+    got = received_times(SimpleNamespace(checked=[sample, real]))
+    assert got == {"K1_2020.xlsx": when}

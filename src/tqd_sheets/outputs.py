@@ -102,9 +102,13 @@ def _size_and_hash(path: Path) -> tuple[int | None, str | None]:
 
 
 def received_times(run: Run) -> dict[str, datetime]:
-    """Each input's time as the inbox holds it (when it was saved there): `Ngày nhận`."""
+    """Each input's time as the inbox holds it (when it was saved there): `Ngày nhận`. The
+    shipped sample workbooks have none: their file time is when the tool was installed, and
+    would make every sample "late" by years."""
     out = {}
     for c in run.checked:
+        if c.parsed is not None and c.parsed.is_sample:
+            continue
         try:
             out[c.name] = datetime.fromtimestamp(c.path.stat().st_mtime)
         except OSError:
