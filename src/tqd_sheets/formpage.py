@@ -1,0 +1,338 @@
+"""The paper around a form's table, as Nghị định 30/2020/NĐ-CP lays it out.
+
+Issuing body and national motto with their rules, form number, title, `Kèm theo Báo cáo số …`,
+period, coverage, the two header rows and the column numbers; under the table the notes, place
+and date, the signature block with the signers' names; A4 landscape, margins, page numbers,
+print area. One size for every header line on every form: each form is declared no wider than
+the printable width, so every form prints at 100 %.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
+
+from .formspec import Col
+from .styles import FONT, Styles
+
+# Rows (0-based) shared by every form sheet.
+FORM_NO_ROW = 3
+TITLE_ROW = 4
+ANNEX_ROW = 5  # "Kèm theo Báo cáo số …/BC-… ngày …"
+PERIOD_ROW = 6
+COVERAGE_ROW = 7
+SAMPLE_ROW = 8
+HEADER_ROWS = (9, 11)  # two header rows and the column-number row, repeated on every page
+FIRST_ROW = 12  # first body row
+
+CM = 1 / 2.54  # xlsxwriter takes inches
+MARGINS = {"left": 3.0 * CM, "right": 1.5 * CM, "top": 2.0 * CM, "bottom": 2.0 * CM}
+# Column width in pixels of the default font (Times New Roman 12: digits 8 px wide), so that
+# xlsxwriter places drawn objects where Excel and LibreOffice draw the columns.
+DEFAULT_COLUMN_PX = 72
+DIGIT_PX, PADDING_PX = 8, 5
+# A4 landscape less the margins, in pixels at 96 dpi: a form this wide prints at 100 %.
+PRINTABLE_PX = int((29.7 - 3.0 - 1.5) / 2.54 * 96)
+HEADER_SIZE = 13  # points: issuing body, motto, period
+TITLE_SIZE = 14
+BODY_SIZE = 11  # the table
+NOTE_SIZE = 11
+SIGN_SIZE = 13
+ANNEX = "Kèm theo Báo cáo số ……/BC-…… ngày …… tháng …… năm {year}"
+
+# Advance widths of Times New Roman Bold (thousandths of an em); a Vietnamese letter is as
+# wide as its base letter. Used to draw the rules under the header blocks to the text's length.
+_BOLD_WIDTHS = {
+    ch: width
+    for width, chars in (
+        (1000, "W"),
+        (944, "M"),
+        (833, "m"),
+        (778, "GHKOQ"),
+        (722, "ACDNRUVXYw"),
+        (667, "BELTZ"),
+        (611, "FP"),
+        (556, "Sbdhknpqu"),
+        (500, "Jagovxy0123456789–"),
+        (444, "cerz"),
+        (389, "Is"),
+        (333, "fjt-()"),
+        (278, "il/"),
+        (250, " .,"),
+    )
+    for ch in chars
+}
+
+
+def column_px(width: float) -> int:
+    """A column's width in pixels, as Excel and LibreOffice draw it with the default font."""
+    return int(width * DIGIT_PX + 0.5) + PADDING_PX
+
+
+def lines(text: str, width: float, font_size: float = BODY_SIZE) -> int:
+    """Lines a wrapped text takes in a column `width` characters wide (an estimate)."""
+    per_line = max(1, int(width * 1.1 * 11 / font_size) - 1)
+    return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
+
+
+def bold_width_pt(text: str, size: float) -> float:
+    """Printed width of `text` in Times New Roman Bold of `size` points (an estimate)."""
+    total = 0
+    for ch in text:
+        base = unicodedata.normalize("NFD", ch)[0]
+        base = {"Đ": "D", "đ": "d"}.get(base, base)
+        total += _BOLD_WIDTHS.get(base, 722 if base.isupper() else 500)
+    return total * size / 1000
+
+
+@dataclass(frozen=True)
+class Heading:
+    """What the top of every form says, the same on each."""
+
+    co_quan: str  # UBND PHƯỜNG TÂN QUY ĐÔNG
+    ban: str  # BAN CÔNG TÁC XDĐSVH - ĐTVM
+    period: str  # Quý II năm 2020
+    year: int
+    coverage: str  # (Tổng hợp 3/4 khóm)
+    sample_note: str = ""
+    place: str = ""
+    # signature block: left title, right titles, and the names typed under them
+    left_title: str = ""
+    right_titles: tuple[str, ...] = ()
+    left_name: str = ""
+    right_name: str = ""
+
+
+@dataclass
+class Page:
+    """One form sheet being written: its worksheet, columns and the values of its cells."""
+
+    ws: Worksheet
+    st: Styles
+    name: str
+    columns: tuple[Col, ...]
+    values: dict[tuple[int, int], Any] = field(default_factory=dict)
+    heights: dict[int, float] = field(default_factory=dict)
+
+    @property
+    def ncols(self) -> int:
+        return len(self.columns)
+
+    def col(self, code: str) -> int:
+        return next(i for i, c in enumerate(self.columns) if c.code == code)
+
+    def has(self, code: str) -> bool:
+        return any(c.code == code for c in self.columns)
+
+    def widths(self) -> list[float]:
+        return [c.width for c in self.columns]
+
+    # -- cells
+
+    def text(self, row: int, c1: int, c2: int, text: str, fmt: Format) -> None:
+        """Text across columns c1..c2 (merged when more than one), always as a string."""
+        if c2 > c1:
+            self.ws.merge_range(row, c1, row, c2, "", fmt)
+        self.ws.write_string(row, c1, text, fmt)
+
+    def fit(self, row: int, col: int, text: str, minimum: float = 20) -> None:
+        """Make `row` tall enough for wrapped `text` in column `col` (rows only grow)."""
+        height = max(minimum, lines(text, self.columns[col].width) * 15 + 5)
+        if height > self.heights.get(row, 0):
+            self.heights[row] = height
+            self.ws.set_row(row, height)
+
+    # -- the header
+
+    def spans(self) -> tuple[tuple[int, int], tuple[int, int]]:
+        """Column spans of the two header blocks: left ≥ 36 characters, right ≥ 52."""
+        widths = self.widths()
+        n = len(widths)
+        left_end, acc = 0, 0.0
+        for i, w in enumerate(widths):
+            acc += w
+            left_end = i
+            if acc >= 36:
+                break
+        right_start, acc = n - 1, 0.0
+        for i in range(n - 1, left_end, -1):
+            acc += widths[i]
+            right_start = i
+            if acc >= 52:
+                break
+        return (0, left_end), (right_start, n - 1)
+
+    def _rule(self, span: tuple[int, int], text: str, fraction: float) -> None:
+        """A solid rule under the header line `text` (centred in `span`, row 2), `fraction`
+        of the text's printed length, as Nghị định 30/2020/NĐ-CP draws it: 1/3 to 1/2 under
+        the issuing body, the motto's full length under the motto. Drawn as a thin filled
+        shape: cell borders can only follow whole columns."""
+        start, end = span
+        span_px = sum(column_px(w) for w in self.widths()[start : end + 1])
+        length = round(bold_width_pt(text, HEADER_SIZE) * 4 / 3 * fraction)
+        length = max(8, min(length, span_px))
+        self.ws.insert_textbox(
+            2,
+            start,
+            "",
+            {
+                "x_offset": (span_px - length) // 2,
+                "y_offset": 1,
+                "width": length,
+                "height": 1,
+                "fill": {"color": "#000000"},
+                "line": {"none": True},
+                "object_position": 1,
+            },
+        )
+
+    def heading(self, h: Heading, title: str, coverage: bool = True) -> None:
+        """Header blocks, form number, title, annex line, period, coverage; print setup."""
+        ws, st = self.ws, self.st
+        for i, w in enumerate(self.widths()):
+            ws.set_column(i, i, w)
+        left, right = self.spans()
+        last = self.ncols - 1
+        ws.set_row(0, 19)
+        ws.set_row(1, 19)
+        ws.set_row(2, 6)
+        head = st(font_size=HEADER_SIZE, align="center")
+        bold = st(font_size=HEADER_SIZE, bold=True, align="center")
+        self.text(0, *left, h.co_quan, head)
+        self.text(1, *left, h.ban, bold)
+        self.text(0, *right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold)
+        self.text(1, *right, "Độc lập - Tự do - Hạnh phúc", bold)
+        self._rule(left, h.ban, 0.40)
+        self._rule(right, "Độc lập - Tự do - Hạnh phúc", 1.0)
+        self.text(
+            FORM_NO_ROW,
+            max(right[0], last - 1),
+            last,
+            self.name,
+            st(font_size=HEADER_SIZE, bold=True, align="right"),
+        )
+        ws.set_row(TITLE_ROW, 22)
+        self.text(TITLE_ROW, 0, last, title, st(font_size=TITLE_SIZE, bold=True, align="center"))
+        self.text(
+            ANNEX_ROW,
+            0,
+            last,
+            ANNEX.format(year=h.year),
+            st(font_size=HEADER_SIZE - 1, italic=True, align="center"),
+        )
+        self.text(
+            PERIOD_ROW,
+            0,
+            last,
+            h.period,
+            st(font_size=HEADER_SIZE, bold=True, italic=True, align="center"),
+        )
+        if coverage:
+            self.text(
+                COVERAGE_ROW,
+                0,
+                last,
+                f"({h.coverage})",
+                st(font_size=HEADER_SIZE - 1, italic=True, align="center"),
+            )
+        if h.sample_note:
+            self.text(
+                SAMPLE_ROW,
+                0,
+                last,
+                h.sample_note,
+                st(font_size=HEADER_SIZE - 1, bold=True, font_color="#C00000", align="center"),
+            )
+        ws.set_paper(9)
+        ws.set_landscape()
+        ws.set_margins(**MARGINS)
+        ws.fit_to_pages(1, 0)
+        ws.center_horizontally()
+        ws.repeat_rows(*HEADER_ROWS)
+        # Each form numbers its own pages from 1 (LibreOffice would otherwise count on).
+        ws.set_start_page(1)
+        ws.set_footer(f'&C&"{FONT},Regular"&11{self.name} – Trang &P')
+        ws.hide_gridlines(2)
+
+    def table_header(self, label_of: dict[str, str]) -> None:
+        """The two header rows (a group's `top` spans its columns) and the column numbers.
+        `label_of` gives a header's text in the run's words (the TEN column's kind)."""
+        ws, st = self.ws, self.st
+        head = st(border=1, bold=True, text_wrap=True, align="center", font_size=BODY_SIZE)
+        numfmt = st(border=1, italic=True, align="center", font_size=BODY_SIZE - 1)
+        top, sub, nums = HEADER_ROWS[0], HEADER_ROWS[0] + 1, HEADER_ROWS[1]
+        tops = [label_of.get(c.code, c.top) for c in self.columns]
+        alone = [lines(t, c.width) for t, c in zip(tops, self.columns, strict=True) if not c.sub]
+        subs = [lines(c.sub or "", c.width) for c in self.columns if c.sub]
+        if subs:
+            ws.set_row(top, 34)
+            ws.set_row(sub, max(32, max(subs) * 15 + 4, max(alone or [1]) * 15 + 4 - 34))
+        else:  # every header spans both rows: as tall as the longest header needs
+            ws.set_row(top, max(24, max(alone) * 15 + 8 - 16))
+            ws.set_row(sub, 16)
+        i = 0
+        while i < self.ncols:
+            c = self.columns[i]
+            if c.sub is None:
+                ws.merge_range(top, i, sub, i, "", head)
+                ws.write_string(top, i, tops[i], head)
+                i += 1
+                continue
+            j = i
+            while (
+                j + 1 < self.ncols
+                and self.columns[j + 1].top == c.top
+                and self.columns[j + 1].sub is not None
+            ):
+                j += 1
+            self.text(top, i, j, tops[i], head)
+            for k in range(i, j + 1):
+                ws.write_string(sub, k, self.columns[k].sub or "", head)
+            i = j + 1
+        # column numbers: A, B for the labels, then (1), (2), (3) …
+        for k in range(self.ncols):
+            ws.write_string(nums, k, "AB"[k] if k < 2 else f"({k - 1})", numfmt)
+
+    def signature(self, h: Heading, after: int, notes: Sequence[str] = ()) -> int:
+        """Notes, place and date, signature block and names under the table; the print area.
+        Returns the last printed row."""
+        ws, st = self.ws, self.st
+        left, right = self.spans()
+        row = after + 1
+        for note in notes:
+            self.text(
+                row,
+                0,
+                self.ncols - 1,
+                note,
+                st(font_size=NOTE_SIZE, italic=True, align="left", text_wrap=True),
+            )
+            n = lines(note, sum(self.widths()) * 1.15, NOTE_SIZE)
+            if n > 1:
+                ws.set_row(row, n * 15 + 3)
+            row += 1
+        row += 1
+        self.text(
+            row,
+            *right,
+            f"{h.place}, ngày ..... tháng ..... năm {h.year}",
+            st(font_size=SIGN_SIZE, italic=True, align="center"),
+        )
+        row += 1
+        bold = st(font_size=SIGN_SIZE, bold=True, align="center")
+        self.text(row, *left, h.left_title, bold)
+        for i, text in enumerate(h.right_titles):
+            self.text(row + i, *right, text, bold)
+        names = row + max(1, len(h.right_titles)) + 4  # room to sign
+        if h.left_name:
+            self.text(names, *left, h.left_name, bold)
+        if h.right_name:
+            self.text(names, *right, h.right_name, bold)
+        ws.print_area(0, 0, names, self.ncols - 1)
+        return names
