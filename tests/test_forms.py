@@ -250,7 +250,7 @@ def test_b02_titles_and_countif(tmp_path):
     assert at(g, count) == 2 == results.value(WARD, "KHOM_VMDT")
     ward_row = g[l02.rows[WARD]]
     assert "Phường Tân Quy Đông" in ward_row
-    assert "2/4 khóm đạt danh hiệu Khóm văn minh đô thị (50,00%)" in ward_row
+    assert "2/4 khóm đạt chuẩn văn minh đô thị (50,00%)" in ward_row
     assert results.ward_title in ward_row
 
 

@@ -107,7 +107,7 @@ def chart_sheet(wb: Workbook, ws: Worksheet, r: _Renderer, l01: FormLayout) -> N
         col = l01.columns["THIEU_GDVH_DAT_TL"]
         short.add_series(
             {
-                "name": "Số hộ đạt GĐVH còn thiếu so với chỉ tiêu",
+                "name": "Số hộ đạt GĐVH cần thêm để đạt chỉ tiêu",
                 "categories": [sheet01, first, ten, last - 1, ten],
                 "values": [sheet01, first, col, last - 1, col],
                 "fill": {"color": "#ED7D31"},
@@ -115,7 +115,7 @@ def chart_sheet(wb: Workbook, ws: Worksheet, r: _Renderer, l01: FormLayout) -> N
                 "gap": 60,
             }
         )
-        _style(short, r.t("Số hộ đạt GĐVH còn thiếu để đạt chỉ tiêu, theo {con}"), r.unit_word)
+        _style(short, r.t("Số hộ đạt GĐVH cần thêm để đạt chỉ tiêu, theo {con}"), r.unit_word)
         short.set_y_axis({"num_format": "0", "num_font": {"name": FONT, "size": 10}})
         short.set_x_axis({"reverse": True, "num_font": {"name": FONT, "size": 10}})
         short.set_size({"width": 900, "height": 260})

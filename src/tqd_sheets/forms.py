@@ -109,10 +109,13 @@ def run_words(results: Results, config: Config) -> dict[str, str]:
     children = units.mixed(kids)
     w = units.words(children, config.phuong.level)
     rules = config.rule_set(results.period.year)
-    names = [titles.title_name(lv.cap, rules) for lv in kids]
-    names = [n for n in dict.fromkeys(names) if n]
+    found = [t for t in (titles.title_for(lv.cap, rules) for lv in kids) if t is not None]
+    names = list(dict.fromkeys(t.name for t in found))
     w["danh_hieu_con"] = "/".join(names) or w["danh_hieu_con"]
-    w["DANH_HIEU_CON"] = w["danh_hieu_con"].upper()
+    # what a child "đạt": `chuẩn văn minh đô thị`, `chuẩn văn hóa`, `tiêu biểu`
+    reached = [t.phrase if t.phrase.startswith("chuẩn") else f"chuẩn {t.phrase}" for t in found]
+    reached = [x.replace("chuẩn tiêu biểu", "tiêu biểu") for x in reached]
+    w["dat_con"] = "/".join(dict.fromkeys(reached)) or f"chuẩn {w['chuan_con']}"
     parent = titles.title_name(config.phuong.level.cap, rules)
     w["danh_hieu_cha"] = parent or w["danh_hieu_cha"]
     return w
@@ -124,7 +127,7 @@ def title(sheet: str, words: Mapping[str, str] | None = None) -> str:
     from .formspec import title as declared
 
     w = dict(words or units.words(units.DEFAULT_CHILD, units.DEFAULT_PARENT))
-    w.setdefault("DANH_HIEU_CON", w["danh_hieu_con"].upper())
+    w.setdefault("dat_con", f"chuẩn {w['chuan_con']}")
     return declared(BY_SHEET[sheet], w)
 
 
@@ -780,7 +783,7 @@ class _Renderer:
         # Over every child of the unit, never only the consolidated ones.
         vmdt = _num(self.value(r.ward_code, "KHOM_VMDT"))
         n = len(r.expected)
-        text = self.t(f"{_number_vi(vmdt)}/{n} {{con}} đạt danh hiệu {{danh_hieu_con}}")
+        text = self.t(f"{_number_vi(vmdt)}/{n} {{con}} đạt {{dat_con}}")
         if r.partial:
             text += self.t(f" ({n - len(r.included)} {{con}} chưa tổng hợp)")
         elif n > 0:
@@ -808,7 +811,7 @@ class _Renderer:
             row,
             0,
             kq - 1,
-            self.t("Số {con} đạt danh hiệu {danh_hieu_con}:"),
+            self.t("Số {con} đạt {dat_con}:"),
             st.cell(bold=True, align="right"),
         )
         count = sum(

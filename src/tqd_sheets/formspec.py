@@ -136,7 +136,7 @@ B01B = Form(
 )
 B02 = Form(
     "Biểu 02",
-    "KẾT QUẢ XÉT DANH HIỆU {DANH_HIEU_CON}",
+    "KẾT QUẢ XÂY DỰNG {CON} ĐẠT {DAT_CON}",
     Rows.CHILDREN,
     (
         STT,
@@ -184,7 +184,7 @@ B04 = Form(
         Col("CHI_TIEU", "Chỉ tiêu kế hoạch năm", None, 12, Role.TARGET),
         Col("KET_QUA", "Kết quả thực hiện kỳ này", None, 12, Role.TEXT),
         Col("DANH_GIA", "Đánh giá kết quả so với chỉ tiêu", None, 13, Role.VERDICT),
-        Col("CON_THIEU", "Số còn thiếu để đạt chỉ tiêu", None, 26, Role.TEXT),
+        Col("CON_THIEU", "Cần thêm để đạt chỉ tiêu", None, 26, Role.TEXT),
     ),
     (
         "Ghi chú: kết quả thực hiện lấy từ dòng Tổng cộng của các biểu 01, 02, 03; "
