@@ -149,7 +149,7 @@ def compare_sheet(wb: Workbook, ws: Worksheet, r: _Renderer) -> None:
     unit = results.ward_code
     page = Page(ws, st, "So sánh", COMPARE_COLUMNS)
     page.heading(r.heading, "SO SÁNH VỚI CÙNG KỲ NĂM TRƯỚC")
-    page.table_header({})
+    page.table_header({}, r.t)
     row = FIRST_ROW
     for i, ind in enumerate(registry.INDICATORS):
         now, before = r.shown(unit, ind.code), r.previous(unit, ind.code)

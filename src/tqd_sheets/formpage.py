@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,7 +77,7 @@ def column_px(width: float) -> int:
 
 def lines(text: str, width: float, font_size: float = BODY_SIZE) -> int:
     """Lines a wrapped text takes in a column `width` characters wide (an estimate)."""
-    per_line = max(1, int(width * 1.1 * 11 / font_size) - 1)
+    per_line = max(1, int(width * 1.2 * 11 / font_size) - 1)
     return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
 
 
@@ -141,9 +141,11 @@ class Page:
             self.ws.merge_range(row, c1, row, c2, "", fmt)
         self.ws.write_string(row, c1, text, fmt)
 
-    def fit(self, row: int, col: int, text: str, minimum: float = 20) -> None:
-        """Make `row` tall enough for wrapped `text` in column `col` (rows only grow)."""
-        height = max(minimum, lines(text, self.columns[col].width) * 15 + 5)
+    def fit(self, row: int, col: int, text: str, minimum: float = 18, last: int = -1) -> None:
+        """Make `row` tall enough for wrapped `text` in columns `col`..`last` (rows only
+        grow)."""
+        width = sum(c.width for c in self.columns[col : max(col, last) + 1])
+        height = max(minimum, lines(text, width) * 14 + 4)
         if height > self.heights.get(row, 0):
             self.heights[row] = height
             self.ws.set_row(row, height)
@@ -199,9 +201,9 @@ class Page:
             ws.set_column(i, i, w)
         left, right = self.spans()
         last = self.ncols - 1
-        ws.set_row(0, 19)
-        ws.set_row(1, 19)
-        ws.set_row(2, 6)
+        ws.set_row(0, 17)
+        ws.set_row(1, 17)
+        ws.set_row(2, 4)
         head = st(font_size=HEADER_SIZE, align="center")
         bold = st(font_size=HEADER_SIZE, bold=True, align="center")
         self.text(0, *left, h.co_quan, head)
@@ -217,7 +219,7 @@ class Page:
             self.name,
             st(font_size=HEADER_SIZE, bold=True, align="right"),
         )
-        ws.set_row(TITLE_ROW, 22)
+        ws.set_row(TITLE_ROW, 20)
         self.text(TITLE_ROW, 0, last, title, st(font_size=TITLE_SIZE, bold=True, align="center"))
         self.text(
             ANNEX_ROW,
@@ -233,6 +235,7 @@ class Page:
             h.period,
             st(font_size=HEADER_SIZE, bold=True, italic=True, align="center"),
         )
+        ws.set_row(COVERAGE_ROW, 16 if coverage else 3)
         if coverage:
             self.text(
                 COVERAGE_ROW,
@@ -241,6 +244,7 @@ class Page:
                 f"({h.coverage})",
                 st(font_size=HEADER_SIZE - 1, italic=True, align="center"),
             )
+        ws.set_row(SAMPLE_ROW, 18 if h.sample_note else 3)
         if h.sample_note:
             self.text(
                 SAMPLE_ROW,
@@ -260,21 +264,32 @@ class Page:
         ws.set_footer(f'&C&"{FONT},Regular"&11{self.name} – Trang &P')
         ws.hide_gridlines(2)
 
-    def table_header(self, label_of: dict[str, str]) -> None:
+    def table_header(self, label_of: dict[str, str], words: Callable[[str], str]) -> None:
         """The two header rows (a group's `top` spans its columns) and the column numbers.
-        `label_of` gives a header's text in the run's words (the TEN column's kind)."""
+        `label_of` gives a header's text (the TEN column's kind), `words` puts a declared
+        header in the run's words."""
         ws, st = self.ws, self.st
         head = st(border=1, bold=True, text_wrap=True, align="center", font_size=BODY_SIZE)
         numfmt = st(border=1, italic=True, align="center", font_size=BODY_SIZE - 1)
         top, sub, nums = HEADER_ROWS[0], HEADER_ROWS[0] + 1, HEADER_ROWS[1]
-        tops = [label_of.get(c.code, c.top) for c in self.columns]
-        alone = [lines(t, c.width) for t, c in zip(tops, self.columns, strict=True) if not c.sub]
-        subs = [lines(c.sub or "", c.width) for c in self.columns if c.sub]
-        if subs:
-            ws.set_row(top, 34)
-            ws.set_row(sub, max(32, max(subs) * 15 + 4, max(alone or [1]) * 15 + 4 - 34))
+        tops = [label_of.get(c.code, words(c.top)) for c in self.columns]
+        alone = [
+            lines(t, c.width) for t, c in zip(tops, self.columns, strict=True) if c.sub is None
+        ]
+        grouped = any(c.sub is not None for c in self.columns)
+        if grouped:
+            # a group's title over its columns' width; a lone column spans both rows
+            groups: dict[str, float] = {}
+            for t, c in zip(tops, self.columns, strict=True):
+                if c.sub is not None:
+                    groups[t] = groups.get(t, 0) + c.width
+            top_h = max(lines(t, w) for t, w in groups.items()) * 14 + 4
+            subs = [lines(c.sub or "", c.width) for c in self.columns if c.sub]
+            sub_h = max([1, *subs]) * 14 + 4
+            ws.set_row(top, top_h)
+            ws.set_row(sub, max(sub_h, max(alone or [1]) * 14 + 6 - top_h))
         else:  # every header spans both rows: as tall as the longest header needs
-            ws.set_row(top, max(24, max(alone) * 15 + 8 - 16))
+            ws.set_row(top, max(24, max(alone) * 14 + 8 - 16))
             ws.set_row(sub, 16)
         i = 0
         while i < self.ncols:
@@ -293,7 +308,7 @@ class Page:
                 j += 1
             self.text(top, i, j, tops[i], head)
             for k in range(i, j + 1):
-                ws.write_string(sub, k, self.columns[k].sub or "", head)
+                ws.write_string(sub, k, words(self.columns[k].sub or ""), head)
             i = j + 1
         # column numbers: A, B for the labels, then (1), (2), (3) …
         for k in range(self.ncols):
@@ -305,31 +320,35 @@ class Page:
         ws, st = self.ws, self.st
         left, right = self.spans()
         row = after + 1
-        for note in notes:
+        if notes:
+            # one paragraph: a row per short note would push the names off the page
+            note = " ".join(notes)
             self.text(
                 row,
                 0,
                 self.ncols - 1,
                 note,
-                st(font_size=NOTE_SIZE, italic=True, align="left", text_wrap=True),
+                st(font_size=NOTE_SIZE, italic=True, align="left", valign="top", text_wrap=True),
             )
-            n = lines(note, sum(self.widths()) * 1.15, NOTE_SIZE)
-            if n > 1:
-                ws.set_row(row, n * 15 + 3)
+            ws.set_row(row, lines(note, sum(self.widths()) * 1.1, NOTE_SIZE) * 14 + 3)
             row += 1
-        row += 1
         self.text(
             row,
             *right,
             f"{h.place}, ngày ..... tháng ..... năm {h.year}",
             st(font_size=SIGN_SIZE, italic=True, align="center"),
         )
+        ws.set_row(row, 17)
         row += 1
         bold = st(font_size=SIGN_SIZE, bold=True, align="center")
         self.text(row, *left, h.left_title, bold)
         for i, text in enumerate(h.right_titles):
             self.text(row + i, *right, text, bold)
-        names = row + max(1, len(h.right_titles)) + 4  # room to sign
+            ws.set_row(row + i, 17)
+        names = row + max(1, len(h.right_titles)) + 3  # room to sign
+        for gap in range(row + len(h.right_titles), names):
+            ws.set_row(gap, 13)
+        ws.set_row(names, 17)
         if h.left_name:
             self.text(names, *left, h.left_name, bold)
         if h.right_name:

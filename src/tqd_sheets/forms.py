@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,12 +31,15 @@ from .formpage import (
     BODY_SIZE,
     COVERAGE_ROW,
     DEFAULT_COLUMN_PX,
+    DIGIT_PX,
     FIRST_ROW,
     HEADER_ROWS,
     PERIOD_ROW,
+    PRINTABLE_PX,
     TITLE_ROW,
     Heading,
     Page,
+    column_px,
 )
 from .formspec import (
     CHANGE_FMT,
@@ -156,6 +159,9 @@ def form_columns(form: Form, results: Results) -> tuple[Col, ...]:
             if c.role is not Role.CRITERION
             or (c.code in judged and judged[c.code].map(lambda x: not _missing(x)).any())
         ]
+    spare = (PRINTABLE_PX - sum(column_px(c.width) for c in cols)) // DIGIT_PX
+    if spare > 0:
+        cols = [replace(c, width=c.width + spare) if c.fill else c for c in cols]
     return tuple(cols)
 
 
@@ -395,9 +401,10 @@ class _Renderer:
             page.heading(
                 self.heading,
                 self.t_title(form),
-                coverage=form.rows is not Rows.UNIT_TYPES,
+                # a children form says it beside its totals; units are no children
+                coverage=form.rows is Rows.TARGETS,
             )
-            page.table_header({"TEN": self.unit_word})
+            page.table_header({"TEN": self.unit_word}, self.t)
             draw = {
                 Rows.CHILDREN: self.children_form,
                 Rows.UNIT_TYPES: self.unit_types_form,
@@ -513,7 +520,7 @@ class _Renderer:
             f"\n({unit_words.coverage(self.r)})",
             st.cell(align="center", text_wrap=True),
         )
-        page.fit(row, 1, "x\nx", 30)
+        page.fit(row, 1, "x\nx", 28)
 
     def no_data_row(self, page: Page, row: int, first_col: int = 2) -> None:
         page.text(
@@ -551,7 +558,7 @@ class _Renderer:
                     bold=True,
                     align="center",
                     font_size=BODY_SIZE,
-                    num_format=RATE_FMT,
+                    num_format=f'"≥ "{RATE_FMT}',  # the target the verdicts compare with
                 )
                 if target is None:
                     page.ws.write_string(sub, page.col(c.code), "Chưa có chỉ tiêu", hfmt)
@@ -792,7 +799,7 @@ class _Renderer:
         last = page.col("KET_QUA") - 1
         if last >= first:
             page.text(row, first, last, text, st.cell(align="center", text_wrap=True))
-            page.fit(row, first, text, 32)
+            page.fit(row, first, text, last=last)
         verdict = unit_words.verdict_text(r, r.ward_title)
         kq = page.col("KET_QUA")
         ws.write_string(row, kq, verdict, st.cell(align="center", bold=True, text_wrap=True))
@@ -802,7 +809,7 @@ class _Renderer:
             text = DASH if _missing(before) else (DAT if before >= 1 else CHUA_DAT)
             ws.write_string(row, page.col("TRUOC_KET_QUA"), text, st.cell(align="center"))
         ws.write_string(row, page.col("LY_DO"), r.ward_title_reasons or "", st.cell(text_wrap=True))
-        page.fit(row, page.col("LY_DO"), r.ward_title_reasons or "", 32)
+        page.fit(row, page.col("LY_DO"), r.ward_title_reasons or "")
 
     def count_row(self, page: Page, row: int, body: list[int], titles_of: dict) -> int:
         st, r = self.st, self.r

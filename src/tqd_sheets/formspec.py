@@ -47,6 +47,7 @@ class Col:
     role: Role = Role.INDICATOR
     of: str = ""  # the indicator a TARGET/VERDICT/SHORT/PREVIOUS/CHANGE column is about
     only_with_previous: bool = False  # drawn only when history holds last year's figures
+    fill: bool = False  # widened to the printable width when other columns are left out
 
 
 @dataclass(frozen=True)
@@ -80,30 +81,23 @@ B01 = Form(
     Rows.CHILDREN,
     (
         STT,
-        _label("TEN", "", 11),
+        _label("TEN", "", 10),
         Col("HO", "Tổng số hộ", None, 7),
         Col("GDVH_DK", "Hộ đăng ký xây dựng GĐVH", "Số hộ", 7),
         Col("GDVH_DK_TL", "Hộ đăng ký xây dựng GĐVH", "Tỷ lệ", 7),
         Col("GDVH_DAT", "Hộ đạt chuẩn GĐVH", "Số hộ", 7),
         Col("GDVH_DAT_TL", "Hộ đạt chuẩn GĐVH", "Tỷ lệ", 7),
-        Col("GDVH_3NAM", "Hộ đạt GĐVH 3 năm liên tục trở lên", None, 8),
+        Col("GDVH_3NAM", "Hộ đạt GĐVH 3 năm liên tục", None, 8),
         _prev("GDVH_DAT_TL", "Tỷ lệ hộ đạt", 7),
         _change("GDVH_DAT", "Số hộ đạt", 7),
         _change("GDVH_DAT_TL", "Tỷ lệ hộ đạt", 11),
         # The target is one number for every row: printed in the sub-header cell the
         # verdicts compare with ("Chỉ tiêu 94,00%").
-        Col("DG_GDVH_DK_TL", "Tỷ lệ hộ đăng ký so với chỉ tiêu", "", 9, Role.VERDICT, "GDVH_DK_TL"),
-        Col(
-            "DG_GDVH_DAT_TL",
-            "Tỷ lệ hộ đạt GĐVH so với chỉ tiêu",
-            "",
-            9,
-            Role.VERDICT,
-            "GDVH_DAT_TL",
-        ),
+        Col("DG_GDVH_DK_TL", "Đánh giá hộ đăng ký", "", 10, Role.VERDICT, "GDVH_DK_TL"),
+        Col("DG_GDVH_DAT_TL", "Đánh giá hộ đạt GĐVH", "", 10, Role.VERDICT, "GDVH_DAT_TL"),
         Col(
             "THIEU_GDVH_DAT_TL",
-            "Hộ đạt GĐVH còn thiếu so với chỉ tiêu",
+            "Còn thiếu so với chỉ tiêu",
             None,
             8,
             Role.SHORT,
@@ -149,11 +143,11 @@ B02 = Form(
         Col("CD_HOC_TAP", "Tiêu chí xét", "Cộng đồng học tập", 8, Role.CRITERION),
         Col("KET_QUA", "Kết quả xét", None, 10, Role.TEXT),
         Col("TRUOC_KET_QUA", "Cùng kỳ năm trước", None, 10, Role.PREVIOUS, "KHOM_VMDT", True),
-        Col("LY_DO", "Lý do chưa đạt", None, 24, Role.TEXT),
+        Col("LY_DO", "Lý do chưa đạt", None, 24, Role.TEXT, fill=True),
     ),
     (
-        "Ghi chú: các cột (1)–(6) là tiêu chí xét danh hiệu; x: đạt/có; “—”: chưa có xác nhận "
-        "của Công an (chưa có biểu của {cha}); “Chưa đủ căn cứ”: thiếu số liệu để đánh giá.",
+        "Ghi chú: cột (1)–(6): tiêu chí xét; x: đạt, có; “—”: chưa có xác nhận của Công an; "
+        "“Chưa đủ căn cứ”: thiếu số liệu để đánh giá.",
     ),
     count_row=True,
 )
