@@ -19,7 +19,7 @@ from xlsxwriter.worksheet import Worksheet
 from . import registry
 from .findings import a1
 from .formpage import FIRST_ROW, Page
-from .formspec import CHANGE_FMT, COUNT_FMT, PERCENT, POINTS_FMT, RATE_FMT, Col, Role
+from .formspec import CHANGE_FMT, COUNT_FMT, PERCENT, POINTS_FMT, RATE_FMT, SHORT_FMT, Col, Role
 from .styles import FONT
 
 if TYPE_CHECKING:
@@ -103,7 +103,7 @@ def chart_sheet(wb: Workbook, ws: Worksheet, r: _Renderer, l01: FormLayout) -> N
     ws.insert_chart(FIRST_ROW - 3, 0, chart, {"x_offset": 10})
     last_row = FIRST_ROW + 17
     if "THIEU_GDVH_DAT_TL" in l01.columns and target is not None:
-        short = wb.add_chart({"type": "bar"})
+        short = wb.add_chart({"type": "column"})
         col = l01.columns["THIEU_GDVH_DAT_TL"]
         short.add_series(
             {
@@ -111,13 +111,25 @@ def chart_sheet(wb: Workbook, ws: Worksheet, r: _Renderer, l01: FormLayout) -> N
                 "categories": [sheet01, first, ten, last - 1, ten],
                 "values": [sheet01, first, col, last - 1, col],
                 "fill": {"color": "#ED7D31"},
-                "data_labels": {"value": True, "font": {"name": FONT, "size": 9}},
-                "gap": 60,
+                "data_labels": {
+                    "value": True,
+                    "num_format": SHORT_FMT,
+                    "font": {"name": FONT, "size": 9},
+                },
+                "gap": 80,
             }
         )
         _style(short, r.t("Số hộ đạt GĐVH cần thêm để đạt chỉ tiêu, theo {con}"), r.unit_word)
-        short.set_y_axis({"num_format": "0", "num_font": {"name": FONT, "size": 10}})
-        short.set_x_axis({"reverse": True, "num_font": {"name": FONT, "size": 10}})
+        short.set_y_axis(
+            {
+                "name": "Số hộ",
+                "name_font": FONT_PROPS,
+                "min": 0,
+                "num_format": "0",
+                "num_font": {"name": FONT, "size": 10},
+                "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
+            }
+        )
         short.set_size({"width": 900, "height": 260})
         ws.insert_chart(FIRST_ROW + 15, 0, short, {"x_offset": 10})
         last_row = FIRST_ROW + 30
@@ -135,10 +147,10 @@ def _style(chart: Any, title: str, axis: str) -> None:
 
 COMPARE_COLUMNS = (
     Col("STT", "STT", None, 5, Role.LABEL),
-    Col("TEN", "Chỉ tiêu", None, 52, Role.LABEL),
-    Col("KY_NAY", "Kỳ này", None, 13, Role.TEXT),
-    Col("TRUOC", "Cùng kỳ năm trước", None, 13, Role.PREVIOUS),
-    Col("TANG", "Tăng (+), giảm (−)", None, 16, Role.CHANGE),
+    Col("TEN", "Chỉ tiêu", None, 44, Role.LABEL),
+    Col("KY_NAY", "Kỳ này", None, 16, Role.TEXT),
+    Col("TRUOC", "Cùng kỳ năm trước", None, 16, Role.PREVIOUS),
+    Col("TANG", "Tăng (+), giảm (−)", None, 20, Role.CHANGE),
 )
 
 

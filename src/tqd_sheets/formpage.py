@@ -162,6 +162,13 @@ class Page:
             left_end = i
             if acc >= 36:
                 break
+        if left_end >= n - 1:  # a few wide columns: split them where half the width lies
+            half, acc, left_end = sum(widths) / 2, 0.0, 0
+            for i, w in enumerate(widths[:-1]):
+                acc += w
+                left_end = i
+                if acc >= half - w / 2:
+                    break
         right_start, acc = n - 1, 0.0
         for i in range(n - 1, left_end, -1):
             acc += widths[i]

@@ -159,9 +159,21 @@ def form_columns(form: Form, results: Results) -> tuple[Col, ...]:
             if c.role is not Role.CRITERION
             or (c.code in judged and judged[c.code].map(lambda x: not _missing(x)).any())
         ]
+    # a verdict or gap needs its target: a run without one (a city's) leaves them out
+    targets = results.targets
+    aimed = set() if targets is None or "ma" not in targets else set(targets.ma.astype(str))
+    cols = [
+        c
+        for c in cols
+        if c.role not in (Role.VERDICT, Role.SHORT) or c.of in aimed or form.rows is Rows.TARGETS
+    ]
+    # Columns left out give their room to the row labels and the column declared to fill.
     spare = (PRINTABLE_PX - sum(column_px(c.width) for c in cols)) // DIGIT_PX
-    if spare > 0:
-        cols = [replace(c, width=c.width + spare) if c.fill else c for c in cols]
+    growing = [c.code for c in cols if c.fill]
+    if growing and spare > 0:
+        growing.append("TEN")
+        share = spare // len(growing)
+        cols = [replace(c, width=c.width + share) if c.code in growing else c for c in cols]
     return tuple(cols)
 
 
@@ -411,7 +423,10 @@ class _Renderer:
                 Rows.TARGETS: self.targets_form,
             }[form.rows]
             last, notes = draw(page, form)
-            page.signature(self.heading, last, [self.t(n) for n in form.notes] + notes)
+            declared = list(form.notes)
+            if any(c.role is Role.CRITERION for c in page.columns):
+                declared = [*form.criteria_notes, *declared]
+            page.signature(self.heading, last, [self.t(n) for n in declared] + notes)
         chart.chart_sheet(self.wb, ws[CHART_SHEET], self, self.layout["Biểu 01"])
         if COMPARE_SHEET in ws:
             chart.compare_sheet(self.wb, ws[COMPARE_SHEET], self)
@@ -814,13 +829,9 @@ class _Renderer:
     def count_row(self, page: Page, row: int, body: list[int], titles_of: dict) -> int:
         st, r = self.st, self.r
         kq = page.col("KET_QUA")
-        page.text(
-            row,
-            0,
-            kq - 1,
-            self.t("Số {con} đạt {dat_con}:"),
-            st.cell(bold=True, align="right"),
-        )
+        label = self.t("Số {con} đạt {dat_con}:")
+        page.text(row, 0, kq - 1, label, st.cell(bold=True, align="right", text_wrap=True))
+        page.fit(row, 0, label, last=kq - 1)
         count = sum(
             1
             for k in r.expected
@@ -900,7 +911,6 @@ class _Renderer:
             row = lay.rows[str(t.ma)]
             label = self.target_label(t)
             self.row_label(page, row, i + 1, label)
-            page.fit(row, 1, label, 30)
             unit = "" if _missing(t.don_vi) else str(t.don_vi)
             ws.write_string(row, page.col("DON_VI"), self.unit_of_count(unit), center)
             is_rate = unit == "%"
@@ -951,7 +961,7 @@ class _Renderer:
             ws.write_string(
                 row, page.col("CON_THIEU"), missing, st.cell(align="left", text_wrap=True)
             )
-            page.fit(row, page.col("CON_THIEU"), missing, 30)
+            page.fit(row, page.col("CON_THIEU"), missing)
         last = FIRST_ROW + len(targets) - 1
         self.red_when_not_met(page, FIRST_ROW, last, dg)
         return last, [self.partial_note()] if r.partial else []

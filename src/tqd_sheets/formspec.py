@@ -58,6 +58,7 @@ class Form:
     columns: tuple[Col, ...]
     notes: tuple[str, ...] = ()  # printed under the table, in the run's words
     count_row: bool = False  # Biểu 02: a last row counting the children đạt
+    criteria_notes: tuple[str, ...] = ()  # printed first when title criteria are drawn
 
 
 def _label(code: str, top: str, width: float) -> Col:
@@ -145,11 +146,11 @@ B02 = Form(
         Col("TRUOC_KET_QUA", "Cùng kỳ năm trước", None, 10, Role.PREVIOUS, "KHOM_VMDT", True),
         Col("LY_DO", "Lý do chưa đạt", None, 24, Role.TEXT, fill=True),
     ),
-    (
-        "Ghi chú: cột (1)–(6): tiêu chí xét; x: đạt, có; “—”: chưa có xác nhận của Công an; "
-        "“Chưa đủ căn cứ”: thiếu số liệu để đánh giá.",
-    ),
+    ("“Chưa đủ căn cứ”: thiếu số liệu để đánh giá.",),
     count_row=True,
+    criteria_notes=(
+        "Ghi chú: cột (1)–(6): tiêu chí xét; x: đạt, có; “—”: chưa có xác nhận của Công an;",
+    ),
 )
 B03 = Form(
     "Biểu 03",
@@ -173,11 +174,11 @@ B04 = Form(
     Rows.TARGETS,
     (
         STT,
-        _label("NOI_DUNG", "Nội dung chỉ tiêu", 38),
+        _label("NOI_DUNG", "Nội dung chỉ tiêu", 34),
         Col("DON_VI", "Đơn vị tính", None, 9, Role.TEXT),
         Col("CHI_TIEU", "Chỉ tiêu kế hoạch năm", None, 12, Role.TARGET),
         Col("KET_QUA", "Kết quả thực hiện kỳ này", None, 12, Role.TEXT),
-        Col("DANH_GIA", "Đánh giá kết quả so với chỉ tiêu", None, 13, Role.VERDICT),
+        Col("DANH_GIA", "Đánh giá kết quả so với chỉ tiêu", None, 17, Role.VERDICT),
         Col("CON_THIEU", "Cần thêm để đạt chỉ tiêu", None, 26, Role.TEXT),
     ),
     (
