@@ -13,11 +13,24 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from builders import DATA_HEADER
-from results_factory import KHOM, KHOM_INPUTS, UNIT_ROWS, WARD, make_config, make_results
+from results_factory import (
+    CITY,
+    KHOM,
+    KHOM_INPUTS,
+    PREVIOUS_INPUTS,
+    UNIT_ROWS,
+    WARD,
+    make_city_config,
+    make_config,
+    make_parent_results,
+    make_results,
+    with_previous,
+)
 from tqd_sheets.chart import HELPER_COL
 from tqd_sheets.findings import a1
 from tqd_sheets.forms import (
     CHART_SHEET,
+    COMPARE_SHEET,
     COUNT_ROW,
     DATA_SHEET,
     FIRST_ROW,
@@ -29,7 +42,7 @@ from tqd_sheets.forms import (
     layout,
     write_forms,
 )
-from tqd_sheets.formspec import COUNT_FMT
+from tqd_sheets.formspec import COUNT_FMT, POINTS_FMT
 from tqd_sheets.spec import MARKER_SHEET
 
 
@@ -412,11 +425,19 @@ def _recalc_profile(root: Path) -> str:
     return root.as_uri()
 
 
+def _variant(kind: str, folder: Path) -> Path:
+    folder.mkdir(parents=True)
+    if kind == "partial":
+        return build(folder, included=("K1", "K2", "K3"), zero_households=("K2",))[0]
+    if kind == "history":
+        return build_with_previous(folder)[0]
+    return write_forms(folder / "BaoCao_2020.xlsx", make_parent_results(), make_city_config())
+
+
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
-def test_libreoffice_recomputes_the_cached_values(tmp_path):
-    path, _results, _lay = build(
-        tmp_path / "in", included=("K1", "K2", "K3"), zero_households=("K2",)
-    )
+@pytest.mark.parametrize("kind", ["partial", "history", "city"])
+def test_libreoffice_recomputes_the_cached_values(tmp_path, kind):
+    path = _variant(kind, tmp_path / "in")
     out = tmp_path / "out"
     profile = _recalc_profile(tmp_path / "profile")
     subprocess.run(
@@ -437,7 +458,7 @@ def test_libreoffice_recomputes_the_cached_values(tmp_path):
     recomputed = out / path.name
     wb = openpyxl.load_workbook(path)
     compared = 0
-    for sheet in FORM_SHEETS:
+    for sheet in [*FORM_SHEETS, *([COMPARE_SHEET] if kind == "history" else [])]:
         mine, theirs = grid(path, sheet), grid(recomputed, sheet)
         for row in wb[sheet].iter_rows():
             for cell in row:
@@ -450,4 +471,123 @@ def test_libreoffice_recomputes_the_cached_values(tmp_path):
                 else:
                     assert a == b, (sheet, cell.coordinate)
                 compared += 1
-    assert compared > 50
+    assert compared > 40
+
+
+# --------------------------------------------------------------------------- last year
+
+
+def build_with_previous(tmp_path: Path, **kw):
+    results = with_previous(make_results(**kw), note="Ghi chú thử của lịch sử.")
+    path = write_forms(tmp_path / "BaoCao_2020.xlsx", results, make_config())
+    return path, results, layout(results)
+
+
+def test_without_history_no_comparison_column_or_sheet(tmp_path):
+    path, results, lay = build(tmp_path)
+    assert results.previous is None
+    for sheet in FORM_SHEETS:
+        assert not [c for c in lay[sheet].columns if c.startswith(("TRUOC_", "TANG_"))], sheet
+    assert COMPARE_SHEET not in openpyxl.load_workbook(path).sheetnames
+
+
+def test_b01_shows_last_year_and_the_change_per_khom_and_total(tmp_path):
+    path, _results, lay = build_with_previous(tmp_path)
+    l01, g = lay["Biểu 01"], grid(path, "Biểu 01")
+    ws = openpyxl.load_workbook(path)["Biểu 01"]
+    for k, before in PREVIOUS_INPUTS.items():
+        now = KHOM_INPUTS[k]
+        rate_before = before["GDVH_DAT"] / before["HO"] * 100
+        assert at(g, pos(l01, k, "TRUOC_GDVH_DAT_TL")) == rate_before
+        assert at(g, pos(l01, k, "TANG_GDVH_DAT")) == now["GDVH_DAT"] - before["GDVH_DAT"]
+        points = now["GDVH_DAT"] / now["HO"] * 100 - rate_before
+        assert at(g, pos(l01, k, "TANG_GDVH_DAT_TL")) == pytest.approx(points, abs=1e-12)
+    # K1: 113/120 − 100/118 = 94,17 % − 84,75 % = +9,42 điểm %
+    assert round(at(g, pos(l01, "K1", "TANG_GDVH_DAT_TL")), 2) == 9.42
+    # K4 is not in last year's history
+    for code in ("TRUOC_GDVH_DAT_TL", "TANG_GDVH_DAT", "TANG_GDVH_DAT_TL"):
+        assert at(g, pos(l01, "K4", code)) == "—"
+    # the total compares with last year's ward total (K1..K3: 284 of 362 households)
+    assert at(g, pos(l01, WARD, "TRUOC_GDVH_DAT_TL")) == 284 / 362 * 100
+    assert at(g, pos(l01, WARD, "TANG_GDVH_DAT")) == 360 - 284
+    assert at(g, pos(l01, WARD, "TANG_GDVH_DAT_TL")) == pytest.approx(
+        360 / 425 * 100 - 284 / 362 * 100, abs=1e-12
+    )
+    cell = ws[l01.cell("K1", "TANG_GDVH_DAT_TL")]
+    now, before = l01.cell("K1", "GDVH_DAT_TL"), l01.cell("K1", "TRUOC_GDVH_DAT_TL")
+    assert cell.value == f'=IF(ISNUMBER({now}),{now}-{before},"—")'
+    assert cell.number_format == POINTS_FMT
+    notes = [t for t in texts(g) if t.startswith("Ghi chú")]
+    assert "Cùng kỳ năm trước: Năm 2019" in notes[0] and "Ghi chú thử của lịch sử." in notes[0]
+
+
+def test_b02_shows_last_years_title(tmp_path):
+    path, _results, lay = build_with_previous(tmp_path)
+    l02, g = lay["Biểu 02"], grid(path, "Biểu 02")
+    got = [at(g, pos(l02, k, "TRUOC_KET_QUA")) for k in (*KHOM, WARD)]
+    assert got == ["Đạt", "Đạt", "Chưa đạt", "—", "Chưa đạt"]
+
+
+def test_compare_sheet_lists_indicators_and_draws_the_years(tmp_path):
+    path, _results, _lay = build_with_previous(tmp_path)
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames[wb.sheetnames.index(CHART_SHEET) + 1] == COMPARE_SHEET
+    g = grid(path, COMPARE_SHEET)
+    rows = {r[1]: r for r in g if isinstance(r[1], str)}
+    assert rows["Tổng số hộ"][2:5] == [425, 362, 425 - 362]
+    rate = rows["Tỷ lệ hộ đạt chuẩn GĐVH (%)"]
+    assert rate[2:4] == [360 / 425 * 100, 284 / 362 * 100]
+    assert rate[4] == pytest.approx(360 / 425 * 100 - 284 / 362 * 100, abs=1e-12)
+    assert rows["Tổng số nhân khẩu"][3:5] == ["—", "—"]  # not in last year's history
+    with zipfile.ZipFile(path) as z:
+        charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
+    trend = next(c for c in charts if "qua các năm" in c)
+    assert "lineChart" in trend
+    years = [r[1] for r in g if r[1] in ("2018", "2019", "2020")]
+    assert years == ["2018", "2019", "2020"]
+
+
+# --------------------------------------------------------------------------- a city's run
+
+
+def test_a_city_over_its_phuong_and_xa(tmp_path):
+    results = make_parent_results(signers={"nguoi_lap": "Lê Văn Tâm"})
+    path = write_forms(tmp_path / "BaoCao_2020.xlsx", results, make_city_config())
+    lay = layout(results)
+    g = grid(path, "Biểu 01")
+    l01 = lay["Biểu 01"]
+    names = [at(g, (l01.rows[c], 1)) for c in results.expected]
+    assert names == ["Phường Tân Quy Đông", "Xã Tân Khánh Đông", "Phường An Hòa"]
+    three = ("K1", "K2", "K3")
+    assert at(g, pos(l01, CITY, "HO")) == total("HO", three)
+    assert (
+        at(g, pos(l01, CITY, "GDVH_DAT_TL")) == total("GDVH_DAT", three) / total("HO", three) * 100
+    )
+    # no targets at the city: no verdict or gap column left empty
+    assert not {"DG_GDVH_DAT_TL", "DG_GDVH_DK_TL", "THIEU_GDVH_DAT_TL"} & set(l01.columns)
+    words = texts(g)
+    assert "Tổng cộng\n(Tổng hợp 3/3 phường/xã)" in words
+    assert "UBND THÀNH PHỐ SA ĐÉC" in words and "Lê Văn Tâm" in words
+    assert "Sa Đéc, ngày ..... tháng ..... năm 2020" in words
+    # Biểu 02: each child's title status; a khóm's criteria are no columns of a city's form
+    l02, g02 = lay["Biểu 02"], grid(path, "Biểu 02")
+    assert not {"DIEM", "ANTT", "NGAY_HOI", "QUY_UOC", "CD_HOC_TAP"} & set(l02.columns)
+    assert [at(g02, pos(l02, c, "KET_QUA")) for c in results.expected] == [
+        "Đạt",
+        "Đạt",
+        "Chưa đạt",
+    ]
+    assert (
+        "KẾT QUẢ XÂY DỰNG PHƯỜNG/XÃ ĐẠT CHUẨN VĂN MINH ĐÔ THỊ/CHUẨN VĂN HÓA NÔNG THÔN MỚI"
+        in texts(g02)
+    )
+    assert "Ghi chú: cột (1)–(6)" not in " ".join(texts(g02))
+
+
+def test_a_city_in_2024_names_the_titles_of_nd_86(tmp_path):
+    results = make_parent_results(period="2024")
+    path = write_forms(tmp_path / "BaoCao_2024.xlsx", results, make_city_config(2024))
+    words = texts(grid(path, "Biểu 02"))
+    assert "KẾT QUẢ XÂY DỰNG PHƯỜNG/XÃ ĐẠT TIÊU BIỂU" in words
+    assert "Số phường/xã đạt tiêu biểu:" in words
+    assert not [w for w in words if "văn minh đô thị" in w]

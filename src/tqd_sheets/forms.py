@@ -483,18 +483,25 @@ class _Renderer:
         page.values[(row, col)] = value
 
     def change_cell(
-        self, page: Page, row: int, col: int, now_col: int, before: float | str, fmt: Format
+        self,
+        page: Page,
+        row: int,
+        col: int,
+        now_col: int,
+        before: float | str,
+        fmt: Format,
+        before_ref: str = "",
     ) -> None:
-        """This period minus last year's: live when both figures exist, `—` otherwise."""
+        """This period minus last year's (the cell `before_ref` when the form shows it): live
+        when both figures exist, `—` otherwise."""
         now = page.values.get((row, now_col))
         if _missing(before) or before == DASH or now in (None, DASH):
             self.dash(page, row, col)
             return
         value = float(now) - float(before)
         ref = a1(row, now_col)
-        page.ws.write_formula(
-            row, col, f'=IF(ISNUMBER({ref}),{ref}-{float(before)!r},"{DASH}")', fmt, value
-        )
+        minus = before_ref or repr(float(before))
+        page.ws.write_formula(row, col, f'=IF(ISNUMBER({ref}),{ref}-{minus},"{DASH}")', fmt, value)
         page.values[(row, col)] = value
 
     def _total_row(self, page: Page) -> int:
@@ -653,7 +660,8 @@ class _Renderer:
                     else self.previous(unit, c.of)
                 )
                 fmt = st.number(POINTS_FMT if is_rate else CHANGE_FMT, total)
-                self.change_cell(page, row, col, page.col(c.of), before, fmt)
+                ref = a1(row, page.col(prev_col)) if page.has(prev_col) else ""
+                self.change_cell(page, row, col, page.col(c.of), before, fmt, ref)
             elif c.role is Role.VERDICT:
                 target = a1(HEADER_ROWS[0] + 1, col)
                 if c.of not in self.targets:
