@@ -133,3 +133,38 @@ def test_every_list_that_declares_a_check_names_its_rule() -> None:
                 assert sheet.repeat_rule in catalog.RULES, sheet.name
             if any(f.not_above for f in sheet.fields):
                 assert sheet.above_rule in catalog.RULES, sheet.name
+
+
+def test_every_figure_of_last_year_equals_its_history_value(tmp_path: Path) -> None:
+    """A `Cùng kỳ năm trước` cell shows history's value of the indicator it is declared
+    `of`, for every unit history holds (a rate in percent units), `—` where it holds none."""
+    from results_factory import make_config, make_results, with_previous
+
+    results = with_previous(make_results())
+    path = forms.write_forms(tmp_path / "BaoCao_2020.xlsx", results, make_config())
+    book = CalamineWorkbook.from_path(str(path))
+    prev = results.previous
+    checked = 0
+    for form in formspec.FORMS:
+        lay = forms.layout(results)[form.sheet]
+        grid = book.get_sheet_by_name(form.sheet).to_python(skip_empty_area=False)
+        for col in forms.form_columns(form, results):
+            if col.role is not formspec.Role.PREVIOUS or col.of not in registry.BY_CODE:
+                continue
+            flag = registry.BY_CODE[col.of].kind is registry.Kind.FLAG
+            # a child's title is a flag shown as its verdict; the unit's own row shows the
+            # unit's title, not the count of its children's
+            units = results.expected if flag else (*results.expected, results.ward_code)
+            for unit in units:
+                rows = prev[(prev.ma_don_vi == unit) & (prev.ma_chi_tieu == col.of)]
+                shown = grid[lay.rows[unit]][lay.columns[col.code]]
+                if not len(rows):
+                    assert shown == forms.DASH, (form.sheet, unit, col.code)
+                    continue
+                value = float(rows.gia_tri.iloc[0])
+                if flag:
+                    assert shown == ("Đạt" if value >= 1 else "Chưa đạt"), (unit, col.code)
+                else:
+                    assert _same(shown, value, col.of), (unit, col.code)
+                checked += 1
+    assert checked >= 4
