@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from xlsxwriter.format import Format
@@ -39,6 +39,7 @@ DEFAULT_COLUMN_PX = 72
 DIGIT_PX, PADDING_PX = 8, 5
 # A4 landscape less the margins, in pixels at 96 dpi: a form this wide prints at 100 %.
 PRINTABLE_PX = int((29.7 - 3.0 - 1.5) / 2.54 * 96)
+MOTTO = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 HEADER_SIZE = 13  # points: issuing body, motto, period
 TITLE_SIZE = 14
 BODY_SIZE = 11  # the table
@@ -77,7 +78,7 @@ def column_px(width: float) -> int:
 
 def lines(text: str, width: float, font_size: float = BODY_SIZE) -> int:
     """Lines a wrapped text takes in a column `width` characters wide (an estimate)."""
-    per_line = max(1, int(width * 1.2 * 11 / font_size) - 1)
+    per_line = max(1, int(width * 1.35 * 11 / font_size) - 1)
     return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
 
 
@@ -119,6 +120,7 @@ class Page:
     columns: tuple[Col, ...]
     values: dict[tuple[int, int], Any] = field(default_factory=dict)
     heights: dict[int, float] = field(default_factory=dict)
+    heading_texts: tuple[str, str] = ("", "")  # the issuing body's two lines
 
     @property
     def ncols(self) -> int:
@@ -145,35 +147,52 @@ class Page:
         """Make `row` tall enough for wrapped `text` in columns `col`..`last` (rows only
         grow)."""
         width = sum(c.width for c in self.columns[col : max(col, last) + 1])
-        height = max(minimum, lines(text, width) * 14 + 4)
+        height = max(minimum, lines(text, width) * 13 + 5)
         if height > self.heights.get(row, 0):
             self.heights[row] = height
             self.ws.set_row(row, height)
 
     # -- the header
 
+    def _block_chars(self, *texts: str) -> int:
+        """Column width (characters) the widest of `texts` needs in the header's bold type."""
+        return max(math.ceil(bold_width_pt(t, HEADER_SIZE) * 4 / 3 / DIGIT_PX) + 3 for t in texts)
+
+    def make_room(self, h: Heading) -> None:
+        """Widen the row labels until the issuing body's block (left) and the motto's (right)
+        each have the width their text needs, so no header line is cut."""
+        left, right = self._block_chars(h.co_quan, h.ban), self._block_chars(MOTTO)
+        widths = self.widths()
+        fill = next((i for i, c in enumerate(self.columns) if c.fill), None)
+        grow = max(0.0, left + right - sum(widths))
+        if fill is not None:
+            grow = max(grow, left - sum(widths[:fill]))
+        label = next((i for i, c in enumerate(self.columns) if c.code in ("TEN", "LOAI")), None)
+        if grow <= 0 or label is None:
+            return
+        cols = list(self.columns)
+        cols[label] = replace(cols[label], width=cols[label].width + grow)
+        if fill is not None and cols[fill].width - grow >= 20:
+            cols[fill] = replace(cols[fill], width=cols[fill].width - grow)
+        self.columns = tuple(cols)
+
     def spans(self) -> tuple[tuple[int, int], tuple[int, int]]:
-        """Column spans of the two header blocks: left ≥ 36 characters, right ≥ 52."""
+        """Column spans of the two header blocks, each as wide as its text needs."""
         widths = self.widths()
         n = len(widths)
+        need_left = self._block_chars(self.heading_texts[0], self.heading_texts[1])
+        need_right = self._block_chars(MOTTO)
         left_end, acc = 0, 0.0
-        for i, w in enumerate(widths):
+        for i, w in enumerate(widths[:-1]):
             acc += w
             left_end = i
-            if acc >= 36:
+            if acc >= need_left:
                 break
-        if left_end >= n - 1:  # a few wide columns: split them where half the width lies
-            half, acc, left_end = sum(widths) / 2, 0.0, 0
-            for i, w in enumerate(widths[:-1]):
-                acc += w
-                left_end = i
-                if acc >= half - w / 2:
-                    break
         right_start, acc = n - 1, 0.0
         for i in range(n - 1, left_end, -1):
             acc += widths[i]
             right_start = i
-            if acc >= 52:
+            if acc >= need_right:
                 break
         return (0, left_end), (right_start, n - 1)
 
@@ -204,18 +223,20 @@ class Page:
     def heading(self, h: Heading, title: str, coverage: bool = True) -> None:
         """Header blocks, form number, title, annex line, period, coverage; print setup."""
         ws, st = self.ws, self.st
+        self.heading_texts = (h.co_quan, h.ban)
+        self.make_room(h)
         for i, w in enumerate(self.widths()):
             ws.set_column(i, i, w)
         left, right = self.spans()
         last = self.ncols - 1
-        ws.set_row(0, 17)
-        ws.set_row(1, 17)
+        ws.set_row(0, 16)
+        ws.set_row(1, 16)
         ws.set_row(2, 4)
         head = st(font_size=HEADER_SIZE, align="center")
         bold = st(font_size=HEADER_SIZE, bold=True, align="center")
         self.text(0, *left, h.co_quan, head)
         self.text(1, *left, h.ban, bold)
-        self.text(0, *right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold)
+        self.text(0, *right, MOTTO, bold)
         self.text(1, *right, "Độc lập - Tự do - Hạnh phúc", bold)
         self._rule(left, h.ban, 0.40)
         self._rule(right, "Độc lập - Tự do - Hạnh phúc", 1.0)
@@ -226,7 +247,9 @@ class Page:
             self.name,
             st(font_size=HEADER_SIZE, bold=True, align="right"),
         )
-        ws.set_row(TITLE_ROW, 20)
+        ws.set_row(FORM_NO_ROW, 15)
+        ws.set_row(TITLE_ROW, 19)
+        ws.set_row(ANNEX_ROW, 14)
         self.text(TITLE_ROW, 0, last, title, st(font_size=TITLE_SIZE, bold=True, align="center"))
         self.text(
             ANNEX_ROW,
@@ -242,7 +265,7 @@ class Page:
             h.period,
             st(font_size=HEADER_SIZE, bold=True, italic=True, align="center"),
         )
-        ws.set_row(COVERAGE_ROW, 16 if coverage else 3)
+        ws.set_row(COVERAGE_ROW, 16 if coverage else 2)
         if coverage:
             self.text(
                 COVERAGE_ROW,
@@ -251,7 +274,7 @@ class Page:
                 f"({h.coverage})",
                 st(font_size=HEADER_SIZE - 1, italic=True, align="center"),
             )
-        ws.set_row(SAMPLE_ROW, 18 if h.sample_note else 3)
+        ws.set_row(SAMPLE_ROW, 18 if h.sample_note else 2)
         if h.sample_note:
             self.text(
                 SAMPLE_ROW,
@@ -337,7 +360,7 @@ class Page:
                 note,
                 st(font_size=NOTE_SIZE, italic=True, align="left", valign="top", text_wrap=True),
             )
-            ws.set_row(row, lines(note, sum(self.widths()) * 1.1, NOTE_SIZE) * 14 + 3)
+            ws.set_row(row, lines(note, sum(self.widths()), NOTE_SIZE) * 13 + 3)
             row += 1
         self.text(
             row,
@@ -354,7 +377,7 @@ class Page:
             ws.set_row(row + i, 17)
         names = row + max(1, len(h.right_titles)) + 3  # room to sign
         for gap in range(row + len(h.right_titles), names):
-            ws.set_row(gap, 13)
+            ws.set_row(gap, 12)
         ws.set_row(names, 17)
         if h.left_name:
             self.text(names, *left, h.left_name, bold)

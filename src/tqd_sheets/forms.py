@@ -167,13 +167,10 @@ def form_columns(form: Form, results: Results) -> tuple[Col, ...]:
         for c in cols
         if c.role not in (Role.VERDICT, Role.SHORT) or c.of in aimed or form.rows is Rows.TARGETS
     ]
-    # Columns left out give their room to the row labels and the column declared to fill.
+    # Columns left out give their room to the column declared to fill (the reasons).
     spare = (PRINTABLE_PX - sum(column_px(c.width) for c in cols)) // DIGIT_PX
-    growing = [c.code for c in cols if c.fill]
-    if growing and spare > 0:
-        growing.append("TEN")
-        share = spare // len(growing)
-        cols = [replace(c, width=c.width + share) if c.code in growing else c for c in cols]
+    if spare > 0:
+        cols = [replace(c, width=c.width + spare) if c.fill else c for c in cols]
     return tuple(cols)
 
 
