@@ -39,6 +39,9 @@ DEFAULT_COLUMN_PX = 72
 DIGIT_PX, PADDING_PX = 8, 5
 # A4 landscape less the margins, in pixels at 96 dpi: a form this wide prints at 100 %.
 PRINTABLE_PX = int((29.7 - 3.0 - 1.5) / 2.54 * 96)
+PRINTABLE_PT = (21.0 - 2.0 - 2.0) / 2.54 * 72  # A4 landscape height less the margins
+MIN_SCALE = 0.9  # the least a form is shrunk to keep it on one page
+DEFAULT_ROW_PT = 15.75  # a row of the default font (Times New Roman 12)
 MOTTO = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 HEADER_SIZE = 13  # points: issuing body, motto, period
 TITLE_SIZE = 14
@@ -143,14 +146,21 @@ class Page:
             self.ws.merge_range(row, c1, row, c2, "", fmt)
         self.ws.write_string(row, c1, text, fmt)
 
+    def set_row(self, row: int, height: float) -> None:
+        self.heights[row] = height
+        self.ws.set_row(row, height)
+
+    def printed_height(self, last: int) -> float:
+        """Points rows 0..`last` take on paper at 100 % (rows not set have the default)."""
+        return sum(self.heights.get(r, DEFAULT_ROW_PT) for r in range(last + 1))
+
     def fit(self, row: int, col: int, text: str, minimum: float = 18, last: int = -1) -> None:
         """Make `row` tall enough for wrapped `text` in columns `col`..`last` (rows only
         grow)."""
         width = sum(c.width for c in self.columns[col : max(col, last) + 1])
         height = max(minimum, lines(text, width) * 13 + 5)
         if height > self.heights.get(row, 0):
-            self.heights[row] = height
-            self.ws.set_row(row, height)
+            self.set_row(row, height)
 
     # -- the header
 
@@ -229,9 +239,9 @@ class Page:
             ws.set_column(i, i, w)
         left, right = self.spans()
         last = self.ncols - 1
-        ws.set_row(0, 16)
-        ws.set_row(1, 16)
-        ws.set_row(2, 4)
+        self.set_row(0, 16)
+        self.set_row(1, 16)
+        self.set_row(2, 4)
         head = st(font_size=HEADER_SIZE, align="center")
         bold = st(font_size=HEADER_SIZE, bold=True, align="center")
         self.text(0, *left, h.co_quan, head)
@@ -247,9 +257,9 @@ class Page:
             self.name,
             st(font_size=HEADER_SIZE, bold=True, align="right"),
         )
-        ws.set_row(FORM_NO_ROW, 15)
-        ws.set_row(TITLE_ROW, 19)
-        ws.set_row(ANNEX_ROW, 14)
+        self.set_row(FORM_NO_ROW, 15)
+        self.set_row(TITLE_ROW, 19)
+        self.set_row(ANNEX_ROW, 14)
         self.text(TITLE_ROW, 0, last, title, st(font_size=TITLE_SIZE, bold=True, align="center"))
         self.text(
             ANNEX_ROW,
@@ -265,7 +275,7 @@ class Page:
             h.period,
             st(font_size=HEADER_SIZE, bold=True, italic=True, align="center"),
         )
-        ws.set_row(COVERAGE_ROW, 16 if coverage else 2)
+        self.set_row(COVERAGE_ROW, 16 if coverage else 2)
         if coverage:
             self.text(
                 COVERAGE_ROW,
@@ -274,7 +284,7 @@ class Page:
                 f"({h.coverage})",
                 st(font_size=HEADER_SIZE - 1, italic=True, align="center"),
             )
-        ws.set_row(SAMPLE_ROW, 18 if h.sample_note else 2)
+        self.set_row(SAMPLE_ROW, 18 if h.sample_note else 2)
         if h.sample_note:
             self.text(
                 SAMPLE_ROW,
@@ -316,11 +326,11 @@ class Page:
             top_h = max(lines(t, w) for t, w in groups.items()) * 14 + 4
             subs = [lines(c.sub or "", c.width) for c in self.columns if c.sub]
             sub_h = max([1, *subs]) * 14 + 4
-            ws.set_row(top, top_h)
-            ws.set_row(sub, max(sub_h, max(alone or [1]) * 14 + 6 - top_h))
+            self.set_row(top, top_h)
+            self.set_row(sub, max(sub_h, max(alone or [1]) * 14 + 6 - top_h))
         else:  # every header spans both rows: as tall as the longest header needs
-            ws.set_row(top, max(24, max(alone) * 14 + 8 - 16))
-            ws.set_row(sub, 16)
+            self.set_row(top, max(24, max(alone) * 14 + 8 - 16))
+            self.set_row(sub, 16)
         i = 0
         while i < self.ncols:
             c = self.columns[i]
@@ -360,7 +370,7 @@ class Page:
                 note,
                 st(font_size=NOTE_SIZE, italic=True, align="left", valign="top", text_wrap=True),
             )
-            ws.set_row(row, lines(note, sum(self.widths()), NOTE_SIZE) * 13 + 3)
+            self.set_row(row, lines(note, sum(self.widths()), NOTE_SIZE) * 13 + 3)
             row += 1
         self.text(
             row,
@@ -368,20 +378,24 @@ class Page:
             f"{h.place}, ngày ..... tháng ..... năm {h.year}",
             st(font_size=SIGN_SIZE, italic=True, align="center"),
         )
-        ws.set_row(row, 17)
+        self.set_row(row, 17)
         row += 1
         bold = st(font_size=SIGN_SIZE, bold=True, align="center")
         self.text(row, *left, h.left_title, bold)
         for i, text in enumerate(h.right_titles):
             self.text(row + i, *right, text, bold)
-            ws.set_row(row + i, 17)
+            self.set_row(row + i, 17)
         names = row + max(1, len(h.right_titles)) + 3  # room to sign
         for gap in range(row + len(h.right_titles), names):
-            ws.set_row(gap, 12)
-        ws.set_row(names, 17)
+            self.set_row(gap, 12)
+        self.set_row(names, 17)
         if h.left_name:
             self.text(names, *left, h.left_name, bold)
         if h.right_name:
             self.text(names, *right, h.right_name, bold)
         ws.print_area(0, 0, names, self.ncols - 1)
+        # A form a little taller than the page is shrunk onto it rather than leave its signers'
+        # names alone on a second page; a long one (many children) flows onto more pages.
+        if self.printed_height(names) <= PRINTABLE_PT / MIN_SCALE:
+            ws.fit_to_pages(1, 1)
         return names

@@ -868,7 +868,7 @@ class _Renderer:
                 self.t(NO_UNITS),
                 st.cell(italic=True, align="center", font_color="#7F7F7F"),
             )
-            ws.set_row(FIRST_ROW, 24)
+            page.set_row(FIRST_ROW, 24)
             return FIRST_ROW, []
         rates = rate_parts(page.columns)
         counts = [c.code for c in page.columns if c.role is Role.INDICATOR and c.code not in rates]

@@ -143,7 +143,7 @@ B02 = Form(
         Col("QUY_UOC", "Tiêu chí xét", "Quy ước", 8, Role.CRITERION),
         Col("CD_HOC_TAP", "Tiêu chí xét", "Cộng đồng học tập", 8, Role.CRITERION),
         Col("KET_QUA", "Kết quả xét", None, 10, Role.TEXT),
-        Col("TRUOC_KET_QUA", "Cùng kỳ năm trước", None, 10, Role.PREVIOUS, "KHOM_VMDT", True),
+        Col("TRUOC_KET_QUA", "Cùng kỳ năm trước", None, 8, Role.PREVIOUS, "KHOM_VMDT", True),
         Col("LY_DO", "Lý do chưa đạt", None, 24, Role.TEXT, fill=True),
     ),
     ("“Chưa đủ căn cứ”: thiếu số liệu để đánh giá.",),
