@@ -586,7 +586,7 @@ def test_page_setup_of_every_form(outcome: Outcome) -> None:
             ps = ws.page_setup
             assert int(ps.paperSize) == 9 and ps.orientation == "landscape", (path.name, name)
             assert ws.sheet_properties.pageSetUpPr.fitToPage
-            assert ps.fitToWidth in (None, 1) and int(ps.fitToHeight) in (0, 1)
+            assert ps.fitToWidth in (None, 1) and int(ps.fitToHeight or 1) in (0, 1)
             assert ws.print_title_rows == f"${HEADER_ROWS[0] + 1}:${HEADER_ROWS[1] + 1}"
             m = ws.page_margins  # Nghị định 30/2020/NĐ-CP, Phụ lục I (millimetres)
             for side, lo, hi in (
