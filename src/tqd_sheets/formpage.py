@@ -15,10 +15,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import pandas as pd
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from .formspec import Col
+from .findings import a1
+from .formspec import PERCENT, Col
+from .results import CHUA_DAT, DAT
 from .styles import FONT, Styles
 
 # Rows (0-based) shared by every form sheet.
@@ -72,6 +75,28 @@ _BOLD_WIDTHS = {
     )
     for ch in chars
 }
+
+
+DASH = "—"  # a rate whose denominator is 0, a figure that cannot be given
+
+
+def missing(x: Any) -> bool:
+    if x is None:
+        return True
+    try:
+        return bool(pd.isna(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def as_number(x: Any) -> float:
+    """A cell's numeric value as Excel sees it in arithmetic (blank is 0)."""
+    return 0.0 if missing(x) else float(x)
+
+
+def rate(num: float, den: float) -> float | str:
+    """What `=IF(den>0,num/den*100,"—")` evaluates to."""
+    return num / den * PERCENT if den > 0 else DASH
 
 
 def column_px(width: float) -> int:
@@ -161,6 +186,105 @@ class Page:
         height = max(minimum, lines(text, width) * 13 + 5)
         if height > self.heights.get(row, 0):
             self.set_row(row, height)
+
+    # -- cells: each keeps its value in `values`, as Excel computes it
+
+    def num_cell(self, row: int, col: int, x: Any, fmt: Format) -> None:
+        if missing(x):
+            self.ws.write_blank(row, col, None, fmt)
+            self.values[(row, col)] = None
+        else:
+            self.ws.write_number(row, col, float(x), fmt)
+            self.values[(row, col)] = float(x)
+
+    def dash(self, row: int, col: int, bold: bool = False) -> None:
+        self.ws.write_string(row, col, DASH, self.st.cell(align="center", bold=bold))
+        self.values[(row, col)] = DASH
+
+    def sum_cell(self, row: int, col: int, rows: list[int], fmt: Format) -> None:
+        """`=SUM(first:last)` over the body rows `rows`; its cached value is the sum of those
+        cells as Excel adds them."""
+        total = sum(as_number(self.values.get((r, col))) for r in rows)
+        self.ws.write_formula(row, col, f"=SUM({a1(rows[0], col)}:{a1(rows[-1], col)})", fmt, total)
+        self.values[(row, col)] = total
+
+    def rate_cell(self, row: int, col: int, num: int, den: int, fmt: Format) -> None:
+        value = rate(as_number(self.values.get((row, num))), as_number(self.values.get((row, den))))
+        d, n = a1(row, den), a1(row, num)
+        self.ws.write_formula(row, col, f'=IF({d}>0,{n}/{d}*{PERCENT},"{DASH}")', fmt, value)
+        self.values[(row, col)] = value
+
+    def verdict_cell(
+        self, row: int, col: int, rate_col: int, target: str, bold: bool = False
+    ) -> None:
+        """`Đạt` when the rate reaches the target printed in the sub-header cell `target`."""
+        rate = self.values.get((row, rate_col))
+        value = DASH
+        if rate != DASH and rate is not None:
+            value = DAT if rate >= self.values[target] else CHUA_DAT
+        r = a1(row, rate_col)
+        fmt = self.st.cell(align="center", text_wrap=True, bold=bold)
+        self.ws.write_formula(
+            row,
+            col,
+            f'=IF({r}="{DASH}","{DASH}",IF({r}>={target},"{DAT}","{CHUA_DAT}"))',
+            fmt,
+            value,
+        )
+        self.values[(row, col)] = value
+
+    def change_cell(
+        self,
+        row: int,
+        col: int,
+        now_col: int,
+        before: float | str,
+        fmt: Format,
+        before_ref: str = "",
+    ) -> None:
+        """This period minus last year's (the cell `before_ref` when the form shows it): live
+        when both figures exist, `—` otherwise."""
+        now = self.values.get((row, now_col))
+        if missing(before) or before == DASH or now in (None, DASH):
+            self.dash(row, col)
+            return
+        value = float(now) - float(before)
+        ref = a1(row, now_col)
+        minus = before_ref or repr(float(before))
+        self.ws.write_formula(row, col, f'=IF(ISNUMBER({ref}),{ref}-{minus},"{DASH}")', fmt, value)
+        self.values[(row, col)] = value
+
+    def red_when_not_met(self, first: int, last: int, col: int) -> None:
+        self.ws.conditional_format(
+            first,
+            col,
+            last,
+            col,
+            {
+                "type": "cell",
+                "criteria": "==",
+                "value": f'"{CHUA_DAT}"',
+                "format": self.st.wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"}),
+            },
+        )
+
+    def row_label(self, row: int, index: int | None, name: str, bold: bool = False):
+        st = self.st
+        self.fit(row, 1, name)
+        if index is None:
+            self.ws.write_blank(row, 0, None, st.cell())
+        else:
+            self.ws.write_number(row, 0, index, st.cell(align="center"))
+        self.ws.write_string(row, 1, name, st.cell(align="left", text_wrap=True, bold=bold))
+
+    def no_data_row(self, row: int, text: str, first_col: int = 2) -> None:
+        self.text(
+            row,
+            first_col,
+            self.ncols - 1,
+            text,
+            self.st.cell(italic=True, align="center", font_color="#7F7F7F"),
+        )
 
     # -- the header
 

@@ -30,6 +30,7 @@ from .findings import a1, col_letter
 from .formpage import (
     BODY_SIZE,
     COVERAGE_ROW,
+    DASH,
     DEFAULT_COLUMN_PX,
     DIGIT_PX,
     FIRST_ROW,
@@ -40,6 +41,15 @@ from .formpage import (
     Heading,
     Page,
     column_px,
+)
+from .formpage import (
+    as_number as _num,
+)
+from .formpage import (
+    missing as _missing,
+)
+from .formpage import (
+    rate as _rate,
 )
 from .formspec import (
     CHANGE_FMT,
@@ -87,7 +97,6 @@ COMPARE_SHEET = "So sánh"
 DATA_SHEET = "Dữ liệu"
 SHEETS = (*FORM_SHEETS, CHART_SHEET, DATA_SHEET)
 
-DASH = "—"  # a rate whose denominator is 0, a figure that cannot be given
 NO_DATA = "Chưa có số liệu hợp lệ"
 NO_UNITS = "Chưa có biểu của {cha} – chưa có số liệu đơn vị"
 TOTAL = "Tổng cộng"
@@ -135,15 +144,6 @@ def title(sheet: str, words: Mapping[str, str] | None = None) -> str:
 
 
 # --- which columns a run draws -------------------------------------------------------------
-
-
-def _missing(x: Any) -> bool:
-    if x is None:
-        return True
-    try:
-        return bool(pd.isna(x))
-    except (TypeError, ValueError):
-        return False
 
 
 def form_columns(form: Form, results: Results) -> tuple[Col, ...]:
@@ -219,16 +219,6 @@ def layout(results: Results) -> dict[str, FormLayout]:
 
 
 # --- values the forms show that no single Results field holds -----------------------------
-
-
-def _num(x: Any) -> float:
-    """A cell's numeric value as Excel sees it in arithmetic (blank is 0)."""
-    return 0.0 if _missing(x) else float(x)
-
-
-def _rate(num: float, den: float) -> float | str:
-    """What `=IF(den>0,num/den*100,"—")` evaluates to."""
-    return num / den * PERCENT if den > 0 else DASH
 
 
 def households_short(dat: float, ho: float, target: float) -> float:
@@ -435,97 +425,8 @@ class _Renderer:
 
         return declared(form, self.words)
 
-    # ---------------------------------------------------------------- cells
-
-    def num_cell(self, page: Page, row: int, col: int, x: Any, fmt: Format) -> None:
-        if _missing(x):
-            page.ws.write_blank(row, col, None, fmt)
-            page.values[(row, col)] = None
-        else:
-            page.ws.write_number(row, col, float(x), fmt)
-            page.values[(row, col)] = float(x)
-
-    def dash(self, page: Page, row: int, col: int, bold: bool = False) -> None:
-        page.ws.write_string(row, col, DASH, self.st.cell(align="center", bold=bold))
-        page.values[(row, col)] = DASH
-
-    def sum_cell(self, page: Page, row: int, col: int, rows: list[int], fmt: Format) -> None:
-        """`=SUM(first:last)` over the body rows `rows`; its cached value is the sum of those
-        cells as Excel adds them."""
-        total = sum(_num(page.values.get((r, col))) for r in rows)
-        page.ws.write_formula(row, col, f"=SUM({a1(rows[0], col)}:{a1(rows[-1], col)})", fmt, total)
-        page.values[(row, col)] = total
-
-    def rate_cell(self, page: Page, row: int, col: int, num: int, den: int, fmt: Format) -> None:
-        value = _rate(_num(page.values.get((row, num))), _num(page.values.get((row, den))))
-        d, n = a1(row, den), a1(row, num)
-        page.ws.write_formula(row, col, f'=IF({d}>0,{n}/{d}*{PERCENT},"{DASH}")', fmt, value)
-        page.values[(row, col)] = value
-
-    def verdict_cell(self, page: Page, row: int, col: int, rate_col: int, target: str) -> None:
-        """`Đạt` when the rate reaches the target printed in the sub-header cell `target`."""
-        rate = page.values.get((row, rate_col))
-        value = DASH
-        if rate != DASH and rate is not None:
-            value = DAT if rate >= page.values[target] else CHUA_DAT
-        r = a1(row, rate_col)
-        fmt = self.st.cell(align="center", text_wrap=True, bold=row == self._total_row(page))
-        page.ws.write_formula(
-            row,
-            col,
-            f'=IF({r}="{DASH}","{DASH}",IF({r}>={target},"{DAT}","{CHUA_DAT}"))',
-            fmt,
-            value,
-        )
-        page.values[(row, col)] = value
-
-    def change_cell(
-        self,
-        page: Page,
-        row: int,
-        col: int,
-        now_col: int,
-        before: float | str,
-        fmt: Format,
-        before_ref: str = "",
-    ) -> None:
-        """This period minus last year's (the cell `before_ref` when the form shows it): live
-        when both figures exist, `—` otherwise."""
-        now = page.values.get((row, now_col))
-        if _missing(before) or before == DASH or now in (None, DASH):
-            self.dash(page, row, col)
-            return
-        value = float(now) - float(before)
-        ref = a1(row, now_col)
-        minus = before_ref or repr(float(before))
-        page.ws.write_formula(row, col, f'=IF(ISNUMBER({ref}),{ref}-{minus},"{DASH}")', fmt, value)
-        page.values[(row, col)] = value
-
     def _total_row(self, page: Page) -> int:
         return self.layout[page.name].rows.get(self.r.ward_code, -1)
-
-    def red_when_not_met(self, page: Page, first: int, last: int, col: int) -> None:
-        page.ws.conditional_format(
-            first,
-            col,
-            last,
-            col,
-            {
-                "type": "cell",
-                "criteria": "==",
-                "value": f'"{CHUA_DAT}"',
-                "format": self.wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"}),
-            },
-        )
-
-    def row_label(self, page: Page, row: int, index: int | None, name: str, bold: bool = False):
-        st = self.st
-        page.fit(row, 1, name)
-        if index is None:
-            page.ws.write_blank(row, 0, None, st.cell())
-        else:
-            page.ws.write_number(row, 0, index, st.cell(align="center"))
-        page.ws.write_string(row, 1, name, st.cell(align="left", text_wrap=True, bold=bold))
 
     def total_label(self, page: Page, row: int) -> None:
         st = self.st
@@ -540,15 +441,6 @@ class _Renderer:
             st.cell(align="center", text_wrap=True),
         )
         page.fit(row, 1, "x\nx", 28)
-
-    def no_data_row(self, page: Page, row: int, first_col: int = 2) -> None:
-        page.text(
-            row,
-            first_col,
-            page.ncols - 1,
-            NO_DATA,
-            self.st.cell(italic=True, align="center", font_color="#7F7F7F"),
-        )
 
     # ---------------------------------------------------------------- children × indicators
 
@@ -587,9 +479,9 @@ class _Renderer:
         body = [lay.rows[k] for k in r.expected]
         for i, k in enumerate(r.expected):
             row = lay.rows[k]
-            self.row_label(page, row, i + 1, self.config.khom_name(k))
+            page.row_label(row, i + 1, self.config.khom_name(k))
             if k not in r.included:
-                self.no_data_row(page, row)
+                page.no_data_row(row, NO_DATA)
                 continue
             self.figures(page, row, k, rates, blank, total=False)
         total = lay.rows[r.ward_code]
@@ -597,7 +489,7 @@ class _Renderer:
         self.figures(page, total, r.ward_code, rates, blank, total=True, body=body)
         for c in cols:
             if c.role is Role.VERDICT:
-                self.red_when_not_met(page, FIRST_ROW, total, page.col(c.code))
+                page.red_when_not_met(FIRST_ROW, total, page.col(c.code))
         notes = self.children_notes(form, no_agency)
         return total, notes
 
@@ -622,11 +514,11 @@ class _Renderer:
                 if c.code in blank:
                     ws.write_blank(row, col, None, fmt)
                 elif total and c.code in AGENCY and _missing(self.value(unit, c.code)):
-                    self.dash(page, row, col, bold=True)
+                    page.dash(row, col, bold=True)
                 elif total:
-                    self.sum_cell(page, row, col, body or [], fmt)
+                    page.sum_cell(row, col, body or [], fmt)
                 else:
-                    self.num_cell(page, row, col, self.value(unit, c.code), fmt)
+                    page.num_cell(row, col, self.value(unit, c.code), fmt)
         for code, (num, den) in rates.items():
             col = page.col(code)
             if code in blank:
@@ -634,20 +526,18 @@ class _Renderer:
             elif {page.values.get((row, page.col(num))), page.values.get((row, page.col(den)))} & {
                 DASH
             }:
-                self.dash(page, row, col, bold=total)
+                page.dash(row, col, bold=total)
             else:
-                self.rate_cell(
-                    page, row, col, page.col(num), page.col(den), st.number(RATE_FMT, total)
-                )
+                page.rate_cell(row, col, page.col(num), page.col(den), st.number(RATE_FMT, total))
         for c in page.columns:
             col = page.col(c.code)
             if c.role is Role.PREVIOUS:
                 before = self.previous(unit, c.of)
                 fmt = st.number(number_format(c.of), total)
                 if _missing(before):
-                    self.dash(page, row, col, total)
+                    page.dash(row, col, total)
                 else:
-                    self.num_cell(page, row, col, before, fmt)
+                    page.num_cell(row, col, before, fmt)
             elif c.role is Role.CHANGE:
                 is_rate = c.of in registry.RATES
                 prev_col = f"TRUOC_{c.of}"
@@ -658,11 +548,11 @@ class _Renderer:
                 )
                 fmt = st.number(POINTS_FMT if is_rate else CHANGE_FMT, total)
                 ref = a1(row, page.col(prev_col)) if page.has(prev_col) else ""
-                self.change_cell(page, row, col, page.col(c.of), before, fmt, ref)
+                page.change_cell(row, col, page.col(c.of), before, fmt, ref)
             elif c.role is Role.VERDICT:
                 target = a1(HEADER_ROWS[0] + 1, col)
                 if c.of not in self.targets:
-                    self.dash(page, row, col, total)
+                    page.dash(row, col, total)
                 elif total and r.partial:
                     # The unit's rate is over all its households: unknown with a child missing.
                     text = unit_words.verdict_text(r, CHUA_DU)
@@ -672,7 +562,7 @@ class _Renderer:
                     page.values[(row, col)] = text
                     page.fit(row, col, text)
                 else:
-                    self.verdict_cell(page, row, col, page.col(c.of), target)
+                    page.verdict_cell(row, col, page.col(c.of), target, total)
             elif c.role is Role.SHORT:
                 num, den = registry.RATES[c.of]
                 short = math.nan
@@ -680,7 +570,7 @@ class _Renderer:
                     short = households_short(
                         self.value(unit, num), self.value(unit, den), self.targets[c.of]
                     )
-                self.num_cell(page, row, col, short, st.number(SHORT_FMT, total))
+                page.num_cell(row, col, short, st.number(SHORT_FMT, total))
 
     def children_notes(self, form: Form, no_agency: bool) -> list[str]:
         r = self.r
@@ -749,22 +639,22 @@ class _Renderer:
         body = [lay.rows[k] for k in r.expected]
         for i, k in enumerate(r.expected):
             row = lay.rows[k]
-            self.row_label(page, row, i + 1, self.config.khom_name(k))
+            page.row_label(row, i + 1, self.config.khom_name(k))
             t = rows.get(k)
             if k not in r.included or t is None:
-                self.no_data_row(page, row)
+                page.no_data_row(row, NO_DATA)
                 continue
             for c in page.columns:
                 col = page.col(c.code)
                 if c.code == "DIEM":
                     fmt = st.cell(num_format=_literal(_num(t.DIEM)), align="center")
-                    self.num_cell(page, row, col, t.DIEM, fmt)
+                    page.num_cell(row, col, t.DIEM, fmt)
                 elif c.code == "GDVH_DAT_TL":
                     rate = t.GDVH_DAT_TL
                     if _missing(rate):
-                        self.dash(page, row, col)
+                        page.dash(row, col)
                     else:
-                        self.num_cell(page, row, col, float(rate) * PERCENT, st.number(RATE_FMT))
+                        page.num_cell(row, col, float(rate) * PERCENT, st.number(RATE_FMT))
                 elif c.code == "ANTT":
                     ws.write_string(
                         row, col, DASH if _missing(t.ANTT) else ("x" if t.ANTT else ""), center
@@ -787,7 +677,7 @@ class _Renderer:
                     page.fit(row, col, reason)
         self.unit_title_row(page, lay.rows[r.ward_code])
         row = self.count_row(page, lay.rows[COUNT_ROW], body, rows)
-        self.red_when_not_met(page, FIRST_ROW, lay.rows[r.ward_code], page.col("KET_QUA"))
+        page.red_when_not_met(FIRST_ROW, lay.rows[r.ward_code], page.col("KET_QUA"))
         notes = self.children_notes(form, True)
         return row, notes
 
@@ -804,9 +694,9 @@ class _Renderer:
             col = page.col("GDVH_DAT_TL")
             rate = self.shown(r.ward_code, "GDVH_DAT_TL")
             if _missing(rate):
-                self.dash(page, row, col, True)
+                page.dash(row, col, True)
             else:
-                self.num_cell(page, row, col, rate, st.number(RATE_FMT, True))
+                page.num_cell(row, col, rate, st.number(RATE_FMT, True))
         # Over every child of the unit, never only the consolidated ones.
         vmdt = _num(self.value(r.ward_code, "KHOM_VMDT"))
         n = len(r.expected)
@@ -876,21 +766,21 @@ class _Renderer:
         for i, u in enumerate(kinds.itertuples()):
             row = FIRST_ROW + i
             body.append(row)
-            self.row_label(page, row, i + 1, str(u.loai))
+            page.row_label(row, i + 1, str(u.loai))
             for code in counts:
-                self.num_cell(page, row, page.col(code), getattr(u, code), st.number(COUNT_FMT))
+                page.num_cell(row, page.col(code), getattr(u, code), st.number(COUNT_FMT))
             for code, (num, den) in rates.items():
-                self.rate_cell(
-                    page, row, page.col(code), page.col(num), page.col(den), st.number(RATE_FMT)
+                page.rate_cell(
+                    row, page.col(code), page.col(num), page.col(den), st.number(RATE_FMT)
                 )
         total = lay.rows[r.ward_code]
         ws.write_blank(total, 0, None, st.cell(bold=True))
         ws.write_string(total, 1, TOTAL, st.cell(bold=True, align="center"))
         for code in counts:
-            self.sum_cell(page, total, page.col(code), body, st.number(COUNT_FMT, True))
+            page.sum_cell(total, page.col(code), body, st.number(COUNT_FMT, True))
         for code, (num, den) in rates.items():
-            self.rate_cell(
-                page, total, page.col(code), page.col(num), page.col(den), st.number(RATE_FMT, True)
+            page.rate_cell(
+                total, page.col(code), page.col(num), page.col(den), st.number(RATE_FMT, True)
             )
         return total, []
 
@@ -915,7 +805,7 @@ class _Renderer:
         for i, t in enumerate(targets.itertuples()):
             row = lay.rows[str(t.ma)]
             label = self.target_label(t)
-            self.row_label(page, row, i + 1, label)
+            page.row_label(row, i + 1, label)
             unit = "" if _missing(t.don_vi) else str(t.don_vi)
             ws.write_string(row, page.col("DON_VI"), self.unit_of_count(unit), center)
             is_rate = unit == "%"
@@ -929,16 +819,16 @@ class _Renderer:
                     center,
                 )
             else:
-                self.num_cell(page, row, ct, t.chi_tieu * PERCENT if is_rate else t.chi_tieu, fmt)
+                page.num_cell(row, ct, t.chi_tieu * PERCENT if is_rate else t.chi_tieu, fmt)
                 source = sources.get(str(t.ma))
                 if source is not None:
                     ref, cached = source
                     ws.write_formula(row, kq, f"={ref}", fmt, cached)
                     page.values[(row, kq)] = cached
                 elif _missing(t.ket_qua):
-                    self.dash(page, row, kq)
+                    page.dash(row, kq)
                 else:
-                    self.num_cell(page, row, kq, t.ket_qua * PERCENT if is_rate else t.ket_qua, fmt)
+                    page.num_cell(row, kq, t.ket_qua * PERCENT if is_rate else t.ket_qua, fmt)
             vfmt = st.cell(align="center", bold=True, text_wrap=True)
             if t.dat is None or _missing(t.dat):
                 verdict = str(getattr(t, "danh_gia", "") or CHUA_DU)
@@ -968,7 +858,7 @@ class _Renderer:
             )
             page.fit(row, page.col("CON_THIEU"), missing)
         last = FIRST_ROW + len(targets) - 1
-        self.red_when_not_met(page, FIRST_ROW, last, dg)
+        page.red_when_not_met(FIRST_ROW, last, dg)
         return last, [self.partial_note()] if r.partial else []
 
     def unit_of_count(self, unit: str) -> str:
