@@ -104,9 +104,9 @@ def column_px(width: float) -> int:
     return int(width * DIGIT_PX + 0.5) + PADDING_PX
 
 
-def lines(text: str, width: float, font_size: float = BODY_SIZE) -> int:
+def lines(text: str, width: float, font_size: float = BODY_SIZE, bold: bool = False) -> int:
     """Lines a wrapped text takes in a column `width` characters wide (an estimate)."""
-    per_line = max(1, int(width * 1.35 * 11 / font_size) - 1)
+    per_line = max(1, int(width * (1.1 if bold else 1.25) * 11 / font_size) - 1)
     return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
 
 
@@ -179,11 +179,19 @@ class Page:
         """Points rows 0..`last` take on paper at 100 % (rows not set have the default)."""
         return sum(self.heights.get(r, DEFAULT_ROW_PT) for r in range(last + 1))
 
-    def fit(self, row: int, col: int, text: str, minimum: float = 18, last: int = -1) -> None:
+    def fit(
+        self,
+        row: int,
+        col: int,
+        text: str,
+        minimum: float = 18,
+        last: int = -1,
+        bold: bool = False,
+    ) -> None:
         """Make `row` tall enough for wrapped `text` in columns `col`..`last` (rows only
         grow)."""
         width = sum(c.width for c in self.columns[col : max(col, last) + 1])
-        height = max(minimum, lines(text, width) * 13 + 5)
+        height = max(minimum, lines(text, width, bold=bold) * 13 + 5)
         if height > self.heights.get(row, 0):
             self.set_row(row, height)
 

@@ -440,7 +440,7 @@ class _Renderer:
             f"\n({unit_words.coverage(self.r)})",
             st.cell(align="center", text_wrap=True),
         )
-        page.fit(row, 1, "x\nx", 28)
+        page.fit(row, 1, f"{TOTAL}\n({unit_words.coverage(self.r)})", 28)
 
     # ---------------------------------------------------------------- children × indicators
 
@@ -560,7 +560,7 @@ class _Renderer:
                         row, col, text, st.cell(align="center", bold=True, text_wrap=True)
                     )
                     page.values[(row, col)] = text
-                    page.fit(row, col, text)
+                    page.fit(row, col, text, bold=True)
                 else:
                     page.verdict_cell(row, col, page.col(c.of), target, total)
             elif c.role is Role.SHORT:
@@ -666,7 +666,7 @@ class _Renderer:
                     ws.write_string(
                         row, col, str(t.ket_qua), st.cell(align="center", bold=True, text_wrap=True)
                     )
-                    page.fit(row, col, str(t.ket_qua))
+                    page.fit(row, col, str(t.ket_qua), bold=True)
                 elif c.role is Role.PREVIOUS:
                     before = self.r.previous_value(k, c.of)
                     text = DASH if _missing(before) else (DAT if before >= 1 else CHUA_DAT)
@@ -713,7 +713,7 @@ class _Renderer:
         verdict = unit_words.verdict_text(r, r.ward_title)
         kq = page.col("KET_QUA")
         ws.write_string(row, kq, verdict, st.cell(align="center", bold=True, text_wrap=True))
-        page.fit(row, kq, verdict)
+        page.fit(row, kq, verdict, bold=True)
         if page.has("TRUOC_KET_QUA"):
             before = r.previous_value(r.ward_code, "PHUONG_VMDT")
             text = DASH if _missing(before) else (DAT if before >= 1 else CHUA_DAT)
@@ -833,7 +833,7 @@ class _Renderer:
             if t.dat is None or _missing(t.dat):
                 verdict = str(getattr(t, "danh_gia", "") or CHUA_DU)
                 ws.write_string(row, dg, verdict, vfmt)
-                page.fit(row, dg, verdict)
+                page.fit(row, dg, verdict, bold=True)
             elif str(t.ma) == "PHUONG_VMDT":
                 ws.write_string(row, dg, DAT if t.dat else CHUA_DAT, vfmt)
             else:
