@@ -168,3 +168,17 @@ def test_every_figure_of_last_year_equals_its_history_value(tmp_path: Path) -> N
                     assert _same(shown, value, col.of), (unit, col.code)
                 checked += 1
     assert checked >= 4
+
+
+def test_the_signers_name_comes_from_the_ward_workbook(full_run) -> None:
+    """`Results.signers` holds the ward workbook's Người lập biểu, typed on every form."""
+    run, baocao = full_run
+    ward_book = next(p for p in (ROOT / "inbox").iterdir() if "Phuong" in p.name)
+    info = CalamineWorkbook.from_path(str(ward_book)).get_sheet_by_name("Thông tin")
+    cells = [x for row in info.to_python() for x in row]
+    typed = cells[cells.index("Người lập biểu") + 1]
+    assert run.results.signers == {"nguoi_lap": typed}
+    book = CalamineWorkbook.from_path(str(baocao))
+    for sheet in formspec.FORM_SHEETS:
+        found = [x for row in book.get_sheet_by_name(sheet).to_python() for x in row]
+        assert typed in found, sheet
