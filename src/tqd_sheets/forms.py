@@ -23,7 +23,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from . import __version__, chart, registry, spec, titles, unit_words, units
+from . import __version__, chart, formspec, registry, spec, titles, unit_words, units
 from .atomic import write_atomic
 from .config import Config
 from .findings import a1, col_letter
@@ -42,15 +42,9 @@ from .formpage import (
     Page,
     column_px,
 )
-from .formpage import (
-    as_number as _num,
-)
-from .formpage import (
-    missing as _missing,
-)
-from .formpage import (
-    rate as _rate,
-)
+from .formpage import as_number as _num
+from .formpage import missing as _missing
+from .formpage import rate as _rate
 from .formspec import (
     CHANGE_FMT,
     COLUMNS,
@@ -135,12 +129,9 @@ def run_words(results: Results, config: Config) -> dict[str, str]:
 
 def title(sheet: str, words: Mapping[str, str] | None = None) -> str:
     """A form's title in the run's words (khóm and phường when none are given)."""
-    from .formspec import BY_SHEET
-    from .formspec import title as declared
-
     w = dict(words or units.words(units.DEFAULT_CHILD, units.DEFAULT_PARENT))
     w.setdefault("dat_con", f"chuẩn {w['chuan_con']}")
-    return declared(BY_SHEET[sheet], w)
+    return formspec.title(formspec.BY_SHEET[sheet], w)
 
 
 # --- which columns a run draws -------------------------------------------------------------
@@ -196,11 +187,9 @@ class FormLayout:
 
 def layout(results: Results) -> dict[str, FormLayout]:
     """Where each form puts each unit's row and each indicator's column."""
-    from .formspec import FORMS
-
     out = {}
     ward = results.ward_code
-    for form in FORMS:
+    for form in formspec.FORMS:
         cols = {c.code: i for i, c in enumerate(form_columns(form, results))}
         if form.rows is Rows.CHILDREN:
             keys = [*results.expected, ward]
@@ -392,10 +381,8 @@ class _Renderer:
     # -- writing
 
     def write(self) -> None:
-        from .formspec import FORMS
-
         ws = {name: self.wb.add_worksheet(name) for name in sheets(self.r)}
-        for form in FORMS:
+        for form in formspec.FORMS:
             page = Page(ws[form.sheet], self.st, form.sheet, form_columns(form, self.r))
             page.heading(
                 self.heading,
@@ -421,9 +408,7 @@ class _Renderer:
         ws[FORM_SHEETS[0]].activate()
 
     def t_title(self, form: Form) -> str:
-        from .formspec import title as declared
-
-        return declared(form, self.words)
+        return formspec.title(form, self.words)
 
     def _total_row(self, page: Page) -> int:
         return self.layout[page.name].rows.get(self.r.ward_code, -1)
