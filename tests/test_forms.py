@@ -583,6 +583,10 @@ def test_a_city_over_its_phuong_and_xa(tmp_path):
         in texts(g02)
     )
     assert "Ghi chú: cột (1)–(6)" not in " ".join(texts(g02))
+    # no units by type in the children's outputs: said as the city's, not as a ward's
+    assert grid(path, "Biểu 03")[FIRST_ROW][0] == (
+        "Chưa có số liệu cơ quan, đơn vị trong biểu của các phường/xã"
+    )
 
 
 def test_a_city_in_2024_names_the_titles_of_nd_86(tmp_path):

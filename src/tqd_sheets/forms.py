@@ -93,6 +93,8 @@ SHEETS = (*FORM_SHEETS, CHART_SHEET, DATA_SHEET)
 
 NO_DATA = "Chưa có số liệu hợp lệ"
 NO_UNITS = "Chưa có biểu của {cha} – chưa có số liệu đơn vị"
+# a parent's run reads its children's outputs: the units are theirs to report
+NO_UNITS_OF_CHILDREN = "Chưa có số liệu cơ quan, đơn vị trong biểu của các {con}"
 TOTAL = "Tổng cộng"
 COUNT_ROW = "SO_KHOM_DAT"  # Biểu 02: row key of `Số khóm đạt …`
 B01_TARGETS = ("GDVH_DK_TL", "GDVH_DAT_TL")  # rates compared with the year's targets
@@ -740,7 +742,7 @@ class _Renderer:
                 FIRST_ROW,
                 0,
                 page.ncols - 1,
-                self.t(NO_UNITS),
+                self.t(NO_UNITS if self.config.phuong.level.rank <= 1 else NO_UNITS_OF_CHILDREN),
                 st.cell(italic=True, align="center", font_color="#7F7F7F"),
             )
             page.set_row(FIRST_ROW, 24)
