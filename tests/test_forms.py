@@ -583,6 +583,10 @@ def test_a_city_over_its_phuong_and_xa(tmp_path):
         in texts(g02)
     )
     assert "Ghi chú: cột (1)–(6)" not in " ".join(texts(g02))
+    # Biểu 05b: a phường's figure is the count of its khóm/ấp that meet the criterion
+    g05b = texts(grid(path, "Biểu 05b"))
+    assert "Số khóm, ấp, tổ dân phố đạt" in g05b
+    assert not [t for t in g05b if t.startswith("Phường/xã đạt")]
     # no units by type in the children's outputs: said as the city's, not as a ward's
     assert grid(path, "Biểu 03")[FIRST_ROW][0] == (
         "Chưa có số liệu cơ quan, đơn vị trong biểu của các phường/xã"

@@ -124,6 +124,17 @@ def run_words(results: Results, config: Config) -> dict[str, str]:
     reached = [t.phrase if t.phrase.startswith("chuẩn") else f"chuẩn {t.phrase}" for t in found]
     reached = [x.replace("chuẩn tiêu biểu", "tiêu biểu") for x in reached]
     w["dat_con"] = "/".join(dict.fromkeys(reached)) or f"chuẩn {w['chuan_con']}"
+    # Biểu 05b's last columns: a child's own mark at a ward; above it, each child's count of
+    # its own children that meet the criterion
+    if config.phuong.level.rank <= 1:
+        w["dat_cot"] = f"{w['Con']} đạt"
+        w["dat_cot_note"] = (
+            f"cột {w['con']} đạt: 1 là đạt, 0 là chưa đạt, dòng Tổng cộng là số {w['con']} đạt."
+        )
+    else:
+        lowest = units.nouns([lv for lv in units.LEVELS if lv.rank == 0])
+        w["dat_cot"] = f"Số {lowest} đạt"
+        w["dat_cot_note"] = f"cột Số {lowest} đạt: số đơn vị đạt trong từng {w['con']}."
     parent = titles.title_name(config.phuong.level.cap, rules)
     w["danh_hieu_cha"] = parent or w["danh_hieu_cha"]
     return w

@@ -219,13 +219,13 @@ B05B = Form(
         Col("LAO_DONG", "Lao động, việc làm", "Trong độ tuổi lao động", 10),
         Col("VIEC_LAM", "Lao động, việc làm", "Có việc làm", 9),
         Col("VIEC_LAM_TL", "Lao động, việc làm", "Tỷ lệ", 9),
-        Col("KHOM_YTE", "{Con} đạt", "Tiêu chí y tế, dân số", 9),
-        Col("KHOM_QS", "{Con} đạt", "Nghĩa vụ quân sự", 9),
+        Col("KHOM_YTE", "{dat_cot}", "Tiêu chí y tế, dân số", 9),
+        Col("KHOM_QS", "{dat_cot}", "Nghĩa vụ quân sự", 9),
     ),
     (
         "Ghi chú: tỷ lệ có việc làm tính trên số người trong độ tuổi lao động.",
         "Số liệu ngành theo biểu của {cha} (Công an, LĐTBXH, Trạm Y tế, Ban Chỉ huy Quân "
-        "sự); cột {con} đạt: 1 là đạt, 0 là chưa đạt, dòng Tổng cộng là số {con} đạt.",
+        "sự); {dat_cot_note}",
     ),
 )
 
