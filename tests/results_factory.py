@@ -576,3 +576,150 @@ def sample_findings() -> list[Finding]:
         ),
         Finding("F02", n, "Bỏ qua tệp ~$K1.xlsx.", "~$K1.xlsx", "", "", None, "", ""),
     ]
+
+
+# ── last year's figures (history.md) ───────────────────────────────────────────────────────
+
+# Same period one year earlier, per unit: households and GĐVH counts, and the title held.
+PREVIOUS_INPUTS: dict[str, dict] = {
+    "K1": dict(HO=118, GDVH_DK=110, GDVH_DAT=100, KHOM_VMDT=1),
+    "K2": dict(HO=95, GDVH_DK=90, GDVH_DAT=83, KHOM_VMDT=1),
+    "K3": dict(HO=149, GDVH_DK=139, GDVH_DAT=101, KHOM_VMDT=0),
+    # K4 is not in last year's history: its comparison cells say "—"
+}
+TREND = {"2018": (0.78, 0.90), "2019": None}  # ward GĐVH đạt, đăng ký rates; 2019 from above
+
+
+def with_previous(results: Results, note: str = "") -> Results:
+    """`results` with history's same period one year earlier (PREVIOUS_INPUTS; the ward row is
+    their sum) and the ward's GĐVH rates of 2018 and 2019 as the trend."""
+    p = results.period
+    prev = Period(p.year - 1, p.kind, p.number)
+    ward = {c: sum(d[c] for d in PREVIOUS_INPUTS.values()) for c in ("HO", "GDVH_DK", "GDVH_DAT")}
+    ward["KHOM_VMDT"] = sum(d["KHOM_VMDT"] for d in PREVIOUS_INPUTS.values())
+    ward["PHUONG_VMDT"] = 0
+    rows = []
+    for unit, d in [*PREVIOUS_INPUTS.items(), (results.ward_code, ward)]:
+        for code, x in d.items():
+            rows.append(
+                dict(
+                    ky=prev.id,
+                    ma_don_vi=unit,
+                    ma_chi_tieu=code,
+                    phan_loai="",
+                    tu_so=float(x),
+                    mau_so=math.nan,
+                    gia_tri=float(x),
+                )
+            )
+        for code, num in (("GDVH_DK_TL", "GDVH_DK"), ("GDVH_DAT_TL", "GDVH_DAT")):
+            rows.append(
+                dict(
+                    ky=prev.id,
+                    ma_don_vi=unit,
+                    ma_chi_tieu=code,
+                    phan_loai="",
+                    tu_so=float(d[num]),
+                    mau_so=float(d["HO"]),
+                    gia_tri=_frac(d[num], d["HO"]),
+                )
+            )
+    previous = pd.DataFrame(rows)
+    for col in DATA_COLUMNS:
+        if col not in previous:
+            previous[col] = ""
+    trend = [
+        dict(ky="2018", ma_don_vi=results.ward_code, ma_chi_tieu="GDVH_DAT_TL", gia_tri=0.78),
+        dict(ky="2018", ma_don_vi=results.ward_code, ma_chi_tieu="GDVH_DK_TL", gia_tri=0.90),
+        dict(
+            ky=prev.id,
+            ma_don_vi=results.ward_code,
+            ma_chi_tieu="GDVH_DAT_TL",
+            gia_tri=_frac(ward["GDVH_DAT"], ward["HO"]),
+        ),
+        dict(
+            ky=prev.id,
+            ma_don_vi=results.ward_code,
+            ma_chi_tieu="GDVH_DK_TL",
+            gia_tri=_frac(ward["GDVH_DK"], ward["HO"]),
+        ),
+    ]
+    results.previous = previous[DATA_COLUMNS]
+    results.previous_period = prev
+    results.previous_note = note
+    results.trend = pd.DataFrame(trend)
+    return results
+
+
+# ── a parent's run (levels.md): a city over its phường and xã ─────────────────────────────
+
+CITY = "867"
+# K1..K3's figures as three units one level down, each with its own kind
+CITY_CHILDREN = {
+    "K1": ("29917", "Phường Tân Quy Đông", "Phường"),
+    "K2": ("29914", "Xã Tân Khánh Đông", "Xã"),
+    "K3": ("29911", "Phường An Hòa", "Phường"),
+}
+
+
+def make_city_config(year: int = 2020) -> Config:
+    regime = "ND86_2023" if year >= 2024 else "ND122_2018"
+    return Config.model_validate(
+        {
+            "don_vi": {
+                "ma": CITY,
+                "ten": "Sa Đéc",
+                "cap": "Thành phố",
+                "tinh": "tỉnh Đồng Tháp",
+                "co_quan": "UBND THÀNH PHỐ SA ĐÉC",
+                "ban": "BAN CHỈ ĐẠO PHONG TRÀO TDĐKXDĐSVH",
+                "dia_danh": "Sa Đéc",
+            },
+            "don_vi_con": [
+                {"ma": code, "ten": name, "cap": cap} for code, name, cap in CITY_CHILDREN.values()
+            ],
+            "bo_tieu_chi": {regime: {"ten": regime, "danh_hieu": regime}},
+            "ap_dung": {"mac_dinh": regime},
+        }
+    )
+
+
+def make_parent_results(period: str = "2020", signers: dict[str, str] | None = None) -> Results:
+    """A city's Results of the same shape as a ward's: children are phường/xã read from their
+    outputs (figures of K1..K3 under the children's codes), their title statuses without a
+    khóm's criteria, no targets, no units by type."""
+    r = make_results(period=period, included=tuple(CITY_CHILDREN))
+    codes = {k: v[0] for k, v in CITY_CHILDREN.items()} | {WARD: CITY}
+    names = {v[0]: v[1] for v in CITY_CHILDREN.values()} | {CITY: "Thành phố Sa Đéc"}
+    caps = {v[0]: v[2] for v in CITY_CHILDREN.values()} | {CITY: "Thành phố"}
+    d = r.data[r.data.ma_don_vi.isin(codes)].copy()
+    d["ma_don_vi"] = d.ma_don_vi.map(codes)
+    d["ten_don_vi"] = d.ma_don_vi.map(names)
+    d["cap"] = d.ma_don_vi.map(caps)
+    d["ma_don_vi_cha"] = d.ma_don_vi.map(lambda u: "" if u == CITY else CITY)
+    t = r.khom_titles.copy()
+    t["ma_khom"] = t.ma_khom.map(codes)
+    t["ten_khom"] = t.ma_khom.map(names)
+    for col in ("DIEM", "ANTT", "NGAY_HOI", "QUY_UOC", "CD_HOC_TAP"):
+        t[col] = None
+    overview = pd.DataFrame(
+        [dict(loai=caps[c], ma=c, ten=names[c], trang_thai=DA_TONG_HOP) for c in codes.values()]
+    )
+    return Results(
+        period=r.period,
+        ward_code=CITY,
+        expected=[v[0] for v in CITY_CHILDREN.values()],
+        included=[v[0] for v in CITY_CHILDREN.values()],
+        has_ward_workbook=True,
+        data=d.reset_index(drop=True),
+        khom_titles=t,
+        ward_title=CHUA_DU,
+        ward_title_reasons="Bộ tiêu chí không có danh hiệu cho cấp thành phố",
+        targets=pd.DataFrame(columns=TARGET_COLUMNS),
+        units_by_type=pd.DataFrame(columns=["loai", "DV", "DV_DK", "DV_DAT", "DV_HT", "DV_ANTT"]),
+        overview=overview,
+        findings=[],
+        children="phường/xã",
+        signers=signers or {},
+        complete={c: True for c in codes.values() if c != CITY},
+    )

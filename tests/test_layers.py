@@ -38,6 +38,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "catalog",
         "config",
         "cau_hinh",
+        "formspec",
         "results",
     ),
     # Files in, hostile input refused, grids parsed against the declarations.
@@ -50,6 +51,8 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "unit_words",
         "template",
         "fill",
+        "formpage",
+        "chart",
         "forms",
         "report",
         "registers",

@@ -452,7 +452,8 @@ def form_pages(o: Outcome) -> dict[str, int]:
     """Form sheet → the 1-based page it is printed on (asserting there is exactly one)."""
     found = {}
     for name in FORM_SHEETS:
-        pages = [i + 1 for i, text in enumerate(o.pages) if name in text]
+        # each form numbers its pages in its footer ("Biểu 01 – Trang 1")
+        pages = [i + 1 for i, text in enumerate(o.pages) if f"{name} – Trang" in text]
         assert len(pages) == 1, f"{o.name}: {name} printed on pages {pages}"
         found[name] = pages[0]
     return found
@@ -497,23 +498,30 @@ def test_zero_household_khom_shows_dashes_after_recalculation(outcomes) -> None:
     lay = layout(o.run.results)["Biểu 01"]
     g = grid(o.recalc, "Biểu 01")
     assert at(g, lay.rows["K2"], 1) == "Khóm 2" and cell(g, lay, "K2", "HO") == 0
-    for code in ("GDVH_DK_TL", "GDVH_DAT_TL", "GDHT_TL", "GDTT_TL"):
+    for code in ("GDVH_DK_TL", "GDVH_DAT_TL"):
         assert cell(g, lay, "K2", code) == "—", code
+    lay01b = layout(o.run.results)["Biểu 01b"]
+    g01b = grid(o.recalc, "Biểu 01b")
+    for code in ("GDHT_TL", "GDTT_TL"):
+        assert cell(g01b, lay01b, "K2", code) == "—", code
     for code in ("DG_GDVH_DK_TL", "DG_GDVH_DAT_TL"):  # no verdict without households
         assert cell(g, lay, "K2", code) == "—", code
     ward_rate = cell(g, lay, WARD, "GDVH_DAT_TL")
-    assert same(ward_rate, o.run.results.value(WARD, "GDVH_DAT_TL")) and 0 < ward_rate <= 1
+    # rates are drawn in percent units
+    assert same(ward_rate, o.run.results.value(WARD, "GDVH_DAT_TL") * 100)
+    assert 0 < ward_rate <= 100
 
 
 def test_missing_khom_after_recalculation(outcomes) -> None:
     o = outcomes["thieu-khom"]
     assert o.run.results.coverage == "Tổng hợp 3/4 khóm"
     lays = layout(o.run.results)
-    for sheet in ("Biểu 01", "Biểu 02", "Biểu 05"):
+    for sheet in ("Biểu 01", "Biểu 01b", "Biểu 02", "Biểu 05", "Biểu 05b"):
         g = grid(o.recalc, sheet)
         row = lays[sheet].rows["K4"]
         assert at(g, row, 1) == "Khóm 4" and at(g, row, 2) == NO_DATA, sheet
-        assert "(Tổng hợp 3/4 khóm)" in {x for r in g for x in r}
+        shown = {x for r in g for x in r}
+        assert "Tổng cộng\n(Tổng hợp 3/4 khóm)" in shown or sheet == "Biểu 02"
     g = grid(o.recalc, "Biểu 01")
     assert cell(g, lays["Biểu 01"], WARD, "HO") == sum(o.scenario.sizes.values())
 
@@ -522,8 +530,8 @@ def test_without_ward_workbook_after_recalculation(outcomes) -> None:
     o = outcomes["khong-phuong"]
     assert not o.run.results.has_ward_workbook
     assert grid(o.recalc, "Biểu 03")[FIRST_ROW][0] == NO_UNITS.format(cha="phường")
-    lay = layout(o.run.results)["Biểu 05"]
-    g = grid(o.recalc, "Biểu 05")
+    lay = layout(o.run.results)["Biểu 05b"]
+    g = grid(o.recalc, "Biểu 05b")
     for key in (*KHOM, WARD):
         for code in ("LAO_DONG", "VIEC_LAM", "VIEC_LAM_TL"):  # no labour figures
             assert cell(g, lay, key, code) == "", (key, code)
@@ -537,8 +545,10 @@ def test_every_page_is_a4_landscape_and_each_form_one_page(outcome: Outcome) -> 
     for i, (w, h) in enumerate(sizes, start=1):
         assert abs(w - A4[0]) <= 2 and abs(h - A4[1]) <= 2, (outcome.name, i, w, h)
     pages = form_pages(outcome)
-    assert list(pages.values()) == [1, 2, 3, 4, 5]  # in order, one page each
+    # in order, one page each
+    assert list(pages.values()) == list(range(1, len(FORM_SHEETS) + 1))
     coverage = f"(Tổng hợp {len(outcome.scenario.sizes)}/4 khóm)"
+    assert coverage in outcome.pages[pages["Biểu 04"] - 1]
     for name, page in pages.items():
         text = outcome.pages[page - 1]
         ncols = len(layout(outcome.run.results)[name].columns)
@@ -552,15 +562,15 @@ def test_every_page_is_a4_landscape_and_each_form_one_page(outcome: Outcome) -> 
             MOTTO,
             form_title(name),
             WORDS[outcome.scenario.period],
-            coverage,
-            PLACE,
+            f"{PLACE} ..... tháng ..... năm 2020",
+            "Kèm theo Báo cáo số ……/BC-…… ngày …… tháng …… năm 2020",
             "NGƯỜI LẬP BIỂU",
             "TM. BAN CÔNG TÁC XDĐSVH - ĐTVM",
             "KT. TRƯỞNG BAN",
             "PHÓ TRƯỞNG BAN",
         ):
             assert needed in text, f"{outcome.name} {name}: {needed!r} not on page {page}"
-        if name in ("Biểu 01", "Biểu 02", "Biểu 05"):
+        if name in ("Biểu 01", "Biểu 01b", "Biểu 02", "Biểu 05", "Biểu 05b"):
             for k in KHOM:
                 assert f"Khóm {k[1]}" in text
         assert "###" not in text
@@ -576,7 +586,7 @@ def test_page_setup_of_every_form(outcome: Outcome) -> None:
             ps = ws.page_setup
             assert int(ps.paperSize) == 9 and ps.orientation == "landscape", (path.name, name)
             assert ws.sheet_properties.pageSetUpPr.fitToPage
-            assert ps.fitToWidth in (None, 1) and int(ps.fitToHeight) == 0
+            assert ps.fitToWidth in (None, 1) and int(ps.fitToHeight or 1) in (0, 1)
             assert ws.print_title_rows == f"${HEADER_ROWS[0] + 1}:${HEADER_ROWS[1] + 1}"
             m = ws.page_margins  # Nghị định 30/2020/NĐ-CP, Phụ lục I (millimetres)
             for side, lo, hi in (
@@ -644,6 +654,75 @@ def test_not_met_is_highlighted_on_the_printed_forms(outcomes, tmp_path: Path) -
         pink = render(o.pdf, pages[form], 36, tmp_path).count((0xFF, 0xC7, 0xCE))
         assert pink > 50, (form, pink)
     assert render(o.pdf, pages["Biểu 03"], 36, tmp_path).count((0xFF, 0xC7, 0xCE)) == 0
+
+
+# ── 3. readable on paper (issue 10) ───────────────────────────────────────────────────────
+
+# pdftotext's word box of Times New Roman is 1.30 em high (measured on LibreOffice's PDFs)
+EM_BOX = 1.30
+
+
+def printed_size(words: list[Word], text: str) -> float:
+    """The printed font size (points) of the first word `text` on a page."""
+    word = next(w for w in words if w.text == text)
+    return (word.y1 - word.y0) / EM_BOX
+
+
+def test_every_form_prints_at_full_size_with_one_header_size(outcome: Outcome) -> None:
+    """Body text ≥ 10 pt (the table's labels, 11 pt at 100 %) and the motto's size the same on
+    (nearly) every form: no form is shrunk below 90 %."""
+    headers = {}
+    for form, page in form_pages(outcome).items():
+        words = pdf_words(outcome.pdf, page)
+        body = printed_size(words, "STT")
+        headers[form] = printed_size(words, "CỘNG")
+        scale = headers[form] / 13
+        assert body >= 10 or scale >= 0.85, (outcome.name, form, body, scale)
+    # 13 pt as declared: a form is shrunk at most to 90 % to keep its signers on its page
+    assert min(headers.values()) >= 13 * 0.9 - 0.1, headers
+    assert sum(h >= 12.9 for h in headers.values()) >= len(headers) - 2, headers
+
+
+def test_the_data_sheet_is_never_printed(outcome: Outcome) -> None:
+    """The forms and the chart page only: `Dữ liệu` holds machine codes (still read by a
+    parent's run from the workbook)."""
+    assert len(outcome.pages) == len(FORM_SHEETS) + 1  # and the chart page
+    for text in outcome.pages:
+        assert "ma_chi_tieu" not in text and "GDVH_DAT_DK_TL" not in text
+    assert "Biểu đồ – Trang 1" in outcome.pages[-1]
+    wb = openpyxl.load_workbook(outcome.baocao)
+    assert wb["Dữ liệu"].sheet_state == "hidden"
+    assert [n for n in grid(outcome.baocao, "Dữ liệu")[0] if n][:3] == [
+        "ky",
+        "ma_don_vi",
+        "ten_don_vi",
+    ]
+
+
+def test_signers_names_are_printed_under_the_signatures(outcomes) -> None:
+    """The ward workbook's Người lập biểu is typed under NGƯỜI LẬP BIỂU on every form."""
+    for o in outcomes.values():
+        name = "Nguyễn Thị Mỹ Hạnh"  # builders.write_ward's Người lập biểu
+        for form, page in form_pages(o).items():
+            words = pdf_words(o.pdf, page)
+            if not o.scenario.ward:
+                assert name not in o.pages[page - 1]
+                continue
+            x0, x1, bottom = text_line(words, name)
+            title = text_line(words, "NGƯỜI LẬP BIỂU")
+            assert bottom > title[2] + 30, (o.name, form)  # room to sign between them
+            assert abs((x0 + x1) / 2 - (title[0] + title[1]) / 2) < 3, (o.name, form)
+
+
+def test_numbers_look_the_same_on_any_machine(outcome: Outcome) -> None:
+    """Thousands with a dot and decimals with a comma are literal characters of the formats,
+    so an en-US LibreOffice (this one) prints them as a vi-VN machine does."""
+    wb = openpyxl.load_workbook(outcome.baocao)
+    for name in FORM_SHEETS:
+        formats = {c.number_format for row in wb[name].iter_rows() for c in row}
+        assert not {f for f in formats if "0.0" in f or f == "#,##0"}, (name, formats)
+    for text in outcome.pages[:-1]:
+        assert not re.search(r"\d\.\d\d%|\d,\d\d\d\b(?!%)", text), text[:400]
 
 
 # ── 4. templates survive LibreOffice ───────────────────────────────────────────────────────

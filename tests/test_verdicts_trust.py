@@ -271,7 +271,8 @@ def partial_forms(tmp_path: Path) -> tuple[Results, Path]:
 def test_forms_on_partial_data(partial_forms):
     r, path = partial_forms
     lay = layout(r)
-    l01, l02, l04, l05 = (lay[s] for s in ("Biểu 01", "Biểu 02", "Biểu 04", "Biểu 05"))
+    # the agencies' figures are on Biểu 05b (forms branch: Biểu 05 split to print at 100 %)
+    l01, l02, l04, l05 = (lay[s] for s in ("Biểu 01", "Biểu 02", "Biểu 04", "Biểu 05b"))
     g01 = grid(path, "Biểu 01")
     for code in ("DG_GDVH_DK_TL", "DG_GDVH_DAT_TL"):
         assert g01[l01.rows[WARD]][l01.columns[code]] == PARTIAL_2_4
@@ -288,8 +289,8 @@ def test_forms_on_partial_data(partial_forms):
     assert g04[l04.rows["PHUONG_VMDT"]][l04.columns["KET_QUA"]] == "—"
     assert "còn thiếu" not in cells_text(g04)
     assert "Tổng hợp 2/4 khóm: chưa có số liệu hợp lệ của Khóm 3, Khóm 4" in cells_text(g04)
-    # Biểu 05: K1's agency figures shown; K2 has no row → blank, the total says "—".
-    g05 = grid(path, "Biểu 05")
+    # Biểu 05b: K1's agency figures shown; K2 has no row → blank, the total says "—".
+    g05 = grid(path, "Biểu 05b")
     k1, k2, tot = (l05.rows[k] for k in ("K1", "K2", WARD))
     for code, want in (("HO_NGHEO_LDTBXH", 2), ("NGUOI_VI_PHAM", 1), ("KHOM_YTE", 1)):
         assert g05[k1][l05.columns[code]] == want
@@ -302,13 +303,13 @@ def test_forms_on_partial_data(partial_forms):
 def test_forms_show_agency_totals_when_every_khom_has_a_row(tmp_path):
     r = run([khom(c) for c, _ in FOUR], K4={"nvqs": False})
     path = write_forms(tmp_path / "BaoCao_2020.xlsx", r, make_config())
-    l05 = layout(r)["Biểu 05"]
-    g05 = grid(path, "Biểu 05")
+    l05 = layout(r)["Biểu 05b"]
+    g05 = grid(path, "Biểu 05b")
     tot = l05.rows[WARD]
     assert g05[tot][l05.columns["KHOM_QS"]] == 3
     assert g05[tot][l05.columns["KHOM_YTE"]] == 4
     assert g05[tot][l05.columns["HO_NGHEO_LDTBXH"]] == 8
-    assert g05[tot][l05.columns["VIEC_LAM_TL"]] == 72 / 80
+    assert g05[tot][l05.columns["VIEC_LAM_TL"]] == 72 / 80 * 100  # forms show percent units
     assert not math.isnan(r.value(WARD, "NGUOI_VI_PHAM"))
 
 
@@ -337,9 +338,9 @@ def test_run_with_a_khom_in_error_and_one_missing(tmp_path, blanks):
     b04 = sheet_text(forms, "Biểu 04")
     assert b04.count(PARTIAL_2_4) == 4  # GĐVH đăng ký, GĐVH đạt, số khóm, phường
     assert not re.search(r"còn thiếu \d+ hộ|khóm chưa đạt", b04)  # no gap as if final
-    # The agencies' figures for K1 and K4 are on Biểu 05, as the ward entered them.
+    # The agencies' figures for K1 and K4 are on Biểu 05b, as the ward entered them.
     ag = ward.agency_by()
-    b05 = sheet_rows(forms, "Biểu 05")
+    b05 = sheet_rows(forms, "Biểu 05b")
     for code in ("K1", "K4"):
         row = next(r for r in b05 if f"Khóm {code[1:]}" in [str(x) for x in r])
         nums = [x for x in row if isinstance(x, float | int) and not isinstance(x, bool)]

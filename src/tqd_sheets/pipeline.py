@@ -457,6 +457,14 @@ def _consolidate(
         [f for c in checked for f in c.findings] + inbox_findings, key=Finding.sort_key
     )
     results.sample_data = any(c.wb.is_sample for c in active if not c.errors)
+    # Names typed under the signatures: the unit's own workbook says who prepared it (and who
+    # heads it, where its sheet asks); the configuration's [chu_ky] gives the block's titles.
+    said = wp.values if wp is not None else {}
+    results.signers = {
+        role: str(said.get(role) or "").strip()
+        for role in ("nguoi_lap", "truong_ban")
+        if str(said.get(role) or "").strip()
+    }
     results.overview = _overview(config, khom, wards, included, ward, unusable)
     results.ignored = pd.DataFrame(
         [
