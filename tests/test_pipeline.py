@@ -79,3 +79,24 @@ def test_dates_future_before_period_and_late(ngay_lap, code):
     assert [f.code for f in found] == ([code] if code else [])
     if code:
         assert found[0].cell == "B10" and found[0].sheet == "Thông tin"
+
+
+def test_signers_names_from_the_ward_workbook_and_the_configuration(tmp_path):
+    """Người lập biểu is typed in the ward workbook; who signs for the unit is configured
+    (`[chu_ky] ho_ten`): both reach `Results.signers`, which every form and the báo cáo print."""
+    from tqd_sheets.config import parse_config
+    from tqd_sheets.pipeline import consolidate
+
+    root = Path(__file__).resolve().parents[1]
+    text = (root / "tqd.toml").read_text("utf-8").replace('ho_ten = ""', 'ho_ten = "Trần Văn Bình"')
+    config = parse_config(text, "tqd.toml")
+    files = sorted((root / "inbox").iterdir())
+    signers = consolidate(files, config, today=date(2021, 1, 10)).results.signers
+    ward = next(f for f in files if f.name.startswith("MAU_Phuong"))
+    from tqd_sheets.pipeline import check_file
+
+    typed = check_file(ward, config, date(2021, 1, 10)).wb.values["nguoi_lap"]
+    assert signers["ky"] == "Trần Văn Bình"
+    assert signers["nguoi_lap"] == typed and typed
+    unsigned = consolidate(files, parse_config(text.replace("Trần Văn Bình", ""), "x"))
+    assert "ky" not in unsigned.results.signers

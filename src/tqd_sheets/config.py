@@ -114,6 +114,7 @@ class Signatures(_Model):
     thay_mat: str = "TM. BAN CÔNG TÁC XDĐSVH - ĐTVM"
     ky_thay: str = "KT. TRƯỞNG BAN"
     chuc_vu: str = "PHÓ TRƯỞNG BAN"
+    ho_ten: str = ""  # the name typed under the unit's signature (right-hand block)
 
 
 class RuleSet(_Model):

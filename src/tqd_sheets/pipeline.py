@@ -316,8 +316,13 @@ def consolidate(
 ) -> Run:
     with wording(config):
         if chain.is_parent(config):
-            return _consolidate_outputs(files, config, period)
-        return _consolidate(files, config, period, today)
+            run = _consolidate_outputs(files, config, period)
+        else:
+            run = _consolidate(files, config, period, today)
+    if config.chu_ky.ho_ten.strip():
+        # Who signs for the unit is the configuration's to say: no workbook holds it.
+        run.results.signers["ky"] = config.chu_ky.ho_ten.strip()
+    return run
 
 
 def unit_serves(config: Config, period: Period) -> None:
