@@ -6,10 +6,13 @@ Pure orchestration of the modules that hold the work; file writing happens in `o
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import re
+import sys
 import traceback
 from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -17,7 +20,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import catalog, units, validate
+from . import catalog, progress, units, validate
+from .cache import Cache
 from .config import Config
 from .findings import Finding, Severity, has_errors
 from .indicators import KhomData, compute, default_targets
@@ -43,7 +47,10 @@ class Checked:
     parsed: Parsed | None = None
     findings: list[Finding] = field(default_factory=list)
     ignored: str = ""  # why the file is not used, when it is not
-    raw: RawWorkbook | None = None  # the grid as read: feedback copies are built from it
+    # The grid as read: feedback copies are built from it. Not kept by the worker processes
+    # nor the cache (pickling it back costs as much as reading it): a copy re-reads its file.
+    raw: RawWorkbook | None = None
+    marked: str = ""  # the child code in the workbook's hidden marker: whose words to use
 
     @property
     def name(self) -> str:
@@ -81,15 +88,90 @@ def check_file(
     The per-file boundary: whatever goes wrong with this one file becomes its finding (F06),
     never the end of the run. `trust_marker`: take the khóm code from the workbook's hidden
     marker too (a khóm checking its own file with the configuration shipped in the package)."""
+    return dated(read_and_check(path, config, trust_marker=trust_marker), config, today)
+
+
+def read_and_check(path: Path, config: Config, *, trust_marker: bool = False) -> Checked:
+    """`check_file` but for the checks against today's date: what depends on the file's bytes
+    and the configuration only, so what the cache may keep."""
     with wording(config):
         try:
-            checked = _check_file(path, config, today or date.today(), trust_marker)
+            return _check_file(path, config, trust_marker)
         except (KeyboardInterrupt, SystemExit):
             raise
         except Exception as exc:
-            checked = Checked(path, findings=[_crashed(path, exc)])
+            return Checked(path, findings=[_crashed(path, exc)])
+
+
+def dated(checked: Checked, config: Config, today: date | None = None) -> Checked:
+    """The checks against today's date (H04, I05), then every finding names its khóm."""
+    if checked.parsed is not None:
+        with wording(config, checked.marked):
+            try:
+                checked.findings += _date_checks(checked, config, today or date.today())
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except Exception as exc:
+                checked.findings.append(_crashed(checked.path, exc))
     stamp_khom(checked, config.khom_codes)
     return checked
+
+
+def _pooled(path: Path, config: Config, trust_marker: bool = False) -> Checked:
+    """A worker process's part: read and check one file, send back all but the grid."""
+    checked = read_and_check(path, config, trust_marker=trust_marker)
+    checked.raw = None
+    return checked
+
+
+def check_files(
+    files: Sequence[Path],
+    config: Config,
+    today: date | None = None,
+    *,
+    jobs: int = 1,
+    cache: Cache | None = None,
+    trust_marker: bool = False,
+) -> list[Checked]:
+    """Every file checked on its own, in `files`' order whatever order the work ends in:
+    from the cache when its bytes were checked before, else across `jobs` processes."""
+    done: list[Checked | None] = [cache.get(p) if cache else None for p in files]
+    todo = [i for i, c in enumerate(done) if c is None]
+    with progress.bar(len(files), "Đọc và kiểm tra") as bar:
+        bar.update(len(files) - len(todo))
+        if jobs > 1 and len(todo) > 1:
+            with _pool(min(jobs, len(todo))) as pool:
+                futures = {pool.submit(_pooled, files[i], config, trust_marker): i for i in todo}
+                for future in as_completed(futures):
+                    done[futures[future]] = _result(future, files[futures[future]], config)
+                    bar.update(1)
+        else:
+            for i in todo:
+                done[i] = read_and_check(files[i], config, trust_marker=trust_marker)
+                bar.update(1)
+    if cache:
+        for i in todo:
+            cache.put(files[i], done[i])  # type: ignore[arg-type]
+    return [dated(c, config, today) for c in done if c is not None]
+
+
+def _result(future: Future[Checked], path: Path, config: Config) -> Checked:
+    """A worker that died (out of memory, killed) is its file's finding, as in one process."""
+    try:
+        return future.result()
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as exc:
+        with wording(config):
+            return Checked(path, findings=[_crashed(path, exc)])
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """Worker processes: forked where the platform forks safely (they start with the
+    libraries already imported), else spawned (Windows, macOS)."""
+    methods = multiprocessing.get_all_start_methods()
+    method = "fork" if sys.platform.startswith("linux") and "fork" in methods else "spawn"
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
 
 
 def wording(config: Config, child: str = "") -> AbstractContextManager[None]:
@@ -107,7 +189,7 @@ def _crashed(path: Path, exc: Exception, khom: str = "") -> Finding:
     return catalog.make("F06", file=path.name, detail=detail, khom=khom)
 
 
-def _check_file(path: Path, config: Config, today: date, trust_marker: bool) -> Checked:
+def _check_file(path: Path, config: Config, trust_marker: bool) -> Checked:
     reason = ignore_reason(path)
     if reason:
         return Checked(
@@ -133,9 +215,8 @@ def _check_file(path: Path, config: Config, today: date, trust_marker: bool) -> 
         codes = (*codes, marked)
     with wording(config, marked):
         parsed = parse_workbook(raw, codes)
-        checked = Checked(path, parsed, findings + parsed.findings, raw=raw)
+        checked = Checked(path, parsed, findings + parsed.findings, raw=raw, marked=marked)
         checked.findings += validate.validate_workbook(parsed)
-        checked.findings += _date_checks(checked, config, today)
     return checked
 
 
@@ -310,16 +391,28 @@ def _d(d: date | None) -> str:
 
 
 def consolidate(
-    files: Sequence[Path], config: Config, period: Period | None = None, today: date | None = None
+    files: Sequence[Path],
+    config: Config,
+    period: Period | None = None,
+    today: date | None = None,
+    *,
+    jobs: int = 1,
+    cache: Cache | None = None,
 ) -> Run:
     with wording(config):
-        return _consolidate(files, config, period, today)
+        return _consolidate(files, config, period, today, jobs=jobs, cache=cache)
 
 
 def _consolidate(
-    files: Sequence[Path], config: Config, period: Period | None, today: date | None
+    files: Sequence[Path],
+    config: Config,
+    period: Period | None,
+    today: date | None,
+    *,
+    jobs: int = 1,
+    cache: Cache | None = None,
 ) -> Run:
-    checked = [check_file(p, config, today) for p in files]
+    checked = check_files(files, config, today, jobs=jobs, cache=cache)
     run_period = choose_period(checked, period)
     config = config.on(run_period.end)  # the children expected in this period
     select(checked, run_period, config)
