@@ -1,0 +1,187 @@
+"""Issue 11: the same outputs whatever the number of processes, with or without the cache; the
+cache re-reads only what changed and shrugs off a damaged entry; the bar stays off the logs."""
+
+from __future__ import annotations
+
+import io
+import json
+import pickle
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from python_calamine import CalamineWorkbook
+
+from builders import build_inbox, consolidate, dataset, error_book, run_cli, write_khom
+from tqd_sheets import cache, pipeline, progress
+from tqd_sheets.config import Config
+from tqd_sheets.pipeline import Checked, check_files
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory, blanks) -> Path:
+    """All four khóm (K2 with errors) and the ward, plus a file that is no workbook."""
+    books, ward = dataset()
+    books = dict(books)
+    books["K2"] = error_book(books["K2"])[0]
+    tmp = tmp_path_factory.mktemp("scale")
+    build_inbox(tmp / "inbox", tmp / "work", blanks, books, ward)
+    (tmp / "inbox" / "K4_cu.xlsx").write_bytes(b"PK\x03\x04 not really a zip")
+    return tmp / "inbox"
+
+
+@pytest.fixture
+def inbox(tmp_path, base) -> Path:
+    folder = tmp_path / "inbox"
+    shutil.copytree(base, folder)
+    return folder
+
+
+def outputs_of(outbox: Path) -> dict[str, object]:
+    """Everything a run wrote, as values: every sheet of every workbook, the CSV, the
+    manifest but for its time, and where the cache is, its entries' names."""
+    out: dict[str, object] = {}
+    for p in sorted((outbox / "2020").rglob("*")):
+        name = str(p.relative_to(outbox))
+        if p.suffix == ".xlsx":
+            book = CalamineWorkbook.from_path(str(p))
+            out[name] = {s: book.get_sheet_by_name(s).to_python() for s in book.sheet_names}
+        elif p.suffix == ".json":
+            manifest = json.loads(p.read_text(encoding="utf-8"))
+            manifest.pop("thoi_gian")
+            out[name] = manifest
+        elif p.is_file():
+            out[name] = p.read_bytes()
+    return out
+
+
+def test_one_process_and_two_write_the_same_outputs(inbox, tmp_path):
+    one = consolidate(inbox, tmp_path / "one", "--jobs", "1", "--no-cache")
+    two = consolidate(inbox, tmp_path / "two", "--jobs", "2", "--no-cache")
+    assert one.rc == two.rc == 1, one.text + two.text
+    assert one.out.replace(str(tmp_path / "one"), "X") == two.out.replace(
+        str(tmp_path / "two"), "X"
+    )
+    first, second = outputs_of(tmp_path / "one"), outputs_of(tmp_path / "two")
+    assert "2020/phan-hoi/K2_2020_kiem-tra.xlsx" in first  # a copy made from a re-read grid
+    assert first == second
+    assert not (tmp_path / "one" / cache.FOLDER).exists()
+
+
+def test_the_cache_changes_no_output_and_rereads_only_what_changed(
+    inbox, tmp_path, blanks, monkeypatch
+):
+    reads: list[str] = []
+    real = pipeline._check_file
+
+    def counted(path, config, trust_marker):
+        reads.append(path.name)
+        return real(path, config, trust_marker)
+
+    monkeypatch.setattr(pipeline, "_check_file", counted)
+    plain = consolidate(inbox, tmp_path / "plain", "--jobs", "1", "--no-cache")
+    files = sorted(p.name for p in inbox.iterdir())
+    assert sorted(reads) == files
+    outbox = tmp_path / "cached"
+    reads.clear()
+    first = consolidate(inbox, outbox, "--jobs", "1")
+    assert sorted(reads) == files
+    entries = sorted((outbox / cache.FOLDER).glob("*.pickle"))
+    assert len(entries) == len(files)
+    reads.clear()
+    again = consolidate(inbox, outbox, "--jobs", "1")
+    assert reads == []
+    assert plain.rc == first.rc == again.rc == 1
+    assert outputs_of(outbox) == outputs_of(tmp_path / "plain")
+
+    # K3 sent again with one household fewer: only K3 is read, and the outputs are those
+    # of a run without any cache.
+    books, _ = dataset()
+    k3 = books["K3"]
+    write_khom(replace(k3, households=k3.households[:-1]), blanks, inbox / "K3_2020.xlsx")
+    reads.clear()
+    changed = consolidate(inbox, outbox, "--jobs", "1")
+    assert reads == ["K3_2020.xlsx"]
+    fresh = consolidate(inbox, tmp_path / "fresh", "--jobs", "1", "--no-cache")
+    assert changed.rc == fresh.rc
+    assert outputs_of(outbox) == outputs_of(tmp_path / "fresh")
+    # The entry of K3's older bytes is gone: the cache holds what the inbox holds.
+    assert len(list((outbox / cache.FOLDER).glob("*.pickle"))) == len(files)
+
+
+def test_a_damaged_or_foreign_entry_is_read_again_silently(inbox, tmp_path, monkeypatch):
+    outbox = tmp_path / "out"
+    assert consolidate(inbox, outbox, "--jobs", "1").rc == 1
+    expected = outputs_of(outbox)
+    entries = sorted((outbox / cache.FOLDER).glob("*.pickle"))
+    entries[0].write_bytes(b"garbage")
+    # A well-formed pickle under another entry's name: its key inside does not match.
+    entries[1].write_bytes(entries[2].read_bytes())
+    reads: list[str] = []
+    real = pipeline._check_file
+    monkeypatch.setattr(
+        pipeline, "_check_file", lambda p, c, t: reads.append(p.name) or real(p, c, t)
+    )
+    run = consolidate(inbox, outbox, "--jobs", "1")
+    assert run.rc == 1 and "Traceback" not in run.text
+    assert len(reads) == 2
+    assert outputs_of(outbox) == expected
+
+
+def test_an_entry_is_keyed_by_bytes_name_and_configuration(inbox, tmp_path, config: Config):
+    k1 = inbox / "K1_2020.xlsx"
+    c = cache.Cache(tmp_path / "c", config)
+    copy = tmp_path / "K1_copy.xlsx"
+    shutil.copy(k1, copy)
+    other = cache.Cache(tmp_path / "c", config.model_copy(update={"han_nop": {"2020": "1/1"}}))
+    assert c.key(k1) is not None
+    assert len({c.key(k1), c.key(copy), other.key(k1)}) == 3
+    assert c.get(k1) is None  # nothing kept yet
+    checked = check_files([k1], config)[0]
+    c.put(k1, checked)
+    back = c.get(k1)
+    assert back is not None and back.raw is None
+    assert back.findings == checked.findings and back.parsed is not None
+    assert back.parsed.households().equals(checked.wb.households())
+
+
+def test_checked_pickles_without_its_grid(inbox, config):
+    checked = pipeline.read_and_check(inbox / "K2_2020.xlsx", config)
+    assert checked.raw is not None
+    back: Checked = pickle.loads(pickle.dumps(pipeline._pooled(inbox / "K2_2020.xlsx", config)))
+    assert back.raw is None
+    assert back.findings == checked.findings
+
+
+def test_check_with_two_processes_prints_as_with_one(inbox):
+    files = [inbox / "K1_2020.xlsx", inbox / "K2_2020.xlsx", inbox / "nowhere.xlsx"]
+    one = run_cli("check", "--jobs", "1", *files)
+    two = run_cli("check", "--jobs", "2", *files)
+    assert one.rc == two.rc == 2
+    assert one.out == two.out
+    assert "nowhere.xlsx: không tìm thấy tệp." in one.out
+
+
+@pytest.mark.parametrize("text", ["0", "-1", "hai"])
+def test_jobs_must_be_a_positive_whole_number(text, tmp_path):
+    run = run_cli("consolidate", "--inbox", tmp_path, "--jobs", text)
+    assert run.rc == 2
+    assert "số tiến trình phải là số nguyên từ 1 trở lên" in run.err
+
+
+def test_the_bar_stays_out_of_logs(inbox, tmp_path):
+    run = consolidate(inbox, tmp_path / "out", "--jobs", "2")
+    assert "Đọc và kiểm tra" not in run.text and "\r" not in run.text
+    assert not progress.shown(100)  # pytest's output is not a terminal
+
+
+def test_the_plain_bar_counts_to_the_total(monkeypatch):
+    err = io.StringIO()
+    monkeypatch.setattr(progress.sys, "stderr", err)
+    bar = progress._Plain(4, "Đọc")
+    for _ in range(4):
+        bar.update()
+    bar.close()
+    assert err.getvalue().rstrip().endswith("] 4/4")
+    assert progress.shown(progress.MIN_FILES) is False
