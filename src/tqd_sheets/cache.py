@@ -12,6 +12,7 @@ the folder changes no output.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
@@ -120,7 +121,5 @@ class Cache:
             return
         for entry in entries:
             if entry.stem not in self.used:
-                try:
+                with contextlib.suppress(OSError):
                     entry.unlink()
-                except OSError:
-                    pass
