@@ -185,3 +185,41 @@ def test_the_plain_bar_counts_to_the_total(monkeypatch):
     bar.close()
     assert err.getvalue().rstrip().endswith("] 4/4")
     assert progress.shown(progress.MIN_FILES) is False
+
+
+def test_a_list_longer_than_a_sheet_goes_on_into_a_second_sheet(tmp_path, monkeypatch, config):
+    import pandas as pd
+
+    from tqd_sheets import registers
+    from tqd_sheets.periods import Period
+
+    frame = pd.DataFrame(
+        [
+            {
+                "_row": 4 + i,
+                "ma_ho": f"{i:04d}",
+                "chu_ho": f"Hộ {i}",
+                "to": 1,
+                "dia_chi": "",
+                "dk_gdvh": True,
+                "dat_gdvh": True,
+                "nam_lien_tuc": 3,
+                "nhan_khau": 2,
+            }
+            for i in range(7)
+        ]
+    )
+    regs = [registers.KhomRegister("K1", "Khóm 1", frame)]
+    monkeypatch.setattr(registers, "SHEET_ROWS", 12)  # 7 header rows + 3 lines + 2 below
+    path = registers.write_registers(tmp_path / "D.xlsx", regs, config, Period.parse("2020"))
+    book = CalamineWorkbook.from_path(str(path))
+    assert book.sheet_names[:3] == ["Đạt GĐVH", "Đạt GĐVH (2)", "Đạt GĐVH (3)"]
+    pages = [book.get_sheet_by_name(n).to_python() for n in book.sheet_names[:3]]
+    # The group row, then households 1…7, three lines a sheet; the count closes the last.
+    lines = [row[:3] for rows in pages for row in rows[7:] if row[0] != ""]
+    assert lines[0][0] == "Khóm 1: 7 hộ"
+    assert [r[2] for r in lines[1:8]] == [f"{i:04d}" for i in range(7)]
+    assert lines[-1][0] == "Danh sách có 7 hộ."
+    assert [len(p) for p in pages] == [10, 10, 11]  # 7 + 3, 7 + 3, 7 + 2 + a gap + the count
+    register = [n for n in book.sheet_names if n.startswith("Sổ hộ")]
+    assert register == ["Sổ hộ toàn phường"]  # 3 header rows + 7 households fit in 12
