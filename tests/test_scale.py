@@ -223,3 +223,58 @@ def test_a_list_longer_than_a_sheet_goes_on_into_a_second_sheet(tmp_path, monkey
     assert [len(p) for p in pages] == [10, 10, 11]  # 7 + 3, 7 + 3, 7 + 2 + a gap + the count
     register = [n for n in book.sheet_names if n.startswith("Sổ hộ")]
     assert register == ["Sổ hộ toàn phường"]  # 3 header rows + 7 households fit in 12
+
+
+def test_ods_hidden_rows_and_merges_come_from_the_one_scan(tmp_path):
+    """The scan that measures an .ods also finds its hidden rows and merged cells, exactly as
+    a parse of the content finds them; content.xml is read once."""
+    import zipfile
+
+    from tqd_sheets import extent, read
+
+    ns = (
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+    )
+
+    def cell(t: str, attrs: str = "") -> str:
+        head = '<table:table-cell office:value-type="string"' + attrs + ">"
+        return head + "<text:p>" + t + "</text:p></table:table-cell>"
+
+    span3 = ' table:number-columns-spanned="3"'
+    span2x2 = ' table:number-rows-spanned="2" table:number-columns-spanned="2"'
+    rows = (
+        "<table:table-row>"
+        + cell("T", span3)
+        + '<table:covered-table-cell table:number-columns-repeated="2"/></table:table-row>'
+        + '<table:table-row table:visibility="collapse" table:number-rows-repeated="2">'
+        + cell("a")
+        + "</table:table-row>"
+        + '<table:table-row><table:table-cell table:number-columns-repeated="2"/>'
+        + cell("b", span2x2)
+        + "</table:table-row>"
+        + '<table:table-row table:visibility="filter">'
+        + cell("c")
+        + "</table:table-row>"
+    )
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns}>'
+        "<office:body><office:spreadsheet>"
+        f'<table:table table:name="A &amp; B">{rows}</table:table>'
+        f'<table:table table:name="Hai">{cell("x")}</table:table>'
+        "</office:spreadsheet></office:body></office:document-content>"
+    )
+    path = tmp_path / "m.ods"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", content)
+    marks = extent.OdsMarks()
+    extent.ods_extents(path, lambda done, reach: False, marks)
+    assert marks.complete
+    from_scan = read._ods_flags(path, marks)
+    from_parse = read._ods_flags(path)
+    assert from_scan == from_parse
+    assert from_scan["A & B"] == read.SheetFlags(
+        frozenset({1, 2, 4}), frozenset(), (((0, 0), (0, 2)), ((3, 2), (4, 3)))
+    )
