@@ -134,7 +134,8 @@ def check_files(
     trust_marker: bool = False,
 ) -> list[Checked]:
     """Every file checked on its own, in `files`' order whatever order the work ends in:
-    from the cache when its bytes were checked before, else across `jobs` processes."""
+    from the cache when its bytes were checked before, else across `jobs` processes. The
+    grids are not kept, in one process as in several: memory stays flat with the inbox."""
     done: list[Checked | None] = [cache.get(p) if cache else None for p in files]
     todo = [i for i, c in enumerate(done) if c is None]
     with progress.bar(len(files), "Đọc và kiểm tra") as bar:
@@ -147,7 +148,7 @@ def check_files(
                     bar.update(1)
         else:
             for i in todo:
-                done[i] = read_and_check(files[i], config, trust_marker=trust_marker)
+                done[i] = _pooled(files[i], config, trust_marker)
                 bar.update(1)
     if cache:
         for i in todo:
