@@ -278,3 +278,14 @@ def test_ods_hidden_rows_and_merges_come_from_the_one_scan(tmp_path):
     assert from_scan["A & B"] == read.SheetFlags(
         frozenset({1, 2, 4}), frozenset(), (((0, 0), (0, 2)), ((3, 2), (4, 3)))
     )
+
+
+def test_spawned_workers_check_as_forked_ones_do(inbox, config, monkeypatch):
+    """Windows and macOS start workers afresh (spawn): the work and its answer must pickle."""
+    files = sorted(p for p in inbox.iterdir() if p.name.startswith(("K1", "K2", "K4")))
+    forked = check_files(files, config, jobs=2)
+    monkeypatch.setattr(pipeline, "start_method", lambda: "spawn")
+    spawned = check_files(files, config, jobs=2)
+    assert [c.name for c in spawned] == [c.name for c in forked]
+    assert [c.findings for c in spawned] == [c.findings for c in forked]
+    assert all(c.raw is None for c in spawned + forked)

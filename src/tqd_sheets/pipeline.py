@@ -167,12 +167,15 @@ def _result(future: Future[Checked], path: Path, config: Config) -> Checked:
             return Checked(path, findings=[_crashed(path, exc)])
 
 
+def start_method() -> str:
+    """Forked where the platform forks safely (workers start with the libraries already
+    imported), else spawned (Windows, macOS): the work and its answers pickle either way."""
+    fork = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+    return "fork" if fork else "spawn"
+
+
 def _pool(workers: int) -> ProcessPoolExecutor:
-    """Worker processes: forked where the platform forks safely (they start with the
-    libraries already imported), else spawned (Windows, macOS)."""
-    methods = multiprocessing.get_all_start_methods()
-    method = "fork" if sys.platform.startswith("linux") and "fork" in methods else "spawn"
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(start_method()))
 
 
 def wording(config: Config, child: str = "") -> AbstractContextManager[None]:
