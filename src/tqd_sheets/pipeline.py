@@ -453,8 +453,9 @@ def _consolidate(
         code = khom_from_name(c.name, config.khom_codes)
         if code:
             unusable.setdefault(code, c)
+    sent = {c.wb.khom for c in khom}
     for k in config.khom:
-        if not any(c.wb.khom == k.ma for c in khom) and k.ma not in unusable:
+        if k.ma not in sent and k.ma not in unusable:
             inbox_findings.append(catalog.make("I03", key=k.ma, name=k.ten, khom=k.ma))
     data = []
     for code, c in list(included.items()):
