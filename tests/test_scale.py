@@ -289,3 +289,28 @@ def test_spawned_workers_check_as_forked_ones_do(inbox, config, monkeypatch):
     assert [c.name for c in spawned] == [c.name for c in forked]
     assert [c.findings for c in spawned] == [c.findings for c in forked]
     assert all(c.raw is None for c in spawned + forked)
+
+
+def test_a_file_that_kills_its_worker_is_its_own_f06(inbox, tmp_path, monkeypatch, config):
+    """The other files in flight when a worker dies are read again, alone: their findings
+    are as in one process, and no F06 of a dead worker is kept in the cache."""
+    import os
+
+    real = pipeline._check_file
+
+    def deadly(path, config, trust_marker):
+        if path.name == "K2_2020.xlsx":
+            os._exit(1)  # as a process killed for its memory
+        return real(path, config, trust_marker)
+
+    files = sorted(inbox.iterdir())
+    calm = check_files(files, config, jobs=1)
+    monkeypatch.setattr(pipeline, "_check_file", deadly)  # the forked workers inherit it
+    store = cache.Cache(tmp_path / "c", config)
+    got = check_files(files, config, jobs=2, cache=store)
+    for before, after in zip(calm, got, strict=True):
+        if after.name == "K2_2020.xlsx":
+            assert [f.code for f in after.findings] == ["F06"]
+        else:
+            assert after.findings == before.findings
+    assert len(list((tmp_path / "c").glob("*.pickle"))) == len(files) - 1

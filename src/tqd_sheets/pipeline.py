@@ -138,21 +138,34 @@ def check_files(
     grids are not kept, in one process as in several: memory stays flat with the inbox."""
     done: list[Checked | None] = [cache.get(p) if cache else None for p in files]
     todo = [i for i, c in enumerate(done) if c is None]
+    lost: set[int] = set()  # a worker died on it: its F06 is not the file's, not to keep
     with progress.bar(len(files), "Đọc và kiểm tra") as bar:
         bar.update(len(files) - len(todo))
         if jobs > 1 and len(todo) > 1:
             with _pool(min(jobs, len(todo))) as pool:
                 futures = {pool.submit(_pooled, files[i], config, trust_marker): i for i in todo}
                 for future in as_completed(futures):
-                    done[futures[future]] = _result(future, files[futures[future]], config)
+                    i = futures[future]
+                    done[i] = _result(future, files[i], config)
+                    if future.exception() is not None:
+                        lost.add(i)
                     bar.update(1)
+            # A dying worker takes the files in flight in the pool down with it: each is
+            # tried again alone, so only the file that kills its worker keeps its F06.
+            for i in sorted(lost):
+                with _pool(1) as alone:
+                    future = alone.submit(_pooled, files[i], config, trust_marker)
+                    done[i] = _result(future, files[i], config)
+                    if future.exception() is None:
+                        lost.discard(i)
         else:
             for i in todo:
                 done[i] = _pooled(files[i], config, trust_marker)
                 bar.update(1)
     if cache:
         for i in todo:
-            cache.put(files[i], done[i])  # type: ignore[arg-type]
+            if i not in lost:
+                cache.put(files[i], done[i])  # type: ignore[arg-type]
     return [dated(c, config, today) for c in done if c is not None]
 
 
