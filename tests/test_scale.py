@@ -314,3 +314,38 @@ def test_a_file_that_kills_its_worker_is_its_own_f06(inbox, tmp_path, monkeypatc
         else:
             assert after.findings == before.findings
     assert len(list((tmp_path / "c").glob("*.pickle"))) == len(files) - 1
+
+
+def test_register_text_round_trips_through_the_streamed_xml(tmp_path, config):
+    import pandas as pd
+
+    from tqd_sheets import registers
+    from tqd_sheets.periods import Period
+
+    odd = ['  Lê & <Văn> "A"  ', "dòng 1\ndòng 2", "'=1+1", "x\x0by"]
+    frame = pd.DataFrame(
+        [
+            {
+                "_row": 4 + i,
+                "ma_ho": f"00{i}",
+                "chu_ho": name,
+                "to": 1.5,
+                "dia_chi": None,
+                "dk_gdvh": True,
+                "dat_gdvh": True,
+                "nam_lien_tuc": 4,
+                "nhan_khau": float("nan"),
+            }
+            for i, name in enumerate(odd)
+        ]
+    )
+    reg = registers.KhomRegister("K1", "Khóm <1>", frame)
+    path = registers.write_registers(tmp_path / "D.xlsx", [reg], config, Period.parse("2020"))
+    book = CalamineWorkbook.from_path(str(path))
+    rows = book.get_sheet_by_name("Sổ hộ toàn phường").to_python()
+    names = [r[2] for r in rows[3:]]
+    assert names == ['  Lê & <Văn> "A"  ', "dòng 1\ndòng 2", "'=1+1", "x\ny"]
+    assert [r[0] for r in rows[3:]] == ["Khóm <1>"] * 4
+    listed = book.get_sheet_by_name("Đạt GĐVH").to_python()
+    assert [r[0] for r in listed if str(r[0]).startswith("Khóm")] == ["Khóm <1>: 4 hộ"]
+    assert [r[1] for r in listed[8:12]] == [1.5] * 4

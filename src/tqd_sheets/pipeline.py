@@ -26,7 +26,7 @@ from .config import Config
 from .findings import Finding, Severity, has_errors
 from .indicators import KhomData, compute, default_targets
 from .oserrors import in_vietnamese
-from .parse import Parsed, parse_workbook
+from .parse import BAD, Parsed, parse_workbook
 from .periods import Period
 from .read import SPREADSHEET_ELSEWHERE, RawWorkbook, ignore_reason, read_workbook
 from .results import CHUA_NOP, CO_LOI, DA_TONG_HOP, Results
@@ -118,9 +118,15 @@ def dated(checked: Checked, config: Config, today: date | None = None) -> Checke
 
 
 def _pooled(path: Path, config: Config, trust_marker: bool = False) -> Checked:
-    """A worker process's part: read and check one file, send back all but the grid."""
+    """A worker process's part: read and check one file, send back all but the grid and each
+    record's set of unreadable cells (the checks that need them have run; a set per household
+    would be a quarter of what a province's run holds in memory)."""
     checked = read_and_check(path, config, trust_marker=trust_marker)
     checked.raw = None
+    if checked.parsed is not None:
+        for table in checked.parsed.tables.values():
+            if BAD in table.frame:
+                table.frame = table.frame.drop(columns=BAD)
     return checked
 
 

@@ -178,12 +178,17 @@ def _list_sheet(wb, f, styles, sheet, title, df, registers, config: Config, peri
     """The list's rows (a group row per khóm, then its households), over as many sheets as
     they need; the closing count on the last."""
     last = len(LIST_COLUMNS) - 1
+    # One pass over the list, each household to its khóm (a filter per khóm would make a
+    # province's list quadratic in its number of khóm).
+    by_khom: dict[object, list[tuple]] = {}
+    cols = df.reindex(columns=["khom", "to", "ma_ho", "chu_ho", "dia_chi", "nam_lien_tuc"])
+    for rec in cols.itertuples(index=False, name=None):
+        by_khom.setdefault(rec[0], []).append(rec[1:])
     lines: list[tuple[str, object]] = []
     for reg in registers:
-        part = df[df["khom"] == reg.code]
+        part = by_khom.get(reg.code, [])
         lines.append(("group", f"{reg.name}: {len(part)} hộ"))
-        cols = part.reindex(columns=["to", "ma_ho", "chu_ho", "dia_chi", "nam_lien_tuc"])
-        lines += [("hh", (i, *rec)) for i, rec in enumerate(cols.itertuples(index=False), 1)]
+        lines += [("hh", (i, *rec)) for i, rec in enumerate(part, 1)]
     pages = _pages(len(lines), 7, 2)
     out = []
     for page, (start, stop) in enumerate(pages):
@@ -248,8 +253,12 @@ def _str(v: object) -> str:
 def _text(col: str, r: int, text: str, style: int) -> str:
     if not text:
         return f'<c r="{col}{r}" s="{style}"/>'
-    space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
-    return f'<c r="{col}{r}" s="{style}" t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
+    # Cheap tests first: most cells hold a plain word or number-like text.
+    space = text[0].isspace() or text[-1].isspace() or "\n" in text
+    if "&" in text or "<" in text or ">" in text:
+        text = escape(text)
+    t = '<t xml:space="preserve">' if space else "<t>"
+    return f'<c r="{col}{r}" s="{style}" t="inlineStr"><is>{t}{text}</t></is></c>'
 
 
 def _number(col: str, r: int, v: object, style: int) -> str:
