@@ -170,7 +170,9 @@ def check_files(
                 bar.update(1)
     if cache:
         for i in todo:
-            if i not in lost:
+            # An internal error (F06) may be passing (memory, a file being written): never
+            # kept, so the next run tries the file again.
+            if i not in lost and not any(f.code == "F06" for f in done[i].findings):  # type: ignore[union-attr]
                 cache.put(files[i], done[i])  # type: ignore[arg-type]
     return [dated(c, config, today) for c in done if c is not None]
 
