@@ -16,6 +16,7 @@ import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import chain, islice
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -117,7 +118,9 @@ def write_registers(
         f = _formats(wb)
         styles = {k: fmt._get_xf_index() for k, fmt in f.items()}  # indexes for our own XML
         data: list[_Rows | None] = []
-        for sheet, title, df in lists(merged):
+        # The lists need a few columns: filtering only those keeps three copies small.
+        narrow = merged.reindex(columns=[*_LIST_FIELDS, "dat_gdvh", "dk_gdvh"])
+        for sheet, title, df in lists(narrow):
             data += _list_sheet(wb, f, styles, sheet, title, df, registers, config, period)
         data += _register_sheet(wb, f, styles, merged, registers, config, period)
         wb.close()
@@ -178,18 +181,17 @@ def _list_sheet(wb, f, styles, sheet, title, df, registers, config: Config, peri
     """The list's rows (a group row per khóm, then its households), over as many sheets as
     they need; the closing count on the last."""
     last = len(LIST_COLUMNS) - 1
-    # One pass over the list, each household to its khóm (a filter per khóm would make a
-    # province's list quadratic in its number of khóm).
-    by_khom: dict[object, list[tuple]] = {}
-    cols = df.reindex(columns=["khom", "to", "ma_ho", "chu_ho", "dia_chi", "nam_lien_tuc"])
-    for rec in cols.itertuples(index=False, name=None):
-        by_khom.setdefault(rec[0], []).append(rec[1:])
-    lines: list[tuple[str, object]] = []
-    for reg in registers:
-        part = by_khom.get(reg.code, [])
-        lines.append(("group", f"{reg.name}: {len(part)} hộ"))
-        lines += [("hh", (i, *rec)) for i, rec in enumerate(part, 1)]
-    pages = _pages(len(lines), 7, 2)
+    counts = df["khom"].value_counts()
+    sizes = [int(counts.get(reg.code, 0)) for reg in registers]
+    groups: list[int] = []  # the line of each khóm's group row
+    line = 0
+    for n in sizes:
+        groups.append(line)
+        line += 1 + n
+    # The lines are made as the sheets are written, never all at once: a province's lists
+    # would otherwise hold millions of tuples until the file is closed.
+    stream = _list_lines(df, registers, sizes)
+    pages = _pages(len(registers) + len(df), 7, 2)
     out = []
     for page, (start, stop) in enumerate(pages):
         ws = wb.add_worksheet(_page_name(sheet, page))
@@ -204,15 +206,34 @@ def _list_sheet(wb, f, styles, sheet, title, df, registers, config: Config, peri
             ws.set_column(c, c, width)
         _setup(ws, 6)
         closing = f"Danh sách có {len(df)} hộ." if page == len(pages) - 1 else ""
-        mine = lines[start:stop]
-        merges = [f"A{r}:{col_letter(last)}{r}" for r, (k, _) in enumerate(mine, 8) if k == "group"]
-        end = 7 + len(mine) + (1 if closing else -1)
+        mine = islice(stream, stop - start)  # the sheets are written in order
+        merges = [f"A{8 + g - start}:{col_letter(last)}{8 + g - start}" for g in groups]
+        merges = [m for m, g in zip(merges, groups, strict=True) if start <= g < stop]
+        end = 7 + (stop - start) + (1 if closing else -1)
         out.append(_Rows(7, _list_xml(mine, styles, last, closing), end, last, merges))
     return out
 
 
+_LIST_FIELDS = ["khom", "to", "ma_ho", "chu_ho", "dia_chi", "nam_lien_tuc"]
+
+
+def _list_lines(
+    df: pd.DataFrame, registers: Sequence[KhomRegister], sizes: list[int]
+) -> Iterator[tuple[str, object]]:
+    """A group row per khóm, then its households numbered from 1, in `registers`' order."""
+    order = {reg.code: i for i, reg in enumerate(registers)}
+    rank = df["khom"].map(order)
+    if not rank.is_monotonic_increasing:  # merged_register sorts it so; any other caller
+        df = df.iloc[rank.argsort(kind="stable")]
+    rows = df.reindex(columns=_LIST_FIELDS).itertuples(index=False, name=None)
+    for reg, n in zip(registers, sizes, strict=True):
+        yield "group", f"{reg.name}: {n} hộ"
+        for i, rec in enumerate(islice(rows, n), 1):
+            yield "hh", (i, *rec[1:])
+
+
 def _list_xml(
-    lines: list[tuple[str, object]], s: dict[str, int], last: int, closing: str
+    lines: Iterable[tuple[str, object]], s: dict[str, int], last: int, closing: str
 ) -> Iterator[str]:
     letters = [col_letter(c) for c in range(last + 1)]
     blanks = "".join(f'<c r="{x}{{r}}" s="{s["group"]}"/>' for x in letters[1:])
@@ -303,10 +324,14 @@ def _register_sheet(wb, f, styles, merged: pd.DataFrame, registers, config: Conf
 def _register_xml(part: pd.DataFrame, fields, extra: list[str], s: dict[str, int]) -> Iterator[str]:
     codes = ["ten_khom", *(x.code for x in fields), *extra]
     letters = [col_letter(c) for c in range(len(codes))]
-    cols = part.reindex(columns=codes)
     n_fields = len(fields)
     batch: list[str] = []
-    for r, rec in enumerate(cols.itertuples(index=False, name=None), 4):
+    # Slice by slice: a copy of a province's whole register would double what is held.
+    slices = (
+        part.iloc[i : i + 20_000].reindex(columns=codes).itertuples(index=False, name=None)
+        for i in range(0, len(part), 20_000)
+    )
+    for r, rec in enumerate(chain.from_iterable(slices), 4):
         cells = [_text("A", r, str(rec[0]), s["text"])]
         for c in range(1, 1 + n_fields):
             v = rec[c]
