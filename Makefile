@@ -7,6 +7,8 @@ INBOX ?= inbox
 OUTBOX ?= outbox
 PERIOD ?=
 CONFIG ?=
+# `make bench` measures a small inbox; `make bench SCALE_SIZES=50,300,1500` a province's.
+SCALE_SIZES ?= 20,50
 
 .PHONY: consolidate test templates samples lint format bench clean
 
@@ -40,6 +42,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_hostile.py
 	$(BIN)/python benchmarks/bench_feedback.py
 	$(BIN)/python benchmarks/bench_history.py
+	$(BIN)/python benchmarks/bench_scale.py --sizes $(SCALE_SIZES)
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache .ruff_cache

@@ -28,6 +28,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "styles",
         "office",
         "lock",
+        "progress",
     ),
     # Each domain fact once, as data.
     "declarations": (
@@ -61,7 +62,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "baocao_docx",
     ),
     # Orchestration and the command line.
-    "shell": ("pipeline", "history_run", "outputs", "cli"),
+    "shell": ("cache", "pipeline", "history_run", "outputs", "cli"),
 }
 LAYER_OF = {m: layer for layer, mods in LAYERS.items() for m in mods}
 ORDER = list(LAYERS)

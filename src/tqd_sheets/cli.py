@@ -11,10 +11,11 @@ from pathlib import Path
 
 from . import console, unit_words, units
 from .atomic import OutputError
+from .cache import FOLDER, Cache
 from .config import DEFAULT_NAME, PACKAGED, Config, ConfigError, load_config, packaged_config
 from .findings import Finding, Severity
 from .periods import Period
-from .pipeline import Run, RunError, check_file, consolidate, inbox_files
+from .pipeline import Run, RunError, check_files, consolidate, inbox_files
 from .spec import KHOM_INFO, field
 
 DEFAULT_CONFIG = Path(DEFAULT_NAME)
@@ -75,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     c = sub.add_parser("check", help="kiểm tra một hoặc nhiều tệp, in các lỗi")
     c.add_argument("files", nargs="+", type=Path, metavar="TỆP", help="các tệp cần kiểm tra")
+    _jobs_option(c)
     k = sub.add_parser("consolidate", help="tổng hợp các biểu trong inbox, ghi vào outbox")
     k.add_argument(
         "--inbox", type=Path, default=Path("inbox"), metavar="THƯ_MỤC", help="thư mục chứa các biểu"
@@ -83,8 +85,34 @@ def _parser() -> argparse.ArgumentParser:
         "--outbox", type=Path, default=Path("outbox"), metavar="THƯ_MỤC", help="thư mục ghi kết quả"
     )
     k.add_argument("--period", default=None, metavar="KỲ", help="kỳ: 2020, 2020S1, 2020Q1…2020Q4")
+    _jobs_option(k)
+    k.add_argument(
+        "--no-cache",
+        action="store_true",
+        help=f"đọc lại mọi tệp, không dùng bộ nhớ đệm (THƯ_MỤC_KẾT_QUẢ/{FOLDER})",
+    )
     _history_parser(sub)
     return p
+
+
+def _jobs(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"số tiến trình phải là số nguyên từ 1 trở lên: {text}")
+    return n
+
+
+def _jobs_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="số tiến trình đọc và kiểm tra song song (mặc định: số lõi của máy)",
+    )
 
 
 def _config(path: Path | None) -> Config:
@@ -151,12 +179,14 @@ def cmd_template(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     config, packaged = _check_config(args.config)
     worst = 0
+    found = [path for path in args.files if path.exists()]
+    checked = iter(check_files(found, config, jobs=args.jobs, trust_marker=packaged))
     for path in args.files:
         if not path.exists():
             print(f"\n{path}: không tìm thấy tệp.")
             worst = 2
             continue
-        c = check_file(path, config, trust_marker=packaged)
+        c = next(checked)
         p = c.parsed
         what = ""
         if p is not None and p.kind is not None:
@@ -192,9 +222,12 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
     config = _config(args.config)
     _refuse_outbox_in_inbox(args.inbox, args.outbox)
     files = inbox_files(args.inbox)
-    run = consolidate(files, config, _period(args.period))
+    cache = None if args.no_cache else Cache(args.outbox / FOLDER, config)
+    run = consolidate(files, config, _period(args.period), jobs=args.jobs, cache=cache)
     store = _history_before(args, config, run)
     written = write_outputs(run, config, args.outbox, files)
+    if cache:
+        cache.prune()
     r = run.results
     out_dir = written[0].parent
     errors = [f for f in r.findings if f.severity is Severity.ERROR]

@@ -18,7 +18,7 @@ import re
 import struct
 import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
@@ -247,15 +247,36 @@ _ODS_ROWS = re.compile(rb'table:number-rows-repeated="([0-9]{1,9})"')
 _ODS_COLS = re.compile(rb'table:number-columns-repeated="([0-9]{1,9})"')
 
 
-def ods_extents(path: Path, stop: BookStop) -> list[Extent]:
+_ODS_HIDDEN = re.compile(rb'table:visibility="(?:collapse|filter)"')
+_ODS_SPAN_COLS = re.compile(rb'table:number-columns-spanned="([0-9]{1,9})"')
+_ODS_SPAN_ROWS = re.compile(rb'table:number-rows-spanned="([0-9]{1,9})"')
+MAX_HIDDEN_REPEAT = 10_000  # hidden copies of one row counted (past the last real row anyway)
+
+Span = tuple[tuple[int, int], tuple[int, int]]  # 0-based inclusive corners
+
+
+@dataclass
+class OdsMarks:
+    """What calamine does not say of an .ods, seen by the same pass that measures it (so the
+    content is read once): hidden rows and merged cells per sheet, 0-based."""
+
+    hidden: dict[str, set[int]] = field(default_factory=dict)
+    merged: dict[str, list[Span]] = field(default_factory=dict)
+    complete: bool = False  # the pass reached the end of the content
+
+
+def ods_extents(path: Path, stop: BookStop, marks: OdsMarks | None = None) -> list[Extent]:
     """Rows and cells counted with their repeats, as calamine expands them; a cell holds a
     value when it has a value type or any content. Names are matched with their `table:`
-    prefix, as calamine matches them. `stop` may end the count early (too big already)."""
+    prefix, as calamine matches them. `stop` may end the count early (too big already).
+    `marks`, when given, receives each sheet's hidden rows and merged cells."""
     out: list[Extent] = []
     reach: Reach | None = None
     row = col = 0
     repeat = 1  # copies of the current row
     filled = 0  # the farthest column holding a value in the current row
+    hidden: set[int] = set()
+    merged: list[Span] = []
     with zipfile.ZipFile(path) as zf, zf.open("content.xml") as member:
         for buf, cut in _chunks(member):
             for m in _ODS_TOKEN.finditer(buf, 0, cut):
@@ -268,6 +289,10 @@ def ods_extents(path: Path, stop: BookStop) -> list[Extent]:
                         name = _ODS_NAME.search(attrs)
                         reach = Reach(_xml_text(name.group(1)) if name else "")
                         row = 0
+                        hidden, merged = set(), []
+                        if marks is not None:
+                            marks.hidden[reach.sheet] = hidden
+                            marks.merged[reach.sheet] = merged
                     continue
                 if reach is None:
                     continue
@@ -275,6 +300,8 @@ def ods_extents(path: Path, stop: BookStop) -> list[Extent]:
                     if not closing:
                         r = _ODS_ROWS.search(attrs)
                         repeat, col, filled = int(r.group(1)) if r else 1, 0, 0
+                        if b"visibility" in attrs and _ODS_HIDDEN.search(attrs):
+                            hidden.update(range(row, row + min(repeat, MAX_HIDDEN_REPEAT)))
                     if closing or attrs.endswith(b"/"):
                         if filled:
                             reach.see(row + repeat, filled)  # every copy of a filled row
@@ -284,6 +311,11 @@ def ods_extents(path: Path, stop: BookStop) -> list[Extent]:
                     continue
                 if closing:
                     continue
+                if b"-spanned=" in attrs:
+                    sc, sr = _ODS_SPAN_COLS.search(attrs), _ODS_SPAN_ROWS.search(attrs)
+                    cols, rows = int(sc.group(1)) if sc else 1, int(sr.group(1)) if sr else 1
+                    if cols > 1 or rows > 1:
+                        merged.append(((row, col), (row + rows - 1, col + cols - 1)))
                 c = _ODS_COLS.search(attrs)
                 n = int(c.group(1)) if c else 1
                 if not attrs.endswith(b"/") or b"office:value-type=" in attrs:
@@ -292,6 +324,8 @@ def ods_extents(path: Path, stop: BookStop) -> list[Extent]:
                 col += n
     if reach is not None:
         out.append(reach.extent())
+    if marks is not None:
+        marks.complete = True
     return out
 
 

@@ -6,10 +6,13 @@ Pure orchestration of the modules that hold the work; file writing happens in `o
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import re
+import sys
 import traceback
 from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -17,12 +20,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import catalog, chain, units, validate
+from . import catalog, chain, progress, units, validate
+from .cache import Cache
 from .config import Config
 from .findings import Finding, Severity, has_errors
 from .indicators import KhomData, compute, default_targets
 from .oserrors import in_vietnamese
-from .parse import Parsed, parse_workbook
+from .parse import BAD, Parsed, parse_workbook
 from .periods import Period
 from .read import SPREADSHEET_ELSEWHERE, RawWorkbook, ignore_reason, read_workbook
 from .results import CHUA_NOP, CO_LOI, DA_TONG_HOP, Results
@@ -43,7 +47,10 @@ class Checked:
     parsed: Parsed | None = None
     findings: list[Finding] = field(default_factory=list)
     ignored: str = ""  # why the file is not used, when it is not
-    raw: RawWorkbook | None = None  # the grid as read: feedback copies are built from it
+    # The grid as read: feedback copies are built from it. Not kept by the worker processes
+    # nor the cache (pickling it back costs as much as reading it): a copy re-reads its file.
+    raw: RawWorkbook | None = None
+    marked: str = ""  # the child code in the workbook's hidden marker: whose words to use
 
     @property
     def name(self) -> str:
@@ -83,15 +90,117 @@ def check_file(
     marker too (a khóm checking its own file with the configuration shipped in the package)."""
     if chain.is_parent(config):
         return _check_output(path, config, today)
+    return dated(read_and_check(path, config, trust_marker=trust_marker), config, today)
+
+
+def read_and_check(path: Path, config: Config, *, trust_marker: bool = False) -> Checked:
+    """`check_file` but for the checks against today's date: what depends on the file's bytes
+    and the configuration only, so what the cache may keep."""
     with wording(config):
         try:
-            checked = _check_file(path, config, today or date.today(), trust_marker)
+            return _check_file(path, config, trust_marker)
         except (KeyboardInterrupt, SystemExit):
             raise
         except Exception as exc:
-            checked = Checked(path, findings=[_crashed(path, exc)])
+            return Checked(path, findings=[_crashed(path, exc)])
+
+
+def dated(checked: Checked, config: Config, today: date | None = None) -> Checked:
+    """The checks against today's date (H04, I05), then every finding names its khóm."""
+    if checked.parsed is not None:
+        with wording(config, checked.marked):
+            try:
+                checked.findings += _date_checks(checked, config, today or date.today())
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except Exception as exc:
+                checked.findings.append(_crashed(checked.path, exc))
     stamp_khom(checked, config.khom_codes)
     return checked
+
+
+def _pooled(path: Path, config: Config, trust_marker: bool = False) -> Checked:
+    """A worker process's part: read and check one file, send back all but the grid and each
+    record's set of unreadable cells (the checks that need them have run; a set per household
+    would be a quarter of what a province's run holds in memory)."""
+    checked = read_and_check(path, config, trust_marker=trust_marker)
+    checked.raw = None
+    if checked.parsed is not None:
+        for table in checked.parsed.tables.values():
+            if BAD in table.frame:
+                table.frame = table.frame.drop(columns=BAD)
+    return checked
+
+
+def check_files(
+    files: Sequence[Path],
+    config: Config,
+    today: date | None = None,
+    *,
+    jobs: int = 1,
+    cache: Cache | None = None,
+    trust_marker: bool = False,
+) -> list[Checked]:
+    """Every file checked on its own, in `files`' order whatever order the work ends in:
+    from the cache when its bytes were checked before, else across `jobs` processes. The
+    grids are not kept, in one process as in several: memory stays flat with the inbox."""
+    if chain.is_parent(config):  # children's outputs: a few small files, read in `chain`
+        return [check_file(p, config, today) for p in files]
+    done: list[Checked | None] = [cache.get(p) if cache else None for p in files]
+    todo = [i for i, c in enumerate(done) if c is None]
+    lost: set[int] = set()  # a worker died on it: its F06 is not the file's, not to keep
+    with progress.bar(len(files), "Đọc và kiểm tra") as bar:
+        bar.update(len(files) - len(todo))
+        if jobs > 1 and len(todo) > 1:
+            with _pool(min(jobs, len(todo))) as pool:
+                futures = {pool.submit(_pooled, files[i], config, trust_marker): i for i in todo}
+                for future in as_completed(futures):
+                    i = futures[future]
+                    done[i] = _result(future, files[i], config)
+                    if future.exception() is not None:
+                        lost.add(i)
+                    bar.update(1)
+            # A dying worker takes the files in flight in the pool down with it: each is
+            # tried again alone, so only the file that kills its worker keeps its F06.
+            for i in sorted(lost):
+                with _pool(1) as alone:
+                    future = alone.submit(_pooled, files[i], config, trust_marker)
+                    done[i] = _result(future, files[i], config)
+                    if future.exception() is None:
+                        lost.discard(i)
+        else:
+            for i in todo:
+                done[i] = _pooled(files[i], config, trust_marker)
+                bar.update(1)
+    if cache:
+        for i in todo:
+            # An internal error (F06) may be passing (memory, a file being written): never
+            # kept, so the next run tries the file again.
+            if i not in lost and not any(f.code == "F06" for f in done[i].findings):  # type: ignore[union-attr]
+                cache.put(files[i], done[i])  # type: ignore[arg-type]
+    return [dated(c, config, today) for c in done if c is not None]
+
+
+def _result(future: Future[Checked], path: Path, config: Config) -> Checked:
+    """A worker that died (out of memory, killed) is its file's finding, as in one process."""
+    try:
+        return future.result()
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as exc:
+        with wording(config):
+            return Checked(path, findings=[_crashed(path, exc)])
+
+
+def start_method() -> str:
+    """Forked where the platform forks safely (workers start with the libraries already
+    imported), else spawned (Windows, macOS): the work and its answers pickle either way."""
+    fork = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+    return "fork" if fork else "spawn"
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(start_method()))
 
 
 def wording(config: Config, child: str = "") -> AbstractContextManager[None]:
@@ -109,7 +218,7 @@ def _crashed(path: Path, exc: Exception, khom: str = "") -> Finding:
     return catalog.make("F06", file=path.name, detail=detail, khom=khom)
 
 
-def _check_file(path: Path, config: Config, today: date, trust_marker: bool) -> Checked:
+def _check_file(path: Path, config: Config, trust_marker: bool) -> Checked:
     reason = ignore_reason(path)
     if reason:
         return Checked(
@@ -135,9 +244,8 @@ def _check_file(path: Path, config: Config, today: date, trust_marker: bool) -> 
         codes = (*codes, marked)
     with wording(config, marked):
         parsed = parse_workbook(raw, codes)
-        checked = Checked(path, parsed, findings + parsed.findings, raw=raw)
+        checked = Checked(path, parsed, findings + parsed.findings, raw=raw, marked=marked)
         checked.findings += validate.validate_workbook(parsed)
-        checked.findings += _date_checks(checked, config, today)
     return checked
 
 
@@ -312,13 +420,19 @@ def _d(d: date | None) -> str:
 
 
 def consolidate(
-    files: Sequence[Path], config: Config, period: Period | None = None, today: date | None = None
+    files: Sequence[Path],
+    config: Config,
+    period: Period | None = None,
+    today: date | None = None,
+    *,
+    jobs: int = 1,
+    cache: Cache | None = None,
 ) -> Run:
     with wording(config):
         if chain.is_parent(config):
             run = _consolidate_outputs(files, config, period)
         else:
-            run = _consolidate(files, config, period, today)
+            run = _consolidate(files, config, period, today, jobs=jobs, cache=cache)
     if config.chu_ky.ho_ten.strip():
         # Who signs for the unit is the configuration's to say: no workbook holds it.
         run.results.signers["ky"] = config.chu_ky.ho_ten.strip()
@@ -389,9 +503,15 @@ def _consolidate_outputs(files: Sequence[Path], config: Config, period: Period |
 
 
 def _consolidate(
-    files: Sequence[Path], config: Config, period: Period | None, today: date | None
+    files: Sequence[Path],
+    config: Config,
+    period: Period | None,
+    today: date | None,
+    *,
+    jobs: int = 1,
+    cache: Cache | None = None,
 ) -> Run:
-    checked = [check_file(p, config, today) for p in files]
+    checked = check_files(files, config, today, jobs=jobs, cache=cache)
     run_period = choose_period(checked, period)
     unit_serves(config, run_period)
     config = config.on(run_period.end)  # the children expected in this period
@@ -429,8 +549,9 @@ def _consolidate(
         code = khom_from_name(c.name, config.khom_codes)
         if code:
             unusable.setdefault(code, c)
+    sent = {c.wb.khom for c in khom}
     for k in config.khom:
-        if not any(c.wb.khom == k.ma for c in khom) and k.ma not in unusable:
+        if k.ma not in sent and k.ma not in unusable:
             inbox_findings.append(catalog.make("I03", key=k.ma, name=k.ten, khom=k.ma))
     data = []
     for code, c in list(included.items()):

@@ -277,9 +277,9 @@ def _strict_f01(path: Path) -> Finding:
     )
 
 
-def _extents(path: Path, suffix: str) -> list[Extent]:
+def _extents(path: Path, suffix: str, marks: extent.OdsMarks | None = None) -> list[Extent]:
     """How far each sheet reaches, or [] when the file cannot be measured (then calamine
-    decides: a file it cannot read is F01 all the same)."""
+    decides: a file it cannot read is F01 all the same). An .ods's `marks` come with it."""
 
     def stop(done: list[Extent], current: extent.Reach) -> bool:
         return sum(e.cells for e in done) + current.rows * current.cols > MAX_CELLS
@@ -288,7 +288,7 @@ def _extents(path: Path, suffix: str) -> list[Extent]:
         if suffix in (".xlsx", ".xlsm"):
             return extent.xlsx_extents(path, stop)
         if suffix == ".ods":
-            return extent.ods_extents(path, stop)
+            return extent.ods_extents(path, stop, marks)
         if suffix == ".xls":
             return extent.xls_extents(path, stop)
     except (KeyError, ValueError, IndexError, struct.error, zipfile.BadZipFile, OSError):
@@ -340,7 +340,8 @@ def _read(path: Path) -> tuple[RawWorkbook | None, list[Finding]]:
     """The size first, from the file's own bytes; then calamine reads the grid; the XML
     gives what calamine does not expose."""
     suffix = path.suffix.lower()
-    big = _too_big(path, _extents(path, suffix))
+    marks = extent.OdsMarks() if suffix == ".ods" else None
+    big = _too_big(path, _extents(path, suffix, marks))
     if big:
         return None, [big]
     listed, strict = _listed_sheets(path) if suffix in (".xlsx", ".xlsm") else ([], False)
@@ -357,7 +358,7 @@ def _read(path: Path) -> tuple[RawWorkbook | None, list[Finding]]:
     flags = (
         _ooxml_flags(path)
         if suffix in (".xlsx", ".xlsm")
-        else _ods_flags(path)
+        else _ods_flags(path, marks)
         if suffix == ".ods"
         else {}
     )
@@ -422,8 +423,14 @@ class SheetFlags:
 _TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 
 
-def _ods_flags(path: Path) -> dict[str, SheetFlags]:
-    """Hidden rows and merged cells of an .ods (calamine gives no merged ranges for it)."""
+def _ods_flags(path: Path, marks: extent.OdsMarks | None = None) -> dict[str, SheetFlags]:
+    """Hidden rows and merged cells of an .ods (calamine gives no merged ranges for it): as
+    the size scan saw them, or, when it could not finish, from a parse of the content."""
+    if marks is not None and marks.complete:
+        return {
+            name: SheetFlags(frozenset(hidden), frozenset(), tuple(marks.merged[name]))
+            for name, hidden in marks.hidden.items()
+        }
     with zipfile.ZipFile(path) as zf:
         data = zf.read("content.xml")
     if b"-spanned=" not in data and b'visibility="' not in data:

@@ -64,8 +64,11 @@ def validate_households(p: Parsed) -> list[Finding]:
     def each(mask: pd.Series, rule: str, col: str, uses: tuple[str, ...], **params: object) -> None:
         """One finding per household where `mask` holds, placed on column `col`. A household
         whose `uses` cells could not be read already has its finding: no second guess here."""
-        readable = ~df[BAD].map(lambda b: bool(b & set(uses)))
-        for _, rec in df[mask.fillna(False).astype(bool) & readable].iterrows():
+        hit = df[mask.fillna(False).astype(bool)]
+        if hit.empty:  # the usual case: no row-by-row look at all
+            return
+        wanted = set(uses)
+        for _, rec in hit[hit[BAD].map(wanted.isdisjoint).astype(bool)].iterrows():
             r = int(rec[ROW])
             out.append(
                 catalog.make(
@@ -123,6 +126,9 @@ def _same_head_and_address(table: Table, p: Parsed) -> list[Finding]:
     if named.empty:
         return []
     key = named["chu_ho"].map(str).str.casefold() + "|" + named["dia_chi"].map(str).str.casefold()
+    # Whole columns first: only the few rows whose key repeats are looked at one by one.
+    repeated = key.duplicated(keep=False)
+    named, key = named[repeated], key[repeated]
     out = []
     for _, group in named.groupby(key, sort=False):
         if group["ma_ho"].nunique() < 2:

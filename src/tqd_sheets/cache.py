@@ -1,0 +1,125 @@
+"""What was learnt of each inbox file, kept between runs: consolidating again after one
+workbook changed reads only that one.
+
+An entry is keyed by the file's name and SHA-256, the tool's version and a fingerprint of its
+code, and the whole configuration: any change of these is a miss, never a stale answer. Checks
+against today's date are not kept (they run again on every run). Entries are pickles, so the
+cache is for this machine only: it lives in the outbox (`outbox/.cache/`), beside outputs that
+hold the same personal data, and every entry starts with its own key, checked before it is
+unpickled. A damaged, foreign or unreadable entry is a miss: the file is read again. Deleting
+the folder changes no output.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+from dataclasses import replace
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import __version__
+
+if TYPE_CHECKING:
+    from .config import Config
+    from .pipeline import Checked
+
+FOLDER = ".cache"
+_MAGIC = b"tqd-sheets-cache 1\n"
+_CHUNK = 1 << 20
+
+
+@cache
+def code_fingerprint() -> str:
+    """The package's own source: a developer's edit invalidates every entry, as a release does."""
+    h = hashlib.sha256(__version__.encode())
+    here = Path(__file__).resolve().parent
+    for path in sorted(here.rglob("*.py")):
+        h.update(path.relative_to(here).as_posix().encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def file_digest(path: Path) -> str | None:
+    """SHA-256 of a regular file's bytes, or None when it cannot be read (then no caching)."""
+    h = hashlib.sha256()
+    try:
+        with path.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(_CHUNK), b""):
+                h.update(chunk)
+    except OSError:
+        return None
+    return h.hexdigest()
+
+
+class Cache:
+    """Entries in `folder`, one file each, named by their key."""
+
+    def __init__(self, folder: Path, config: Config) -> None:
+        self.folder = folder
+        salt = hashlib.sha256(code_fingerprint().encode())
+        salt.update(config.model_dump_json().encode())
+        self._salt = salt.hexdigest()
+        self._keys: dict[Path, str | None] = {}
+        self.used: set[str] = set()
+        self.hits = self.misses = 0
+
+    def key(self, path: Path) -> str | None:
+        if path not in self._keys:
+            digest = file_digest(path) if path.is_file() else None
+            self._keys[path] = (
+                hashlib.sha256(f"{self._salt}\0{path.name}\0{digest}".encode()).hexdigest()
+                if digest
+                else None
+            )
+        return self._keys[path]
+
+    def _entry(self, key: str) -> Path:
+        return self.folder / f"{key}.pickle"
+
+    def get(self, path: Path) -> Checked | None:
+        key = self.key(path)
+        if key is None:
+            return None
+        self.used.add(key)
+        try:
+            data = self._entry(key).read_bytes()
+            head = _MAGIC + key.encode() + b"\n"
+            if not data.startswith(head):
+                raise ValueError("not this entry")
+            checked = pickle.loads(data[len(head) :])
+            checked.path = path  # the same bytes under the same name, maybe moved
+        except Exception:
+            self.misses += 1
+            return None
+        self.hits += 1
+        return checked
+
+    def put(self, path: Path, checked: Checked) -> None:
+        """Keep what was learnt of `path`; a cache that cannot be written is no cache."""
+        key = self.key(path)
+        if key is None:
+            return
+        self.used.add(key)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            data = pickle.dumps(replace(checked, raw=None), protocol=pickle.HIGHEST_PROTOCOL)
+            tmp = self.folder / f".{key}.{os.getpid()}.tmp"
+            tmp.write_bytes(_MAGIC + key.encode() + b"\n" + data)
+            os.replace(tmp, self._entry(key))
+        except Exception:
+            return
+
+    def prune(self) -> None:
+        """Forget the files this run did not see: the cache stays the size of the inbox."""
+        try:
+            entries = list(self.folder.glob("*.pickle"))
+        except OSError:
+            return
+        for entry in entries:
+            if entry.stem not in self.used:
+                with contextlib.suppress(OSError):
+                    entry.unlink()
