@@ -135,19 +135,38 @@ class Results:
         row = d[(d.ma_don_vi == unit) & (d.ma_chi_tieu == code) & (d.phan_loai == "")]
         return float(row.gia_tri.iloc[0]) if len(row) else float("nan")
 
-    def _total(self, unit: str, code: str) -> pd.DataFrame:
+    def _totals(self) -> dict[tuple[str, str], tuple[float, float, float]]:
+        """(unit, code) → (tu_so, mau_so, gia_tri) of the totals, built once per `data` frame:
+        a form asks for every child × indicator, and filtering the frame each time made
+        writing the forms quadratic in the number of children."""
         d = self.data
-        return d[(d.ma_don_vi == unit) & (d.ma_chi_tieu == code) & (d.phan_loai == "")]
+        cached = self.__dict__.get("_index")
+        if cached is not None and cached[0] is d and cached[1] == len(d):
+            return cached[2]
+        index: dict[tuple[str, str], tuple[float, float, float]] = {}
+        totals = d[d.phan_loai == ""] if len(d) else d.iloc[0:0]
+        if not len(totals):
+            self.__dict__["_index"] = (d, len(d), index)
+            return index
+        for unit, code, num, den, val in zip(
+            totals.ma_don_vi,
+            totals.ma_chi_tieu,
+            totals.tu_so,
+            totals.mau_so,
+            totals.gia_tri,
+            strict=True,
+        ):
+            index.setdefault((unit, code), (float(num), float(den), float(val)))
+        self.__dict__["_index"] = (d, len(d), index)
+        return index
 
     def value(self, unit: str, code: str) -> float:
-        row = self._total(unit, code)
-        return float(row.gia_tri.iloc[0]) if len(row) else float("nan")
+        row = self._totals().get((unit, code))
+        return row[2] if row else float("nan")
 
     def fraction(self, unit: str, code: str) -> tuple[float, float]:
-        row = self._total(unit, code)
-        if not len(row):
-            return float("nan"), float("nan")
-        return float(row.tu_so.iloc[0]), float(row.mau_so.iloc[0])
+        row = self._totals().get((unit, code))
+        return (row[0], row[1]) if row else (float("nan"), float("nan"))
 
     @property
     def partial(self) -> bool:
