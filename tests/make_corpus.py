@@ -1690,7 +1690,13 @@ def used_ranges(path: Path) -> dict[str, tuple[int, int]]:
     book = CalamineWorkbook.from_path(str(path))
     out = {}
     for name in book.sheet_names:
-        rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        try:
+            rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException:  # calamine panics (pyo3 PanicException) on some cell values:
+            out[name] = (1_048_576, 16_384)  # the sheet's range is unknown, not constrained
+            continue
         out[name] = (len(rows), max((len(r) for r in rows), default=0))
     return out
 
