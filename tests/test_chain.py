@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import shutil
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
@@ -632,3 +632,43 @@ def test_after_the_reform_a_ward_reports_to_the_new_province(tmp_path: Path):
     # The old province's configuration is not for this period.
     with pytest.raises(RunError, match="82"):
         consolidate(sent, province_config(), q3)
+
+
+def test_the_marker_says_when_the_run_wrote_it_and_decides_which_is_later(
+    tmp_path: Path, wards: dict[str, Path]
+):
+    """Of two outputs of one ward, the later run by the markers' `thoi_gian` is used, whatever
+    the file times say (a file copied later is not a later run)."""
+    import os
+
+    from tqd_sheets.spec import MARKER_SHEET
+
+    src = wards["29917"]
+    marker = dict(openpyxl.load_workbook(src)[MARKER_SHEET].iter_rows(values_only=True))
+    assert datetime.fromisoformat(marker["thoi_gian"]).tzinfo is not None
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    early, late = folder / "BaoCao_2020_29917_cu.xlsx", folder / "BaoCao_2020_29917_moi.xlsx"
+    for path, when in ((early, "2021-01-05T08:00:00+07:00"), (late, "2021-01-09T08:00:00+07:00")):
+        wb = openpyxl.load_workbook(src)
+        ws = wb[MARKER_SHEET]
+        row = next(r for r in ws.iter_rows() if r[0].value == "thoi_gian")
+        row[1].value = when
+        wb.save(path)
+    os.utime(early, (1_700_000_000, 1_700_000_000))  # the earlier run's file is the newer copy
+    os.utime(late, (1_600_000_000, 1_600_000_000))
+    run = consolidate([early, late], city_config(), P)
+    assert [(f.code, f.file) for f in run.results.findings if f.code == "U05"] == [
+        ("U05", early.name)
+    ]
+
+
+def test_a_parent_writes_no_household_lists_and_names_its_inputs(city: Level):
+    """No household reaches a city: no `noi-bo/` lists; the manifest names each input's unit."""
+    import json
+
+    assert not (city.outbox / "noi-bo").exists()
+    record = json.loads((city.outbox / "manifest.json").read_text("utf-8"))
+    used = {i["ten_tep"]: i for i in record["tep_dau_vao"]}
+    assert {i["ma_khom"] for i in used.values()} >= {"29917", "29914"}
+    assert {i["loai"] for i in used.values() if i["ma_khom"]} == {"bao_cao"}

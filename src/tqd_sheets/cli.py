@@ -9,7 +9,7 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import console, unit_words, units
+from . import chain, console, unit_words, units
 from .atomic import OutputError
 from .cache import FOLDER, Cache
 from .config import DEFAULT_NAME, PACKAGED, Config, ConfigError, load_config, packaged_config
@@ -245,8 +245,9 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
     for k in missing:
         row = r.overview[r.overview.ma == k].iloc[0]
         print(f"  - {config.khom_name(k)}: {row.trang_thai}" + (f" ({row.tep})" if row.tep else ""))
-    state = "đã tổng hợp" if r.has_ward_workbook else "chưa có hoặc có lỗi"
-    print(f"Biểu của {config.phuong.level.noun}: {state}")
+    if not chain.is_parent(config):  # a parent's own figures are its children's sums
+        state = "đã tổng hợp" if r.has_ward_workbook else "chưa có hoặc có lỗi"
+        print(f"Biểu của {config.phuong.level.noun}: {state}")
     print(
         f"Kiểm tra: {len(errors)} lỗi, {len(warnings)} cảnh báo "
         f"(chi tiết trong {out_dir / ('KiemTra_' + run.period.id + '.xlsx')})."

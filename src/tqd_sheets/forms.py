@@ -14,6 +14,7 @@ import math
 import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -310,6 +311,8 @@ def marker_rows(results: Results, config: Config) -> list[tuple[str, str]]:
         ("ma_don_vi_cha", config.don_vi.ma_cha),
         ("tong_hop", f"{len(results.included)}/{len(results.expected)}"),
         ("du_lieu_mau", "1" if results.sample_data else "0"),
+        # When this run wrote it: of two outputs of one child, the parent uses the later (U05).
+        ("thoi_gian", datetime.now().astimezone().isoformat(timespec="seconds")),
     ]
 
 

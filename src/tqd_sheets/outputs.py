@@ -14,7 +14,7 @@ import unicodedata
 from datetime import datetime
 from pathlib import Path
 
-from . import __version__, catalog, lock
+from . import __version__, catalog, chain, lock
 from .atomic import OutputError, write_atomic, write_bytes_atomic
 from .config import Config
 from .feedback import feedback_names, write_feedback
@@ -25,6 +25,7 @@ from .pipeline import Run, sha256
 from .read import read_workbook
 from .registers import KhomRegister, write_registers
 from .results import DATA_COLUMNS, Results
+from .spec import OUTPUT_KIND
 from .template import SERIAL
 from .values import is_blank, text
 
@@ -68,8 +69,8 @@ def manifest(run: Run, files: list[Path]) -> dict:
                 "ten_tep": path.name,
                 "kich_thuoc": size,
                 "sha256": digest,
-                "loai": p.kind.value if p and p.kind else None,
-                "ma_khom": (p.khom or None) if p else None,
+                "loai": p.kind.value if p and p.kind else (OUTPUT_KIND if c and c.unit else None),
+                "ma_khom": (p.khom or None) if p else ((c.unit or None) if c else None),
                 "du_lieu_mau": p.is_sample if p else False,
                 "so_loi": c.errors if c else 0,
                 "so_canh_bao": c.warnings if c else 0,
@@ -244,9 +245,7 @@ def _write_all(stage: Path, run: Run, config: Config, files: list[Path]) -> list
             serials=list_serials(run),
         ),
         write_bytes_atomic(stage / f"DuLieu_{pid}.csv", data_csv(r)),
-        write_registers(
-            stage / "noi-bo" / f"DanhSach_{pid}.xlsx", registers_of(run, config), config, run.period
-        ),
+        *_registers(stage, run, config),
         *copies,
     ]
     record = manifest(run, files)
@@ -259,6 +258,14 @@ def _write_all(stage: Path, run: Run, config: Config, files: list[Path]) -> list
         )
     )
     return written
+
+
+def _registers(stage: Path, run: Run, config: Config) -> list[Path]:
+    """The ward's internal lists; a parent's run holds no household, so it writes none."""
+    if chain.is_parent(config):
+        return []
+    path = stage / "noi-bo" / f"DanhSach_{run.period.id}.xlsx"
+    return [write_registers(path, registers_of(run, config), config, run.period)]
 
 
 def _same_name(path: Path) -> str:

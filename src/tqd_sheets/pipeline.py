@@ -51,6 +51,7 @@ class Checked:
     # nor the cache (pickling it back costs as much as reading it): a copy re-reads its file.
     raw: RawWorkbook | None = None
     marked: str = ""  # the child code in the workbook's hidden marker: whose words to use
+    unit: str = ""  # in a parent's run: the child unit whose output this file is
 
     @property
     def name(self) -> str:
@@ -496,7 +497,7 @@ def _consolidate_outputs(files: Sequence[Path], config: Config, period: Period |
             f"ví dụ: make consolidate PERIOD={exc.periods[-1].id}"
         ) from None
     unit_serves(config, run_period)
-    checked = [Checked(i.path, findings=i.findings, ignored=i.ignored) for i in items]
+    checked = [Checked(i.path, findings=i.findings, ignored=i.ignored, unit=i.unit) for i in items]
     if not results.included:
         raise RunError(_nothing_usable(checked, run_period))
     return Run(run_period, checked, results)
