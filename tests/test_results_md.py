@@ -7,7 +7,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
-from results_md import replace_section, write_section  # noqa: E402
+from results_md import replace_section, write_section
 
 HAND = "# Benchmarks\n\nA note typed by hand, kept as is.\n\n"
 A = "<!-- a:start -->\n# a\n\n| N | s |\n| 1 | 2.0 |\n<!-- a:end -->\n"
