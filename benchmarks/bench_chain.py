@@ -334,19 +334,21 @@ def _float(v: object) -> float:
     return float(v) if _num(v) else math.nan
 
 
+def own_figures(s: dict) -> dict[tuple[str, str], tuple[float, float, float]]:
+    """(indicator, loại) → (tu_so, mau_so, gia_tri) of the ward's own rows, as it sent them."""
+    col, own = s["col"], {}
+    for r in s["rows"]:
+        key = (str(r[col["ma_chi_tieu"]]), str(r[col["phan_loai"]] or ""))
+        own[key] = tuple(_float(r[col[c]]) for c in ("tu_so", "mau_so", "gia_tri"))
+    return own
+
+
 def expected_totals(sent: list[dict]) -> dict[tuple[str, str], tuple[float, float, float]]:
     """This script's own province totals: each count summed over the wards (where every ward
     has it), each rate the sum of numerators over the sum of denominators."""
     from tqd_sheets import registry
 
-    per = []
-    for s in sent:
-        col = s["col"]
-        own = {}
-        for r in s["rows"]:
-            key = (str(r[col["ma_chi_tieu"]]), str(r[col["phan_loai"]] or ""))
-            own[key] = tuple(_float(r[col[c]]) for c in ("tu_so", "mau_so", "gia_tri"))
-        per.append(own)
+    per = [own_figures(s) for s in sent]
     keys = set.intersection(*(set(p) for p in per))
     out = {}
     for key in sorted(keys):
@@ -380,7 +382,7 @@ def compare(got: dict, want: dict, unit: str) -> list[str]:
 
 
 def findings(kiemtra: Path) -> dict[str, int]:
-    """Findings of the province's run by severity, from its KiemTra (the `Mức độ` column)."""
+    """Findings of the province's run by code and severity, from its KiemTra."""
     import python_calamine as pc
 
     book = pc.CalamineWorkbook.from_path(str(kiemtra))
@@ -393,7 +395,8 @@ def findings(kiemtra: Path) -> dict[str, int]:
                 code, level = heads.index("Mã lỗi"), heads.index("Mức độ")
                 for r in grid[i + 1 :]:
                     if str(r[code]).strip():
-                        counts[str(r[level]).strip()] = counts.get(str(r[level]).strip(), 0) + 1
+                        key = f"{str(r[code]).strip()} ({str(r[level]).strip().lower()})"
+                        counts[key] = counts.get(key, 0) + 1
                 return counts
     return counts
 
@@ -440,6 +443,9 @@ def main() -> None:
     got = province_rows(out / f"BaoCao_{PERIOD}.xlsx") if out.exists() else {}
     want = expected_totals(sent)
     bad = compare(got, want, "82")
+    # Each ward's own row in the province's `Dữ liệu` is what it sent.
+    wards_bad = [f"{s['code']} {b}" for s in sent for b in compare(got, own_figures(s), s["code"])]
+    n_ward_figures = sum(len(own_figures(s)) for s in sent)
     verdict = "OK" if got and not bad else "FAIL"
     print(
         f"Tỉnh 82 tổng hợp {len(sent)} kết quả: {wall:.1f} s ({per:.0f} ms/kết quả), mã thoát "
@@ -448,6 +454,10 @@ def main() -> None:
     print("  phát hiện: " + (", ".join(f"{k} {v}" for k, v in sorted(found.items())) or "0"))
     print(f"  Dữ liệu của tỉnh = tổng của các phường, xã ({len(want)} chỉ tiêu): {verdict}")
     for line in bad[:10]:
+        print(f"    {line}")
+    ward_verdict = "OK" if got and not wards_bad else "FAIL"
+    print(f"  dòng của từng phường, xã = số đã gửi ({n_ward_figures} số): {ward_verdict}")
+    for line in wards_bad[:10]:
         print(f"    {line}")
     if code not in (0, 1):
         print(stdout[-2000:], file=sys.stderr)
@@ -463,6 +473,9 @@ def main() -> None:
                 "verdict": verdict,
                 "checked": len(want),
                 "bad": len(bad),
+                "ward_verdict": ward_verdict,
+                "ward_figures": n_ward_figures,
+                "ward_bad": len(wards_bad),
                 "n": len(sent),
                 "csv": n_csv,
                 "bases": t_bases,
@@ -503,11 +516,12 @@ def write_results(r: dict) -> None:
         f"whole process, --jobs {r['jobs'] or 'default'}, no history or cache before it",
         "",
         "| outputs | consolidate | ms/output | peak RSS (process) | peak RSS (tree) | exit "
-        "| findings | province totals = sum of wards |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+        "| findings | province totals = sum of wards | ward rows = what they sent |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |",
         f"| {r['n']} | {r['wall']:.1f} s | {r['per']:.0f} | {mib(r['single'])} "
         f"| {mib(r['tree'])} | {r['code']} | {found} "
-        f"| {r['verdict']} ({r['checked']} figures, {r['bad']} differ) |",
+        f"| {r['verdict']} ({r['checked']} figures, {r['bad']} differ) "
+        f"| {r['ward_verdict']} ({r['ward_figures']:,} figures, {r['ward_bad']} differ) |",
         "",
     ]
     write_section("bench_chain", "\n".join(lines))
