@@ -7,14 +7,18 @@ household rows). Prints its figures; asserts nothing (these machines are noisy).
 
 from __future__ import annotations
 
+import argparse
 import csv
+import os
+import platform
 import statistics
 import tempfile
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
+from results_md import write_section
 
 from tqd_sheets import history, history_checks, history_run, registry
 from tqd_sheets.config import load_config
@@ -80,6 +84,15 @@ def timed(fn, repeat: int = 5) -> float:
 
 
 def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--no-write", action="store_true", help="do not write RESULTS.md")
+    args = ap.parse_args()
+    said: list[str] = []
+
+    def say(line: str) -> None:
+        print(line)
+        said.append(line)
+
     with tempfile.TemporaryDirectory() as tmp:
         store = Path(tmp) / "lich-su" / f"{WARD}.sqlite"
         t0 = time.perf_counter()
@@ -94,16 +107,16 @@ def main() -> None:
                 record_times.append(time.perf_counter() - t1)
         built = time.perf_counter() - t0
         size = store.stat().st_size / 1e6
-        print(f"Lịch sử: {len(record_times)} lần chạy, {len(record_times) * 5000:,} dòng hộ")
-        print(f"  dựng lịch sử: {built:.1f} s, tệp {size:.1f} MB")
+        say(f"Lịch sử: {len(record_times)} lần chạy, {len(record_times) * 5000:,} dòng hộ")
+        say(f"  dựng lịch sử: {built:.1f} s, tệp {size:.1f} MB")
         median = statistics.median(record_times) * 1000
-        print(f"  ghi một lần chạy (5.000 hộ): trung vị {median:.0f} ms")
+        say(f"  ghi một lần chạy (5.000 hộ): trung vị {median:.0f} ms")
 
         unit = history.Unit(WARD, "Phường Tân Quy Đông", "Phường", "867", tuple(KHOM))
         now = Period.parse("2026")
         current = data(now)
         cmp = timed(lambda: history_run.compare(unit, now, current, store))
-        print(f"  so sánh (năm trước, xu hướng 10 năm, thay đổi): {cmp * 1000:.0f} ms")
+        say(f"  so sánh (năm trước, xu hướng 10 năm, thay đổi): {cmp * 1000:.0f} ms")
 
         cur = registers(2026)
         cur["tep"], cur["dong"], cur["o_ma"], cur["o_nam"] = "K.xlsx", 4, "B4", "J4"
@@ -120,7 +133,7 @@ def main() -> None:
                 cur, past[past.ky == "2025"], {k: "K.xlsx" for k in KHOM}, {}
             )
 
-        print(f"  kiểm tra theo lịch sử (L02–L05, 5.000 hộ × 10 năm): {timed(checks, 3):.2f} s")
+        say(f"  kiểm tra theo lịch sử (L02–L05, 5.000 hộ × 10 năm): {timed(checks, 3):.2f} s")
 
         config = load_config(ROOT / "tqd.toml")
         folder = Path(tmp)
@@ -155,8 +168,40 @@ def main() -> None:
         )
         t_book = timed(lambda: history_run.import_file(book, config, store), 1)
         t_again = timed(lambda: history_run.import_file(book, config, store), 3)
-        print(f"  nhập DuLieu_….csv: {t_csv * 1000:.0f} ms")
-        print(f"  nhập biểu 500 hộ: {t_book:.2f} s; nhập lại (bỏ qua): {t_again:.2f} s")
+        say(f"  nhập DuLieu_….csv: {t_csv * 1000:.0f} ms")
+        say(f"  nhập biểu 500 hộ: {t_book:.2f} s; nhập lại (bỏ qua): {t_again:.2f} s")
+    if not args.no_write:
+        write_results(said)
+        print("Đã ghi benchmarks/RESULTS.md (mục bench_history)")
+
+
+def write_results(said: list[str]) -> None:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as fh:
+            cpu = next(ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    lines = [
+        "# bench_history: 10 years of a 5,000-household ward",
+        "",
+        "Written by `benchmarks/bench_history.py` (`make bench`); one run, its printout as is.",
+        "",
+        f"- date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
+        f"- machine: {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}",
+        f"- load average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())} "
+        "(the machine may be shared)",
+        f"- history: {len(KHOM)} khóm × {PER_KHOM} households, years {YEARS.start}–"
+        f"{YEARS.stop - 1}, four quarterly runs and the yearly one each year, in one SQLite "
+        "file; medians of repeated calls where it says so",
+        "",
+        "```",
+        *said,
+        "```",
+        "",
+    ]
+    write_section("bench_history", "\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -30,6 +30,8 @@ import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from results_md import write_section
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "benchmarks" / ".data"
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
@@ -440,7 +442,7 @@ def write_results(rows: list[dict], t_check: float, bare: float, heavy: list, jo
         + ".",
         "",
     ]
-    RESULTS.write_text("\n".join(lines), encoding="utf-8")
+    write_section("bench_scale", "\n".join(lines), RESULTS)
 
 
 if __name__ == "__main__":
