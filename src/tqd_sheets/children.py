@@ -412,20 +412,27 @@ def check_consistency(rows: pd.DataFrame, unit: str, where: Where) -> list[Findi
     kids = rows[(rows.ma_don_vi_cha == unit) & (rows.ma_don_vi != unit) & (rows.phan_loai == "")]
     kid_units = list(dict.fromkeys(kids.ma_don_vi))
     loai = rows[(rows.ma_don_vi == unit) & (rows.phan_loai != "")]
+    # Who has each figure, grouped once: a filter per total row made this quadratic.
+    kids_of: dict[str, list[str]] = {}
+    for k, c in zip(kids.ma_don_vi, kids.ma_chi_tieu, strict=True):
+        kids_of.setdefault(str(c), []).append(str(k))
+    loai_of: dict[str, list[str]] = {}
+    for p, c in zip(loai.phan_loai, loai.ma_chi_tieu, strict=True):
+        loai_of.setdefault(str(c), []).append(str(p))
     for r in totals.itertuples(index=False):
         code = str(r.ma_chi_tieu)
         ind = registry.BY_CODE.get(code)
         if ind is None or ind.is_rate or (unit, code, "") not in counts:
             continue
-        mine = kids[kids.ma_chi_tieu == code]
-        if kid_units and set(mine.ma_don_vi) == set(kid_units):
-            s = sum(counts.get((str(k), code, ""), math.nan) for k in mine.ma_don_vi)
+        mine = kids_of.get(code, [])
+        if kid_units and set(mine) == set(kid_units):
+            s = sum(counts.get((k, code, ""), math.nan) for k in mine)
             # A child's figure already flagged (NaN here) is its own finding, not the total's.
             if not math.isnan(s) and not _same(counts[(unit, code, "")], s):
                 flag(r, "gia_tri", f"tổng khác tổng các đơn vị cấp dưới ({_fmt(s)})")
-        by_loai = loai[loai.ma_chi_tieu == code]
-        if len(by_loai):
-            s = sum(counts.get((unit, code, str(p)), math.nan) for p in by_loai.phan_loai)
+        by_loai = loai_of.get(code, [])
+        if by_loai:
+            s = sum(counts.get((unit, code, p), math.nan) for p in by_loai)
             if not math.isnan(s) and not _same(counts[(unit, code, "")], s):
                 flag(r, "gia_tri", f"tổng khác tổng theo loại đơn vị ({_fmt(s)})")
     return sorted(found.values(), key=Finding.sort_key)
