@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from typing import Any
 
 import pandas as pd
 
@@ -22,24 +23,27 @@ HOUSEHOLDS, AGENCY, UNITS = "Danh sách hộ", "Số liệu ngành", "Đơn vị
 
 
 def _typed(value: object) -> str:
-    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else text(value)
+    """A cell as the officer typed it; "" for an empty one (None, NaN, blanks)."""
+    return (
+        "" if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)) else text(value)
+    )
 
 
-def _place(rec: Mapping[str, object], with_row: bool = True) -> str:
+def _place(rec: Mapping[str, Any], with_row: bool = True) -> str:
     """`STT 4 (dòng 7)`: a list row by the STT the officer sees in the sheet's declared serial
     column (as typed, even renumbered), the sheet row kept to find it; `dòng 7` without STT."""
-    stt, r = _typed(rec.get(SERIAL)), int(rec[ROW])  # type: ignore[call-overload]
+    stt, r = _typed(rec.get(SERIAL)), int(rec[ROW])
     if not stt:
         return f"dòng {r}"
     return f"STT {stt} (dòng {r})" if with_row else f"STT {stt}"
 
 
-def _places(recs: Sequence[Mapping[str, object]]) -> str:
+def _places(recs: Sequence[Mapping[str, Any]]) -> str:
     """`STT 3 (dòng 6) và STT 5 (dòng 8)`: several rows of one list, as a Vietnamese list."""
     return _join([_place(rec) for rec in recs])
 
 
-def _of(rec: Mapping[str, object], unit: str) -> str:
+def _of(rec: Mapping[str, Any], unit: str) -> str:
     """`hộ STT 4 (dòng 7), Nguyễn Văn B của khóm K2`: a household of another file."""
     head = _typed(rec.get("chu_ho"))
     return f"hộ {_place(rec)}" + (f", {head}" if head else "") + f" của {unit}"
@@ -49,7 +53,7 @@ def _join(items: Sequence[str]) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} và {items[-1]}"
 
 
-def _named(rec: Mapping[str, object], sheet: TableSheet = HOUSEHOLD_LIST) -> str:
+def _named(rec: Mapping[str, Any], sheet: TableSheet = HOUSEHOLD_LIST) -> str:
     """`STT 4, Mã hộ 0007, Nguyễn Văn A`: one record by its STT (else its row) and the keys the
     sheet declares, the first with its label."""
     words = {**catalog.DEFAULT_WORDS, **catalog.current_words()}
@@ -169,12 +173,13 @@ def _same_head_and_address(table: Table, p: Parsed) -> list[Finding]:
     repeated = key.duplicated(keep=False)
     named, key = named[repeated], key[repeated]
     out = []
+    ma_label = field(HOUSEHOLD_LIST, "ma_ho").label
     for _, group in named.groupby(key, sort=False):
         if group["ma_ho"].nunique() < 2:
             continue
         for _, rec in group.iterrows():
             others = [
-                f"hộ {_place(o)} có {field(HOUSEHOLD_LIST, 'ma_ho').label} {o['ma_ho']}"
+                f"hộ {_place(o)}" + (f" có {ma_label} {ma}" if (ma := _typed(o["ma_ho"])) else "")
                 for _, o in group.iterrows()
                 if o["ma_ho"] != rec["ma_ho"]
             ]
