@@ -181,7 +181,7 @@ _RULES = (
         E,
         "Danh sách",
         "Mã hộ không lặp lại trong cùng tệp",
-        "“{label}” {key} lặp lại ở các dòng {rows}.",
+        "“{label}” {key} lặp lại ở hộ {places}.",
         "Mỗi dòng một mã riêng: sửa mã bị trùng hoặc xóa dòng bị nhập hai lần.",
     ),
     Rule(
@@ -189,7 +189,7 @@ _RULES = (
         E,
         "Danh sách",
         "Mã hộ không trùng với hộ của {con} khác",
-        "Mã hộ {key} cũng có trong tệp {other} ({other_place}).",
+        "Hộ {key}: Mã hộ này cũng có trong tệp {other}, ở {other_place}.",
         "Hai {con} thống nhất hộ này thuộc {con} nào; {con} kia xóa dòng này.",
     ),
     Rule(
@@ -197,7 +197,7 @@ _RULES = (
         E,
         "Danh sách",
         "Hộ Đạt GĐVH phải có Đăng ký GĐVH",
-        "Hộ {key} đánh dấu Đạt GĐVH nhưng không đánh dấu Đăng ký GĐVH.",
+        "Hộ {key}: đánh dấu Đạt GĐVH nhưng không đánh dấu Đăng ký GĐVH.",
         "Đánh x ở cột Đăng ký GĐVH, hoặc bỏ dấu ở cột Đạt GĐVH.",
     ),
     Rule(
@@ -205,7 +205,7 @@ _RULES = (
         E,
         "Danh sách",
         "Hộ có thành viên vi phạm pháp luật không được Đạt GĐVH",
-        "Hộ {key} đánh dấu Đạt GĐVH nhưng có thành viên vi phạm pháp luật.",
+        "Hộ {key}: đánh dấu Đạt GĐVH nhưng có thành viên vi phạm pháp luật.",
         "Bỏ dấu Đạt GĐVH, hoặc bỏ dấu Vi phạm pháp luật nếu ghi nhầm.",
     ),
     Rule(
@@ -221,7 +221,7 @@ _RULES = (
         W,
         "Danh sách",
         "Gia đình học tập / thể thao thường phải Đạt GĐVH",
-        "Hộ {key} là “{label}” nhưng không Đạt GĐVH.",
+        "Hộ {key}: là “{label}” nhưng không Đạt GĐVH.",
         "Kiểm tra lại; nếu đúng thì không cần sửa.",
     ),
     Rule(
@@ -229,7 +229,7 @@ _RULES = (
         W,
         "Danh sách",
         "Hai hộ cùng chủ hộ và địa chỉ nhưng khác Mã hộ",
-        "Hộ {key} trùng chủ hộ và địa chỉ với hộ {other} (dòng {rows}).",
+        "Hộ {key}: trùng chủ hộ và địa chỉ với {other}.",
         "Nếu là một hộ nhập hai lần, xóa một dòng.",
     ),
     Rule(

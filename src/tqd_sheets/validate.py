@@ -6,21 +6,63 @@ of values inside one workbook, across the workbooks of a run, and across sources
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from typing import Any
 
 import pandas as pd
 
 from . import catalog
 from .findings import Finding
 from .parse import BAD, ROW, Parsed, Table
-from .spec import KHOM_SELF, WORKBOOKS, TableSheet
+from .spec import HOUSEHOLDS as HOUSEHOLD_LIST
+from .spec import KHOM_SELF, SERIAL, WORKBOOKS, TableSheet, field
+from .values import text
 
 HOUSEHOLDS, AGENCY, UNITS = "Danh sách hộ", "Số liệu ngành", "Đơn vị"
 
 
-def _rows(rows: Sequence[int]) -> str:
-    return ", ".join(str(r) for r in rows)
+def _typed(value: object) -> str:
+    """A cell as the officer typed it; "" for an empty one (None, NaN, blanks)."""
+    return (
+        "" if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)) else text(value)
+    )
+
+
+def _place(rec: Mapping[str, Any], with_row: bool = True) -> str:
+    """`STT 4 (dòng 7)`: a list row by the STT the officer sees in the sheet's declared serial
+    column (as typed, even renumbered), the sheet row kept to find it; `dòng 7` without STT."""
+    stt, r = _typed(rec.get(SERIAL)), int(rec[ROW])
+    if not stt:
+        return f"dòng {r}"
+    return f"STT {stt} (dòng {r})" if with_row else f"STT {stt}"
+
+
+def _places(recs: Sequence[Mapping[str, Any]]) -> str:
+    """`STT 3 (dòng 6) và STT 5 (dòng 8)`: several rows of one list, as a Vietnamese list."""
+    return _join([_place(rec) for rec in recs])
+
+
+def _of(rec: Mapping[str, Any], unit: str) -> str:
+    """`hộ STT 4 (dòng 7), Nguyễn Văn B của khóm K2`: a household of another file."""
+    head = _typed(rec.get("chu_ho"))
+    return f"hộ {_place(rec)}" + (f", {head}" if head else "") + f" của {unit}"
+
+
+def _join(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} và {items[-1]}"
+
+
+def _named(rec: Mapping[str, Any], sheet: TableSheet = HOUSEHOLD_LIST) -> str:
+    """`STT 4, Mã hộ 0007, Nguyễn Văn A`: one record by its STT (else its row) and the keys the
+    sheet declares, the first with its label."""
+    words = {**catalog.DEFAULT_WORDS, **catalog.current_words()}
+    parts = [_place(rec, with_row=False)]
+    for i, code in enumerate(sheet.record_keys):
+        if value := _typed(rec.get(code)):
+            label = field(sheet, code).label.format_map(words)
+            parts.append(f"{label} {value}" if i == 0 else value)
+    return ", ".join(parts)
 
 
 def duplicates(
@@ -36,6 +78,7 @@ def duplicates(
     out = []
     for key, group in df.loc[repeated.index].groupby(repeated, sort=False):
         rows = [int(r) for r in group[ROW]]
+        where = _places(group.to_dict("records"))
         for r in rows:
             out.append(
                 catalog.make(
@@ -47,8 +90,8 @@ def duplicates(
                     value=key,
                     label=label,
                     key=key,
-                    rows=_rows(rows),
-                    problem=f"lặp lại ở dòng {_rows(rows)}",
+                    places=where,
+                    problem=f"lặp lại ở {where}",
                     **extra,
                 )
             )
@@ -77,7 +120,7 @@ def validate_households(p: Parsed) -> list[Finding]:
                     sheet=table.sheet,
                     cell=table.ref(col, r),
                     row=r,
-                    key=rec["ma_ho"] or f"dòng {r}",
+                    key=_named(rec),
                     value=rec[col],
                     khom=p.khom,
                     **params,
@@ -130,12 +173,16 @@ def _same_head_and_address(table: Table, p: Parsed) -> list[Finding]:
     repeated = key.duplicated(keep=False)
     named, key = named[repeated], key[repeated]
     out = []
+    ma_label = field(HOUSEHOLD_LIST, "ma_ho").label
     for _, group in named.groupby(key, sort=False):
         if group["ma_ho"].nunique() < 2:
             continue
-        rows = [int(r) for r in group[ROW]]
         for _, rec in group.iterrows():
-            others = [str(m) for m in group["ma_ho"] if m != rec["ma_ho"]]
+            others = [
+                f"hộ {_place(o)}" + (f" có {ma_label} {ma}" if (ma := _typed(o["ma_ho"])) else "")
+                for _, o in group.iterrows()
+                if o["ma_ho"] != rec["ma_ho"]
+            ]
             r = int(rec[ROW])
             out.append(
                 catalog.make(
@@ -145,9 +192,8 @@ def _same_head_and_address(table: Table, p: Parsed) -> list[Finding]:
                     cell=table.ref("ma_ho", r),
                     row=r,
                     value=rec["ma_ho"],
-                    key=rec["ma_ho"],
-                    other=", ".join(others),
-                    rows=_rows(rows),
+                    key=_named(rec),
+                    other=_join(others),
                 )
             )
     return out
@@ -246,6 +292,15 @@ def cross_khom(parsed: Sequence[Parsed]) -> list[Finding]:
             if ma:
                 seen.setdefault(str(ma), []).append((p, int(r)))
     out = []
+    by_row: dict[int, pd.DataFrame] = {}
+
+    def at(q: Parsed, s: int) -> pd.Series:
+        """The household on sheet row `s` of `q`: each file indexed once, only on a conflict."""
+        if id(q) not in by_row:
+            by_row[id(q)] = q.tables[HOUSEHOLDS].frame.set_index(ROW, drop=False)
+        return by_row[id(q)].loc[s]
+
+    con = catalog.current_words()["con"]
     for ma, places in seen.items():
         if len({p.khom for p, _ in places}) < 2:
             continue  # copies of one khóm are I01/I02's business, not a conflict
@@ -261,9 +316,9 @@ def cross_khom(parsed: Sequence[Parsed]) -> list[Finding]:
                     row=r,
                     value=ma,
                     khom=p.khom,
-                    key=ma,
+                    key=_named(at(p, r)),
                     other=", ".join(q.file for q, _ in others),
-                    other_place=", ".join(f"{q.khom} dòng {s}" for q, s in others),
+                    other_place=_join([_of(at(q, s), f"{con} {q.khom}") for q, s in others]),
                 )
             )
     return out
