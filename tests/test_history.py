@@ -491,3 +491,21 @@ def test_sa_dec_2025q4_compares_with_tan_quy_dong_2024q4_through_thay_the(tmp_pa
     assert new.rc in (0, 1) and "Traceback" not in new.text, new.text
     assert old_store.read_bytes() == before
     assert list(history.load_runs(store).ky) == ["2025Q4"]
+
+
+def test_running_a_period_again_compares_with_the_first_run(tmp_path: Path, blanks: Path):
+    """The usual second run of a period (a file with errors left out the first time): history
+    is read, not refused — no L01 — and the run is recorded again."""
+    from builders import build_inbox, dataset, error_book
+    from builders import consolidate as run_consolidate
+
+    books, ward = dataset()
+    books = dict(books)
+    books["K2"] = error_book(books["K2"])[0]  # K2 is left out: its households are not in `ho`
+    build_inbox(tmp_path / "inbox", tmp_path / "work", blanks, books, ward)
+    first = run_consolidate(tmp_path / "inbox", tmp_path / "out1")
+    again = run_consolidate(tmp_path / "inbox", tmp_path / "out2")
+    for run in (first, again):
+        assert "Lịch sử: đã ghi" in run.out, run.text
+    assert "L01" not in (tmp_path / "out2" / "2020" / "manifest.json").read_text("utf-8")
+    assert "0 số liệu thay đổi" in again.out or "thay đổi" not in again.out

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import __version__, catalog, history, history_checks, units
@@ -159,7 +160,8 @@ def check_registers(run: Run, config: Config, path: Path) -> list[Finding]:
 
     def rows_of(regs: pd.DataFrame) -> pd.DataFrame:
         want = set(zip(regs.ky, regs.ma_khom, strict=True))
-        return past[[k in want for k in key]]
+        # A boolean array, never a list: an empty list would select no columns, not no rows.
+        return past.loc[np.array([k in want for k in key], dtype=bool)]
 
     current = current_households(used)
     by_year = {y: rows_of(regs) for y, regs in by_year_regs.items()}
