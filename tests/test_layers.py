@@ -107,3 +107,17 @@ def test_the_readme_maps_every_module():
     text = (ROOT / "README.md").read_text("utf-8")
     section = text[text.index("## Cho người phát triển") :]
     assert [m for m in modules() if f"`{m}`" not in section] == []
+
+
+LONGEST_CLASS = 800  # lines: issue 8 asked for no class this long
+
+
+@pytest.mark.parametrize("module", modules())
+def test_no_class_holds_a_module(module):
+    tree = ast.parse((SRC / f"{module}.py").read_text("utf-8"))
+    long = {
+        n.name: n.end_lineno - n.lineno + 1
+        for n in ast.walk(tree)
+        if isinstance(n, ast.ClassDef) and n.end_lineno - n.lineno + 1 >= LONGEST_CLASS
+    }
+    assert long == {}
