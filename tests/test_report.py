@@ -265,3 +265,15 @@ def test_user_text_in_findings_stays_text(tmp_path):
     ov = wb[OVERVIEW_SHEET]
     cells = [c for row in ov.iter_rows() for c in row if c.value in ("=evil.xlsx", "=1+1")]
     assert len(cells) == 2 and all(c.data_type == "s" for c in cells)
+
+
+def test_counts_look_the_same_on_every_machine(tmp_path):
+    """Số hộ is written with the forms' literal separators (1.264 on an en-US machine too),
+    not Excel's locale-dependent `#,##0`."""
+    from tqd_sheets.formspec import COUNT_FMT
+
+    path = write_report(tmp_path / "KiemTra.xlsx", make_results())
+    ws = openpyxl.load_workbook(path)[OVERVIEW_SHEET]
+    h = OVERVIEW_HEADER_ROW + 1
+    so_ho = next(c.column for c in ws[h] if c.value == "Số hộ")
+    assert ws.cell(h + 1, so_ho).number_format == COUNT_FMT

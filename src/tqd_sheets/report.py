@@ -24,6 +24,7 @@ from . import catalog, registry, unit_words, units
 from .atomic import write_atomic
 from .celltext import cell_text
 from .findings import Finding, Severity
+from .formspec import COUNT_FMT
 from .results import CHUA_NOP, CO_LOI, DA_TONG_HOP, Results
 from .styles import FONT, Styles
 
@@ -193,7 +194,7 @@ def _overview(
     ws.set_row(row, 30)
     cell = st(border=1, text_wrap=True)
     centre = st(border=1, align="center")
-    number = st(border=1, num_format="#,##0", align="right")
+    number = st(border=1, num_format=COUNT_FMT, align="right")  # 1.264 on every machine
     date_fmt = st(border=1, num_format="dd/mm/yyyy", align="center")
     time_fmt = st(border=1, num_format="dd/mm/yyyy hh:mm", align="center")
     overview = r.overview if r.overview is not None else pd.DataFrame()
@@ -456,7 +457,7 @@ def _changes(ws: Worksheet, st: Styles, r: Results) -> None:
         ind = registry.BY_CODE.get(code)
         name = ind.name.format_map(words) if ind else code
         rate = ind is not None and ind.is_rate
-        fmt = st(border=1, valign="top", num_format="0.00%" if rate else "#,##0.##")
+        fmt = st(border=1, valign="top", num_format="0.00%" if rate else COUNT_FMT)
         ws.write_string(i, 0, str(rec.get("ma_don_vi", "")), cell)
         ws.write_string(
             i, 1, "" if _missing(rec.get("ten_don_vi")) else str(rec["ten_don_vi"]), cell
