@@ -632,7 +632,7 @@ def _records(
     absent = frozenset(f.code for f in spec.fields if f.code not in col_of)
     uncomputed: dict[int, set[int]] = {}  # column → 0-based rows of formulas without result
     for r, c in sheet.uncomputed:
-        if r >= head.data:
+        if head.data <= r < len(rows):
             uncomputed.setdefault(c, set()).add(r)
     # A row is a record when anything but the pre-printed STT is in it: a household without
     # Mã hộ and chủ hộ is still a household, and an error at its empty cells. A formula without
