@@ -6,6 +6,7 @@ position — so inserted title rows, reordered and extra columns all read the sa
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -586,6 +587,8 @@ def _converter(f: Field, khom_codes: Sequence[str]) -> Callable[[object], values
     type too, so 1, 1.0 and True stay apart; a float zero is never remembered, so -0.0 keeps
     its sign."""
     seen: dict[tuple[type, object], values.Parsed] = {}
+    if f.type is VType.TEXT:
+        return _text_cell
 
     def convert(raw: object) -> values.Parsed:
         cls = raw.__class__
@@ -600,6 +603,14 @@ def _converter(f: Field, khom_codes: Sequence[str]) -> Callable[[object], values
             return values.parse(raw, f, khom_codes)
 
     return convert
+
+
+def _text_cell(raw: object) -> values.Parsed:
+    """`values.parse` of a text field, without its detours for the usual typed text (names and
+    codes are mostly distinct: remembering them would not pay)."""
+    if raw.__class__ is str:
+        return (unicodedata.normalize("NFC", raw).strip(), None) if raw.strip() else (None, None)
+    return (None, None) if values.is_blank(raw) else (values.text(raw), None)
 
 
 def _filled_rows(rows: list[list[object]], columns: Sequence[int], first: int) -> set[int]:
@@ -645,6 +656,7 @@ def _records(
         filled.update(uncomputed.get(c, ()))
     recs = sorted(filled)
     grid = [rows[r] for r in recs]
+    at = {r: i for i, r in enumerate(recs)}  # record row → its place in the frame
 
     def column(c: int) -> list[object]:
         return [row[c] if c < len(row) else None for row in grid]
@@ -659,27 +671,30 @@ def _records(
         if c is None:
             data[f.code] = [None] * len(recs)
             continue
+        cells = column(c)
+        results = list(map(_converter(f, khom_codes), cells))
+        parsed = [value for value, _ in results]
         unc = uncomputed.get(c, set())
-        convert = _converter(f, khom_codes)
-        parsed: list[object] = []
-        for r, raw in zip(recs, column(c), strict=True):
+        required = f.need is Need.REQUIRED
+        for i, (value, problem) in enumerate(results):
+            if not problem and (value is not None or not required):
+                continue  # the usual cell: a value, or an empty one that may be empty
+            r = recs[i]
             if r in unc:
-                parsed.append(None)
-                if f.used:
-                    bad.setdefault(r, set()).add(f.code)
-                    found.setdefault(r, []).append(
-                        catalog.make("R12", label=f.label, **_place(out, sheet, r, c, raw))
-                    )
-                continue
-            value, problem = convert(raw)
-            parsed.append(value)
+                continue  # its R12 below
             if problem:
                 bad.setdefault(r, set()).add(f.code)
-            elif value is not None or f.need is not Need.REQUIRED:
-                continue
             found.setdefault(r, []).append(
-                _cell_finding(out, sheet, spec, f, r, c, raw, problem, anchor_col)
+                _cell_finding(out, sheet, spec, f, r, c, cells[i], problem, anchor_col)
             )
+        for i in sorted(at[r] for r in unc if r in at):
+            r = recs[i]
+            parsed[i] = None
+            if f.used:  # a formula without result: unknown where used, harmless in a note
+                bad.setdefault(r, set()).add(f.code)
+                found.setdefault(r, []).append(
+                    catalog.make("R12", label=f.label, **_place(out, sheet, r, c, cells[i]))
+                )
         data[f.code] = parsed
     for name, c in extra.items():
         data[name] = [values.text(v) for v in column(c)]
