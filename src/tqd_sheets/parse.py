@@ -122,8 +122,20 @@ def detect_kind(raw: RawWorkbook) -> tuple[Kind | None, int | None]:
 def _words_found(raw: RawWorkbook, wb: WorkbookSpec, texts: set[str]) -> int:
     """How many of `wb`'s sheet names and labels the workbook holds (`texts`: its labels)."""
     names = sum(raw.sheet(s.name) is not None for s in wb.sheets)
-    labels = sum(norm(f.label) in texts for s in wb.sheets for f in s.fields)
+    labels = sum(label in texts for label in _labels(wb))
     return 1000 * names + labels
+
+
+# Each wording's labels as compared, by the wording's identity: `spec.worded` makes each once,
+# and hashing a whole WorkbookSpec costs more than normalising its labels again.
+_LABELS: dict[int, tuple[WorkbookSpec, tuple[str, ...]]] = {}
+
+
+def _labels(wb: WorkbookSpec) -> tuple[str, ...]:
+    kept = _LABELS.get(id(wb))
+    if kept is None or kept[0] is not wb:
+        kept = _LABELS[id(wb)] = (wb, tuple(norm(f.label) for s in wb.sheets for f in s.fields))
+    return kept[1]
 
 
 def _texts(raw: RawWorkbook) -> set[str]:
@@ -675,11 +687,13 @@ def _records(
         results = list(map(_converter(f, khom_codes), cells))
         parsed = [value for value, _ in results]
         unc = uncomputed.get(c, set())
-        required = f.need is Need.REQUIRED
-        for i, (value, problem) in enumerate(results):
-            if not problem and (value is not None or not required):
-                continue  # the usual cell: a value, or an empty one that may be empty
-            r = recs[i]
+        # The cells to say something of: unreadable, or empty where a value is required.
+        if f.need is Need.REQUIRED:
+            flagged = [i for i, (value, problem) in enumerate(results) if problem or value is None]
+        else:
+            flagged = [i for i, (_, problem) in enumerate(results) if problem]
+        for i in flagged:
+            problem, r = results[i][1], recs[i]
             if r in unc:
                 continue  # its R12 below
             if problem:
