@@ -6,7 +6,8 @@ position — so inserted title rows, reordered and extra columns all read the sa
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -118,24 +119,42 @@ def detect_kind(raw: RawWorkbook) -> tuple[Kind | None, int | None]:
     return None, None
 
 
-def _words_found(raw: RawWorkbook, wb: WorkbookSpec) -> int:
-    """How many of `wb`'s sheet names and labels the workbook holds (labels in its first rows)."""
-    texts = {
+def _words_found(raw: RawWorkbook, wb: WorkbookSpec, texts: set[str]) -> int:
+    """How many of `wb`'s sheet names and labels the workbook holds (`texts`: its labels)."""
+    names = sum(raw.sheet(s.name) is not None for s in wb.sheets)
+    labels = sum(label in texts for label in _labels(wb))
+    return 1000 * names + labels
+
+
+# Each wording's labels as compared, by the wording's identity: `spec.worded` makes each once,
+# and hashing a whole WorkbookSpec costs more than normalising its labels again.
+_LABELS: dict[int, tuple[WorkbookSpec, tuple[str, ...]]] = {}
+
+
+def _labels(wb: WorkbookSpec) -> tuple[str, ...]:
+    kept = _LABELS.get(id(wb))
+    if kept is None or kept[0] is not wb:
+        kept = _LABELS[id(wb)] = (wb, tuple(norm(f.label) for s in wb.sheets for f in s.fields))
+    return kept[1]
+
+
+def _texts(raw: RawWorkbook) -> set[str]:
+    """Every text in the first rows of every sheet, compared as labels are: read once for all
+    the wordings `choose_spec` weighs."""
+    return {
         norm(v)
         for sheet in raw.sheets.values()
         for row in sheet.rows[:60]
         for v in row
-        if isinstance(v, str)
+        if isinstance(v, str) and v
     }
-    names = sum(raw.sheet(s.name) is not None for s in wb.sheets)
-    labels = sum(norm(f.label) in texts for s in wb.sheets for f in s.fields)
-    return 1000 * names + labels
 
 
 def choose_spec(raw: RawWorkbook, kind: Kind) -> WorkbookSpec:
     """The wording of `kind` the workbook is in: an ấp's workbook says “Mã ấp” and has a sheet
     “Ấp”. The usual wording (khóm, phường) wins a tie, so a damaged workbook is read as before."""
-    found = [(_words_found(raw, wb), -i, wb) for i, wb in enumerate(variants(kind))]
+    texts = _texts(raw)
+    found = [(_words_found(raw, wb, texts), -i, wb) for i, wb in enumerate(variants(kind))]
     return max(found, key=lambda t: (t[0], t[1]))[2]
 
 
@@ -558,101 +577,7 @@ def _parse_table(out: Parsed, sheet: RawSheet, spec: TableSheet, khom_codes: Seq
                     "R01", file=out.file, sheet=sheet.name, row=hr + 1, label=f.label, fix=hint
                 )
             )
-    absent = frozenset(f.code for f in spec.fields if f.code not in col_of)
-    # A row is a record when anything but the pre-printed STT is in it: a household without
-    # Mã hộ and chủ hộ is still a household, and an error at its empty cells. A formula without
-    # result counts where its value would be used (R12), not in a free note.
-    typed = [c for f in spec.fields if f.code != SERIAL and (c := col_of.get(f.code)) is not None]
-    typed += list(extra.values())
-    formulas = {c for f in spec.fields if f.used and (c := col_of.get(f.code)) is not None}
-    records: list[dict[str, object]] = []
-    blank_run: list[int] = []
-    hidden: list[int] = []
-    for r in range(head.data, len(sheet.rows)):
-        if all(values.is_blank(sheet.cell(r, c)) for c in typed) and not any(
-            (r, c) in sheet.uncomputed for c in formulas
-        ):
-            if records:
-                blank_run.append(r + 1)
-            continue
-        if blank_run:
-            out.findings.append(
-                catalog.make(
-                    "R13",
-                    file=out.file,
-                    sheet=sheet.name,
-                    row=blank_run[0],
-                    problem=f"Dòng trống giữa danh sách (dòng {_span(blank_run)})",
-                )
-            )
-            blank_run = []
-        if r in sheet.hidden_rows:
-            hidden.append(r + 1)
-        rec: dict[str, object] = {ROW: r + 1}
-        bad: set[str] = set(absent)  # an absent column is unknown, never "no"
-        for f in spec.fields:
-            c = col_of.get(f.code)
-            if c is None:
-                rec[f.code] = None
-                continue
-            raw = sheet.cell(r, c)
-            ref = a1(r, c)
-            place = dict(file=out.file, sheet=sheet.name, cell=ref, row=r + 1, value=raw)
-            if (r, c) in sheet.uncomputed:
-                rec[f.code] = None
-                if f.used:
-                    bad.add(f.code)
-                    out.findings.append(catalog.make("R12", label=f.label, **place))
-                continue
-            value, problem = values.parse(raw, f, khom_codes)
-            if problem:
-                bad.add(f.code)
-            if problem and f.type is VType.MARK:
-                out.findings.append(catalog.make("R04", label=f.label, **place))
-            elif problem and f.rule == "P01":
-                out.findings.append(
-                    catalog.make(
-                        "P01",
-                        key=values.text(raw),
-                        problem="không có trong danh sách đơn vị con",
-                        **place,
-                    )
-                )
-            elif problem and f.rule == "P05":
-                key = values.text(sheet.cell(r, col_of.get(spec.anchor, c)))
-                out.findings.append(
-                    catalog.make(
-                        "P05",
-                        key=key or f"dòng {r + 1}",
-                        problem=f"“{f.label}” phải là {f.describe_type()}",
-                        **place,
-                    )
-                )
-            elif problem:
-                out.findings.append(
-                    catalog.make("R03", label=f.label, expected=f.describe_type(), **place)
-                )
-            elif value is None and f.need is Need.REQUIRED:
-                out.findings.append(catalog.make("R02", label=f.label, **place))
-            rec[f.code] = value
-        for name, c in extra.items():
-            rec[name] = values.text(sheet.cell(r, c))
-        rec[BAD] = frozenset(bad)
-        records.append(rec)
-    if hidden:
-        out.findings.append(
-            catalog.make(
-                "R13",
-                file=out.file,
-                sheet=sheet.name,
-                row=hidden[0],
-                problem=f"Có {len(hidden)} dòng bị ẩn (dòng {', '.join(map(str, hidden[:10]))}"
-                f"{'…' if len(hidden) > 10 else ''}); các hộ ở dòng ẩn vẫn được tính",
-                fix="Bỏ ẩn các dòng (Unhide) để kiểm tra; xóa dòng nếu hộ không còn thuộc đơn vị.",
-            )
-        )
-    columns = [ROW, *(f.code for f in spec.fields), *extra, BAD]
-    frame = pd.DataFrame.from_records(records, columns=columns)
+    frame = _records(out, sheet, spec, head, khom_codes)
     letters = {code: col_letter(c) for code, c in col_of.items()}
     out.tables[spec.name] = Table(sheet.name, frame, letters, list(extra), head.data + 1)
     for r0, c0 in _merged_in(sheet, head.data - 1, col_of.values()):
@@ -666,6 +591,201 @@ def _parse_table(out: Parsed, sheet: RawSheet, spec: TableSheet, khom_codes: Seq
                 problem="Ô gộp (Merge) trong vùng số liệu",
             )
         )
+
+
+def _converter(f: Field, khom_codes: Sequence[str]) -> Callable[[object], values.Parsed]:
+    """`values.parse` for field `f`, remembering each distinct cell value: a register's column
+    holds a few distinct values (x, 1, 2…) or unique texts, and parsing is what costs. Keyed by
+    type too, so 1, 1.0 and True stay apart; a float zero is never remembered, so -0.0 keeps
+    its sign."""
+    seen: dict[tuple[type, object], values.Parsed] = {}
+    if f.type is VType.TEXT:
+        return _text_cell
+
+    def convert(raw: object) -> values.Parsed:
+        cls = raw.__class__
+        if cls is float and not raw:
+            return values.parse(raw, f, khom_codes)
+        try:
+            return seen[cls, raw]
+        except KeyError:
+            got = seen[cls, raw] = values.parse(raw, f, khom_codes)
+            return got
+        except TypeError:  # an unhashable cell value: no grid holds one, but never crash
+            return values.parse(raw, f, khom_codes)
+
+    return convert
+
+
+def _text_cell(raw: object) -> values.Parsed:
+    """`values.parse` of a text field, without its detours for the usual typed text (names and
+    codes are mostly distinct: remembering them would not pay)."""
+    if raw.__class__ is str:
+        return (unicodedata.normalize("NFC", raw).strip(), None) if raw.strip() else (None, None)
+    return (None, None) if values.is_blank(raw) else (values.text(raw), None)
+
+
+def _filled_rows(rows: list[list[object]], columns: Sequence[int], first: int) -> set[int]:
+    """The rows from `first` on with something in one of `columns`: a column at a time, each
+    looking only at the rows still empty."""
+    pending = range(first, len(rows))
+    filled: set[int] = set()
+    for c in dict.fromkeys(columns):
+        empty = []
+        for r in pending:
+            row = rows[r]
+            v = row[c] if c < len(row) else None
+            if v is None or v == "" or (isinstance(v, str) and not v.strip()):
+                empty.append(r)
+            else:
+                filled.add(r)
+        pending = empty
+        if not pending:
+            break
+    return filled
+
+
+def _records(
+    out: Parsed, sheet: RawSheet, spec: TableSheet, head: _Header, khom_codes: Sequence[str]
+) -> pd.DataFrame:
+    """The register's records, column by column: which rows are records, then each spec column
+    converted at once. Findings come out as a row-by-row reading would give them: by row, and
+    in a row by the spec's column order (an R13 for blank rows before the record after them)."""
+    col_of, extra, rows = head.col_of, head.extra, sheet.rows
+    absent = frozenset(f.code for f in spec.fields if f.code not in col_of)
+    uncomputed: dict[int, set[int]] = {}  # column → 0-based rows of formulas without result
+    for r, c in sheet.uncomputed:
+        if head.data <= r < len(rows):
+            uncomputed.setdefault(c, set()).add(r)
+    # A row is a record when anything but the pre-printed STT is in it: a household without
+    # Mã hộ and chủ hộ is still a household, and an error at its empty cells. A formula without
+    # result counts where its value would be used (R12), not in a free note.
+    typed = [c for f in spec.fields if f.code != SERIAL and (c := col_of.get(f.code)) is not None]
+    typed += list(extra.values())
+    formulas = {c for f in spec.fields if f.used and (c := col_of.get(f.code)) is not None}
+    filled = _filled_rows(rows, typed, head.data)
+    for c in formulas:
+        filled.update(uncomputed.get(c, ()))
+    recs = sorted(filled)
+    grid = [rows[r] for r in recs]
+    at = {r: i for i, r in enumerate(recs)}  # record row → its place in the frame
+
+    def column(c: int) -> list[object]:
+        return [row[c] if c < len(row) else None for row in grid]
+
+    # Findings of each record row, in the spec's column order.
+    found: dict[int, list[Finding]] = {}
+    bad: dict[int, set[str]] = {}  # record row → codes of its cells that could not be read
+    data: dict[str, list[object]] = {ROW: [r + 1 for r in recs]}
+    anchor_col = col_of.get(spec.anchor)
+    for f in spec.fields:
+        c = col_of.get(f.code)
+        if c is None:
+            data[f.code] = [None] * len(recs)
+            continue
+        cells = column(c)
+        results = list(map(_converter(f, khom_codes), cells))
+        parsed = [value for value, _ in results]
+        unc = uncomputed.get(c, set())
+        # The cells to say something of: unreadable, or empty where a value is required.
+        if f.need is Need.REQUIRED:
+            flagged = [i for i, (value, problem) in enumerate(results) if problem or value is None]
+        else:
+            flagged = [i for i, (_, problem) in enumerate(results) if problem]
+        for i in flagged:
+            problem, r = results[i][1], recs[i]
+            if r in unc:
+                continue  # its R12 below
+            if problem:
+                bad.setdefault(r, set()).add(f.code)
+            found.setdefault(r, []).append(
+                _cell_finding(out, sheet, spec, f, r, c, cells[i], problem, anchor_col)
+            )
+        for i in sorted(at[r] for r in unc if r in at):
+            r = recs[i]
+            parsed[i] = None
+            if f.used:  # a formula without result: unknown where used, harmless in a note
+                bad.setdefault(r, set()).add(f.code)
+                found.setdefault(r, []).append(
+                    catalog.make("R12", label=f.label, **_place(out, sheet, r, c, cells[i]))
+                )
+        data[f.code] = parsed
+    for name, c in extra.items():
+        data[name] = [values.text(v) for v in column(c)]
+    data[BAD] = [absent | bad[r] if r in bad else absent for r in recs]
+    hidden: list[int] = []
+    previous: int | None = None
+    for r in recs:
+        if previous is not None and r > previous + 1:
+            out.findings.append(
+                catalog.make(
+                    "R13",
+                    file=out.file,
+                    sheet=sheet.name,
+                    row=previous + 2,
+                    problem=f"Dòng trống giữa danh sách (dòng {_span([previous + 2, r])})"
+                    if r > previous + 2
+                    else f"Dòng trống giữa danh sách (dòng {previous + 2})",
+                )
+            )
+        previous = r
+        if r in sheet.hidden_rows:
+            hidden.append(r + 1)
+        out.findings += found.get(r, ())
+    if hidden:
+        out.findings.append(
+            catalog.make(
+                "R13",
+                file=out.file,
+                sheet=sheet.name,
+                row=hidden[0],
+                problem=f"Có {len(hidden)} dòng bị ẩn (dòng {', '.join(map(str, hidden[:10]))}"
+                f"{'…' if len(hidden) > 10 else ''}); các hộ ở dòng ẩn vẫn được tính",
+                fix="Bỏ ẩn các dòng (Unhide) để kiểm tra; xóa dòng nếu hộ không còn thuộc đơn vị.",
+            )
+        )
+    columns = [ROW, *(f.code for f in spec.fields), *extra, BAD]
+    # Tuples through `from_records`, as a row-by-row reading builds it: the same dtype for
+    # every column (float for numbers with gaps, bool for marks, object for texts).
+    records = list(zip(*(data[k] for k in columns), strict=True))
+    return pd.DataFrame.from_records(records, columns=columns)
+
+
+def _place(out: Parsed, sheet: RawSheet, r: int, c: int, raw: object) -> dict[str, object]:
+    return dict(file=out.file, sheet=sheet.name, cell=a1(r, c), row=r + 1, value=raw)
+
+
+def _cell_finding(
+    out: Parsed,
+    sheet: RawSheet,
+    spec: TableSheet,
+    f: Field,
+    r: int,
+    c: int,
+    raw: object,
+    problem: str | None,
+    anchor_col: int | None,
+) -> Finding:
+    """The finding for a register cell that could not be read (`problem`) or is required and
+    empty: R04 for a mark, the field's own rule (P01, P05), else R03; R02 when empty."""
+    place = _place(out, sheet, r, c, raw)
+    if problem is None:
+        return catalog.make("R02", label=f.label, **place)
+    if f.type is VType.MARK:
+        return catalog.make("R04", label=f.label, **place)
+    if f.rule == "P01":
+        return catalog.make(
+            "P01", key=values.text(raw), problem="không có trong danh sách đơn vị con", **place
+        )
+    if f.rule == "P05":
+        key = values.text(sheet.cell(r, c if anchor_col is None else anchor_col))
+        return catalog.make(
+            "P05",
+            key=key or f"dòng {r + 1}",
+            problem=f"“{f.label}” phải là {f.describe_type()}",
+            **place,
+        )
+    return catalog.make("R03", label=f.label, expected=f.describe_type(), **place)
 
 
 def _lookalikes(out: Parsed, raw: RawWorkbook, spec: WorkbookSpec) -> None:
