@@ -24,6 +24,7 @@ from .atomic import write_atomic
 from .config import Config
 from .indicators import shortfall
 from .results import CHUA_DAT, CHUA_DU, DAT, Results
+from .results import missing as _nan
 
 FONT = "Times New Roman"
 BODY_PT = 14  # ND 30/2020: body text 13–14 pt
@@ -53,15 +54,6 @@ def ty_le(x: float) -> str:
 def diem(x: float) -> str:
     """A difference of two rates in percentage points, unsigned: `0,34 điểm %`."""
     return f"{abs(x) * 100:.2f}".replace(".", ",") + f"{NBSP}điểm{NBSP}%"
-
-
-def _nan(x: Any) -> bool:
-    if x is None:
-        return True
-    try:
-        return bool(pd.isna(x))
-    except (TypeError, ValueError):
-        return False
 
 
 # ---------------------------------------------------------------- the text

@@ -15,13 +15,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-import pandas as pd
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from .findings import a1
 from .formspec import PERCENT, Col
-from .results import CHUA_DAT, DAT
+from .results import CHUA_DAT, DAT, missing
 from .styles import FONT, Styles
 
 # Rows (0-based) shared by every form sheet.
@@ -78,15 +77,6 @@ _BOLD_WIDTHS = {
 
 
 DASH = "—"  # a rate whose denominator is 0, a figure that cannot be given
-
-
-def missing(x: Any) -> bool:
-    if x is None:
-        return True
-    try:
-        return bool(pd.isna(x))
-    except (TypeError, ValueError):
-        return False
 
 
 def as_number(x: Any) -> float:

@@ -44,7 +44,6 @@ from .formpage import (
     column_px,
 )
 from .formpage import as_number as _num
-from .formpage import missing as _missing
 from .formpage import rate as _rate
 from .formspec import (
     CHANGE_FMT,
@@ -65,6 +64,7 @@ from .formspec import (
 )
 from .indicators import AGENCY_CODES
 from .results import CHUA_DAT, CHUA_DU, DAT, DATA_COLUMNS, Results
+from .results import missing as _missing
 from .spec import MARKER_SHEET, OUTPUT_KIND, SAMPLE_NOTE
 from .styles import FONT, Styles
 

@@ -26,6 +26,7 @@ from .celltext import cell_text
 from .findings import Finding, Severity
 from .formspec import COUNT_FMT
 from .results import CHUA_NOP, CO_LOI, DA_TONG_HOP, Results
+from .results import missing as _missing
 from .styles import FONT, Styles
 
 OVERVIEW_SHEET = "Tổng quan"
@@ -120,15 +121,6 @@ def summary(results: Results) -> str:
 
 def _styles(wb: Workbook) -> Styles:
     return Styles(wb, font_size=11, valign="top")
-
-
-def _missing(x: Any) -> bool:
-    if x is None:
-        return True
-    try:
-        return bool(pd.isna(x))
-    except (TypeError, ValueError):
-        return False
 
 
 def _print_setup(ws: Worksheet, repeat: int) -> None:

@@ -34,6 +34,16 @@ DAT, CHUA_DAT, CHUA_DU = "Đạt", "Chưa đạt", "Chưa đủ căn cứ"
 DA_TONG_HOP, CO_LOI, CHUA_NOP = "Đã tổng hợp", "Có lỗi – chưa tổng hợp", "Chưa nộp"
 
 
+def missing(x: object) -> bool:
+    """A figure that is not there: None or NaN (pandas' or NumPy's), never a zero or a text."""
+    if x is None:
+        return True
+    try:
+        return bool(pd.isna(x))
+    except (TypeError, ValueError):
+        return False
+
+
 @dataclass(frozen=True)
 class Coverage:
     """How many of the ward's khóm a ward-level verdict rests on."""
