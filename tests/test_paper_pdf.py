@@ -154,3 +154,34 @@ def test_khom_blank_help_prints_plainly(tmp_path, config: Config) -> None:
     for page in (1, 2):
         assert overlaps(words(pdf, page)) == []
     assert spec.HELP_SHEET == "Hướng dẫn"
+
+
+def test_kiem_tra_prints_each_child_its_places_by_stt_and_no_text_over_text(tmp_path) -> None:
+    """KiemTra of a run whose K1 has an R03 on STT 4, rendered by LibreOffice: the overview
+    with Hạn nộp, `Chi tiết` naming the place by STT, and no word printed over another."""
+    from results_factory import make_results
+    from tqd_sheets.report import write_report
+
+    finding = catalog.make(
+        "R03", file="K1_2020.xlsx", sheet="Danh sách hộ", cell="F7", row=7, khom="K1",
+        label="Số nhân khẩu", value="bốn", expected="số nguyên từ 1 đến 50",
+    )  # fmt: skip
+    results = make_results()
+    results.findings = [finding]
+    path = write_report(
+        tmp_path / "KiemTra_2020.xlsx",
+        results,
+        deadline=date(2020, 12, 31),
+        serials={("K1_2020.xlsx", "Danh sách hộ", 7): "4"},
+    )
+    pdf = office.convert(path, "pdf", tmp_path / "pdf")
+    pages = int(
+        re.search(
+            r"Pages:\s+(\d+)",
+            subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout,
+        ).group(1)
+    )
+    text = " ".join(page_text(pdf, n) for n in range(1, pages + 1))
+    assert "KẾT QUẢ KIỂM TRA BIỂU" in text and "Hạn nộp" in text
+    assert "dòng STT 4 (ô F7)" in text
+    assert all(overlaps(words(pdf, n)) == [] for n in range(1, pages + 1))
