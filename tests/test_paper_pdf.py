@@ -185,3 +185,26 @@ def test_kiem_tra_prints_each_child_its_places_by_stt_and_no_text_over_text(tmp_
     assert "KẾT QUẢ KIỂM TRA BIỂU" in text and "Hạn nộp" in text
     assert "dòng STT 4 (ô F7)" in text
     assert all(overlaps(words(pdf, n)) == [] for n in range(1, pages + 1))
+
+
+def test_a_citys_long_signature_title_prints_whole(tmp_path) -> None:
+    """The city's "TM. BAN CHỈ ĐẠO PHONG TRÀO TDĐKXDĐSVH" is wider than the motto: it wraps
+    inside the signature block instead of printing cut at both ends, over nothing else."""
+    from results_factory import make_parent_results
+    from tqd_sheets.config import load_config
+    from tqd_sheets.forms import write_forms
+
+    config = load_config(ROOT / "cau-hinh" / "thanh-pho-sa-dec-867.toml")
+    title = config.chu_ky.thay_mat
+    assert len(title) > len("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
+    path = write_forms(tmp_path / "BaoCao_2020.xlsx", make_parent_results(), config)
+    pdf = office.convert(path, "pdf", tmp_path / "pdf")
+    ws = words(pdf, 1)
+    # The block may take the columns right of the names: from column (1) to the page's right.
+    left_edge = min(w.x0 for w in ws if w.text == "(1)")
+    right_edge = max(w.x1 for w in ws)
+    below = max(w.y1 for w in ws if w.text == "Tổng")  # under the table
+    said = [w for w in ws if w.y0 > below and w.text in {"TM.", "TDĐKXDĐSVH"}]
+    assert {w.text for w in said} == {"TM.", "TDĐKXDĐSVH"}
+    assert all(left_edge - 2 <= w.x0 and w.x1 <= right_edge + 2 for w in said), said
+    assert overlaps(ws) == []

@@ -308,12 +308,16 @@ class Page:
             cols[fill] = replace(cols[fill], width=cols[fill].width - grow)
         self.columns = tuple(cols)
 
-    def spans(self) -> tuple[tuple[int, int], tuple[int, int]]:
-        """Column spans of the two header blocks, each as wide as its text needs."""
+    def spans(
+        self, left_texts: Sequence[str] = (), right_texts: Sequence[str] = ()
+    ) -> tuple[tuple[int, int], tuple[int, int]]:
+        """Column spans of the two blocks, each as wide as its text needs: by default the
+        issuing body's (left) and the motto's (right) in the header; under the table, the
+        signature block's own lines (a city's "TM. BAN CHỈ ĐẠO …" is wider than the motto)."""
         widths = self.widths()
         n = len(widths)
-        need_left = self._block_chars(self.heading_texts[0], self.heading_texts[1])
-        need_right = self._block_chars(MOTTO)
+        need_left = self._block_chars(*(left_texts or self.heading_texts))
+        need_right = self._block_chars(*(right_texts or (MOTTO,)))
         left_end, acc = 0, 0.0
         for i, w in enumerate(widths[:-1]):
             acc += w
@@ -480,7 +484,10 @@ class Page:
         """Notes, place and date, signature block and names under the table; the print area.
         Returns the last printed row."""
         ws, st = self.ws, self.st
-        left, right = self.spans()
+        date_line = f"{h.place}, ngày ..... tháng ..... năm {h.year}"
+        left, right = self.spans(
+            (h.left_title, h.left_name), (date_line, *h.right_titles, h.right_name)
+        )
         row = after + 1
         if notes:
             # one paragraph: a row per short note would push the names off the page
@@ -494,17 +501,21 @@ class Page:
             )
             self.set_row(row, lines(note, sum(self.widths()), NOTE_SIZE) * 13 + 3)
             row += 1
-        self.text(
-            row,
-            *right,
-            f"{h.place}, ngày ..... tháng ..... năm {h.year}",
-            st(font_size=SIGN_SIZE, italic=True, align="center"),
-        )
+        self.text(row, *right, date_line, st(font_size=SIGN_SIZE, italic=True, align="center"))
         self.set_row(row, 17)
         row += 1
         bold = st(font_size=SIGN_SIZE, bold=True, align="center")
         self.text(row, *left, h.left_title, bold)
+        room = sum(self.widths()[right[0] : right[1] + 1])
         for i, text in enumerate(h.right_titles):
+            # A title wider than the columns it may take (a city's "TM. BAN CHỈ ĐẠO …") wraps
+            # onto a second line rather than print cut at both ends.
+            need = self._block_chars(text)
+            if need > room:
+                wrapped = st(font_size=SIGN_SIZE, bold=True, align="center", text_wrap=True)
+                self.text(row + i, *right, text, wrapped)
+                self.set_row(row + i, 17 * math.ceil(need / room))
+                continue
             self.text(row + i, *right, text, bold)
             self.set_row(row + i, 17)
         names = row + max(1, len(h.right_titles)) + 3  # room to sign
