@@ -664,7 +664,7 @@ def test_feedback_copies_of_two_inputs_never_overwrite_each_other(tmp_path, xlsx
     copies = sorted(
         p.name for p in (out.outbox / "phan-hoi").iterdir() if p.name.startswith("K1_2020")
     )
-    assert len(copies) == 2, copies
+    assert len(copies) == 2, (copies, out.codes("K1_2020.xlsx"), out.codes("K1_2020.xlsm"))
 
 
 @needs_soffice
