@@ -14,7 +14,7 @@ import math
 import os
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, islice
 from pathlib import Path
@@ -190,7 +190,7 @@ def _list_sheet(wb, f, styles, sheet, title, df, registers, config: Config, peri
         line += 1 + n
     # The lines are made as the sheets are written, never all at once: a province's lists
     # would otherwise hold millions of tuples until the file is closed.
-    stream = _list_lines(df, registers, sizes)
+    stream = _list_lines(df, registers, sizes, styles)
     pages = _pages(len(registers) + len(df), 7, 2)
     out = []
     for page, (start, stop) in enumerate(pages):
@@ -215,52 +215,65 @@ def _list_sheet(wb, f, styles, sheet, title, df, registers, config: Config, peri
 
 
 _LIST_FIELDS = ["khom", "to", "ma_ho", "chu_ho", "dia_chi", "nam_lien_tuc"]
+_SLICE = 20_000  # rows made into cells at once: a province's register is never copied whole
 
 
 def _list_lines(
-    df: pd.DataFrame, registers: Sequence[KhomRegister], sizes: list[int]
-) -> Iterator[tuple[str, object]]:
-    """A group row per khóm, then its households numbered from 1, in `registers`' order."""
+    df: pd.DataFrame, registers: Sequence[KhomRegister], sizes: list[int], s: dict[str, int]
+) -> Iterator[tuple[bool, tuple]]:
+    """A group row per khóm, then its households numbered from 1, in `registers`' order:
+    (is a group row, the row's cells after their references), see `_list_xml`."""
     order = {reg.code: i for i, reg in enumerate(registers)}
     rank = df["khom"].map(order)
     if not rank.is_monotonic_increasing:  # merged_register sorts it so; any other caller
         df = df.iloc[rank.argsort(kind="stable")]
-    rows = df.reindex(columns=_LIST_FIELDS).itertuples(index=False, name=None)
+    number, text = _number_cell(s["num"]), _text_cell(s["num"])
+    wrapped = _text_cell(s["text"])
+
+    def rows_of(part: pd.DataFrame) -> Iterator[tuple]:
+        cols = [part[c].tolist() for c in _LIST_FIELDS[1:]]
+        return zip(
+            _cells(cols[0], number),
+            _cells(cols[1], lambda v: text(_str(v))),
+            _cells(cols[2], lambda v: wrapped(_str(v))),
+            _cells(cols[3], lambda v: wrapped(_str(v))),
+            _cells(cols[4], number),
+            strict=True,
+        )
+
+    narrow = df.reindex(columns=_LIST_FIELDS)
+    rows = chain.from_iterable(
+        rows_of(narrow.iloc[i : i + _SLICE]) for i in range(0, len(narrow), _SLICE)
+    )
+    group = _text_cell(s["group"])
     for reg, n in zip(registers, sizes, strict=True):
-        yield "group", f"{reg.name}: {n} hộ"
+        yield True, (group(f"{reg.name}: {n} hộ"),)
         for i, rec in enumerate(islice(rows, n), 1):
-            yield "hh", (i, *rec[1:])
+            yield False, (i, *rec)
 
 
 def _list_xml(
-    lines: Iterable[tuple[str, object]], s: dict[str, int], last: int, closing: str
+    lines: Iterable[tuple[bool, tuple]], s: dict[str, int], last: int, closing: str
 ) -> Iterator[str]:
     letters = [col_letter(c) for c in range(last + 1)]
-    blanks = "".join(f'<c r="{x}{{r}}" s="{s["group"]}"/>' for x in letters[1:])
+    blanks = "".join(f'<c r="{x}{{0}}" s="{s["group"]}"/>' for x in letters[1:])
+    group = f'<row r="{{0}}"><c r="A{{0}}{{1}}{blanks}</row>'.format
+    household = (
+        f'<row r="{{0}}"><c r="A{{0}}" s="{s["num"]}"><v>{{1}}</v></c>'
+        + "".join(f'<c r="{x}{{0}}{{{c}}}' for c, x in enumerate(letters[1:-1], 2))
+        + f'<c r="{letters[-1]}{{0}}" s="{s["text"]}"/></row>'
+    ).format
     batch: list[str] = []
     r = 8  # 1-based, as in the XML
-    for kind, value in lines:
-        if kind == "group":
-            batch.append(
-                f'<row r="{r}">{_text("A", r, str(value), s["group"])}{blanks.format(r=r)}</row>'
-            )
-        else:
-            i, to, ma_ho, chu_ho, dia_chi, nam = value  # type: ignore[misc]
-            batch.append(
-                f'<row r="{r}"><c r="A{r}" s="{s["num"]}"><v>{i}</v></c>'
-                f"{_number('B', r, to, s['num'])}"
-                f"{_text('C', r, _str(ma_ho), s['num'])}"
-                f"{_text('D', r, _str(chu_ho), s['text'])}"
-                f"{_text('E', r, _str(dia_chi), s['text'])}"
-                f"{_number('F', r, nam, s['num'])}"
-                f'<c r="G{r}" s="{s["text"]}"/></row>'
-            )
+    for is_group, cells in lines:
+        batch.append(group(r, *cells) if is_group else household(r, *cells))
         r += 1
         if len(batch) >= _BATCH:
             yield "".join(batch)
             batch = []
     if closing:
-        batch.append(f'<row r="{r + 1}">{_text("A", r + 1, closing, s["plain"])}</row>')
+        row = '<row r="{0}"><c r="A{0}{1}</row>'.format
+        batch.append(row(r + 1, _text_cell(s["plain"])(closing)))
     yield "".join(batch)
 
 
@@ -271,22 +284,51 @@ def _str(v: object) -> str:
     return cell_text(str(v))
 
 
-def _text(col: str, r: int, text: str, style: int) -> str:
-    if not text:
-        return f'<c r="{col}{r}" s="{style}"/>'
-    # Cheap tests first: most cells hold a plain word or number-like text.
-    space = text[0].isspace() or text[-1].isspace() or "\n" in text
-    if "&" in text or "<" in text or ">" in text:
-        text = escape(text)
-    t = '<t xml:space="preserve">' if space else "<t>"
-    return f'<c r="{col}{r}" s="{style}" t="inlineStr"><is>{t}{text}</t></is></c>'
+# A cell's XML is made without its reference (`<c r="B12`), which each row puts in front:
+# the rest depends on the value alone, so a column's repeated values are made once.
 
 
-def _number(col: str, r: int, v: object, style: int) -> str:
+def _cells(values: list, make: Callable[[object], str]) -> list[str]:
+    """`make(v)` for each of a column's values, each distinct value made once."""
+    seen: dict[tuple[type, object], str] = {}
+    out = []
+    for v in values:
+        key = (type(v), v)  # True == 1 == 1.0, but True is a mark and 1 a number
+        try:
+            cell = seen.get(key)
+        except TypeError:  # an unhashable value
+            cell = None
+            out.append(make(v))
+            continue
+        if cell is None:
+            cell = seen[key] = make(v)
+        out.append(cell)
+    return out
+
+
+def _text_cell(style: int) -> Callable[[str], str]:
+    def make(text: str) -> str:
+        if not text:
+            return f'" s="{style}"/>'
+        # Cheap tests first: most cells hold a plain word or number-like text.
+        space = text[0].isspace() or text[-1].isspace() or "\n" in text
+        if "&" in text or "<" in text or ">" in text:
+            text = escape(text)
+        t = '<t xml:space="preserve">' if space else "<t>"
+        return f'" s="{style}" t="inlineStr"><is>{t}{text}</t></is></c>'
+
+    return make
+
+
+def _number_cell(style: int) -> Callable[[object], str]:
     """A number cell; an empty (or unreadable) one is a blank cell in the same style."""
-    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-        return f'<c r="{col}{r}" s="{style}"/>'
-    return f'<c r="{col}{r}" s="{style}"><v>{float(v):.16G}</v></c>'
+
+    def make(v: object) -> str:
+        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+            return f'" s="{style}"/>'
+        return f'" s="{style}"><v>{float(v):.16G}</v></c>'
+
+    return make
 
 
 def _register_sheet(wb, f, styles, merged: pd.DataFrame, registers, config: Config, period):
@@ -325,32 +367,36 @@ def _register_xml(part: pd.DataFrame, fields, extra: list[str], s: dict[str, int
     codes = ["ten_khom", *(x.code for x in fields), *extra]
     letters = [col_letter(c) for c in range(len(codes))]
     n_fields = len(fields)
-    batch: list[str] = []
+    row = (
+        '<row r="{0}">'
+        + "".join(f'<c r="{x}{{0}}{{{c}}}' for c, x in enumerate(letters, 1))
+        + "</row>"
+    ).format
+    wrapped, text = _text_cell(s["text"]), _text_cell(s["num"])
+    number = _number_cell(s["num"])
+
+    def field(v: object) -> str:
+        if isinstance(v, bool):
+            return text("x" if v else "")
+        if isinstance(v, int | float) and not pd.isna(v):
+            return number(v)
+        return wrapped("" if v is None or isinstance(v, float) else cell_text(str(v)))
+
+    def other(v: object) -> str:
+        return wrapped("" if v is None or isinstance(v, float) else cell_text(str(v)))
+
+    makers = [lambda v: wrapped(str(v)), *[field] * n_fields, *[other] * len(extra)]
+    r = 4  # 1-based, as in the XML
     # Slice by slice: a copy of a province's whole register would double what is held.
-    slices = (
-        part.iloc[i : i + 20_000].reindex(columns=codes).itertuples(index=False, name=None)
-        for i in range(0, len(part), 20_000)
-    )
-    for r, rec in enumerate(chain.from_iterable(slices), 4):
-        cells = [_text("A", r, str(rec[0]), s["text"])]
-        for c in range(1, 1 + n_fields):
-            v = rec[c]
-            if isinstance(v, bool):
-                cells.append(_text(letters[c], r, "x" if v else "", s["num"]))
-            elif isinstance(v, int | float) and not pd.isna(v):
-                cells.append(_number(letters[c], r, v, s["num"]))
-            else:
-                text = "" if v is None or isinstance(v, float) else cell_text(str(v))
-                cells.append(_text(letters[c], r, text, s["text"]))
-        for c in range(1 + n_fields, len(codes)):
-            v = rec[c]
-            text = "" if v is None or isinstance(v, float) else cell_text(str(v))
-            cells.append(_text(letters[c], r, text, s["text"]))
-        batch.append(f'<row r="{r}">{"".join(cells)}</row>')
-        if len(batch) >= _BATCH:
-            yield "".join(batch)
-            batch = []
-    yield "".join(batch)
+    for i in range(0, len(part), _SLICE):
+        cols = part.iloc[i : i + _SLICE].reindex(columns=codes)
+        cells = [_cells(cols.iloc[:, k].tolist(), make) for k, make in enumerate(makers)]
+        n = len(cols)
+        for j in range(0, n, _BATCH):
+            rows = range(r + j, r + min(n, j + _BATCH))
+            yield "".join(map(row, rows, *(c[j : j + _BATCH] for c in cells)))
+        r += n
+    yield ""
 
 
 _DIMENSION = re.compile(r'<dimension ref="[^"]*"/>')
