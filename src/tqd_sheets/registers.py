@@ -290,20 +290,20 @@ def _str(v: object) -> str:
 
 def _cells(values: list, make: Callable[[object], str]) -> list[str]:
     """`make(v)` for each of a column's values, each distinct value made once."""
-    seen: dict[tuple[type, object], str] = {}
-    out = []
-    for v in values:
-        key = (type(v), v)  # True == 1 == 1.0, but True is a mark and 1 a number
-        try:
-            cell = seen.get(key)
-        except TypeError:  # an unhashable value
-            cell = None
-            out.append(make(v))
-            continue
-        if cell is None:
-            cell = seen[key] = make(v)
-        out.append(cell)
-    return out
+    # A column of one type is keyed by its values. In a mixed one True == 1 == 1.0, but True
+    # is a mark and 1 a number: the type is part of the key. A NaN finds itself by identity.
+    keys, by_key = values, make
+    if len(set(map(type, values))) > 1:
+        keys, by_key = list(zip(map(type, values), values, strict=True)), _second(make)
+    try:
+        made = {key: by_key(key) for key in dict.fromkeys(keys)}
+    except TypeError:  # an unhashable value
+        return [make(v) for v in values]
+    return list(map(made.__getitem__, keys))
+
+
+def _second(make: Callable[[object], str]) -> Callable[[tuple[type, object]], str]:
+    return lambda key: make(key[1])
 
 
 def _text_cell(style: int) -> Callable[[str], str]:
