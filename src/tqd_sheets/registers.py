@@ -16,7 +16,6 @@ import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import chain, islice
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -191,6 +190,7 @@ def _list_sheet(wb, f, styles, sheet, title, df, registers, config: Config, peri
     # The lines are made as the sheets are written, never all at once: a province's lists
     # would otherwise hold millions of tuples until the file is closed.
     stream = _list_lines(df, registers, sizes, styles)
+    rest: list[_Block] = []
     pages = _pages(len(registers) + len(df), 7, 2)
     out = []
     for page, (start, stop) in enumerate(pages):
@@ -206,7 +206,7 @@ def _list_sheet(wb, f, styles, sheet, title, df, registers, config: Config, peri
             ws.set_column(c, c, width)
         _setup(ws, 6)
         closing = f"Danh sách có {len(df)} hộ." if page == len(pages) - 1 else ""
-        mine = islice(stream, stop - start)  # the sheets are written in order
+        mine = _take(stream, stop - start, rest)  # the sheets are written in order
         merges = [f"A{8 + g - start}:{col_letter(last)}{8 + g - start}" for g in groups]
         merges = [m for m, g in zip(merges, groups, strict=True) if start <= g < stop]
         end = 7 + (stop - start) + (1 if closing else -1)
@@ -218,42 +218,62 @@ _LIST_FIELDS = ["khom", "to", "ma_ho", "chu_ho", "dia_chi", "nam_lien_tuc"]
 _SLICE = 20_000  # rows made into cells at once: a province's register is never copied whole
 
 
+# A run of a list's lines: (the first one's STT, or None for a group row; the cells of each
+# column after their references, one per line). See `_list_xml`.
+_Block = tuple[int | None, list[list[str]]]
+
+
 def _list_lines(
     df: pd.DataFrame, registers: Sequence[KhomRegister], sizes: list[int], s: dict[str, int]
-) -> Iterator[tuple[bool, tuple]]:
-    """A group row per khóm, then its households numbered from 1, in `registers`' order:
-    (is a group row, the row's cells after their references), see `_list_xml`."""
+) -> Iterator[_Block]:
+    """A group row per khóm, then its households numbered from 1, in `registers`' order."""
     order = {reg.code: i for i, reg in enumerate(registers)}
     rank = df["khom"].map(order)
     if not rank.is_monotonic_increasing:  # merged_register sorts it so; any other caller
         df = df.iloc[rank.argsort(kind="stable")]
     number, text = _number_cell(s["num"]), _text_cell(s["num"])
-    wrapped = _text_cell(s["text"])
-
-    def rows_of(part: pd.DataFrame) -> Iterator[tuple]:
-        cols = [part[c].tolist() for c in _LIST_FIELDS[1:]]
-        return zip(
-            _cells(cols[0], number),
-            _cells(cols[1], lambda v: text(_str(v))),
-            _cells(cols[2], lambda v: wrapped(_str(v))),
-            _cells(cols[3], lambda v: wrapped(_str(v))),
-            _cells(cols[4], number),
-            strict=True,
-        )
-
-    narrow = df.reindex(columns=_LIST_FIELDS)
-    rows = chain.from_iterable(
-        rows_of(narrow.iloc[i : i + _SLICE]) for i in range(0, len(narrow), _SLICE)
+    wrapped, group = _text_cell(s["text"]), _text_cell(s["group"])
+    makers = [
+        number,
+        lambda v: text(_str(v)),
+        lambda v: wrapped(_str(v)),
+        lambda v: wrapped(_str(v)),
+        number,
+    ]
+    narrow = df.reindex(columns=_LIST_FIELDS[1:])
+    # Made a slice at a time (a name recurs across khóm), handed out a khóm at a time.
+    slices = (
+        [_cells(col.tolist(), m) for (_, col), m in zip(part.items(), makers, strict=True)]
+        for part in (narrow.iloc[i : i + _SLICE] for i in range(0, len(narrow), _SLICE))
     )
-    group = _text_cell(s["group"])
+    cols: list[list[str]] = [[]]
+    at = 0  # the next line in `cols`
     for reg, n in zip(registers, sizes, strict=True):
-        yield True, (group(f"{reg.name}: {n} hộ"),)
-        for i, rec in enumerate(islice(rows, n), 1):
-            yield False, (i, *rec)
+        yield None, [[group(f"{reg.name}: {n} hộ")]]
+        done = 0
+        while done < n:
+            if at == len(cols[0]):
+                cols, at = next(slices), 0
+            k = min(n - done, len(cols[0]) - at, _BATCH)
+            yield 1 + done, [c[at : at + k] for c in cols]
+            at, done = at + k, done + k
+
+
+def _take(blocks: Iterator[_Block], n: int, rest: list[_Block]) -> Iterator[_Block]:
+    """The next `n` lines of `blocks`, as they are written; `rest` keeps the part of a block
+    that goes on into the next sheet."""
+    while n > 0:
+        first, cols = rest.pop() if rest else next(blocks)
+        m = len(cols[0])
+        if m > n:
+            rest.append((None if first is None else first + n, [c[n:] for c in cols]))
+            cols, m = [c[:n] for c in cols], n
+        yield first, cols
+        n -= m
 
 
 def _list_xml(
-    lines: Iterable[tuple[bool, tuple]], s: dict[str, int], last: int, closing: str
+    blocks: Iterable[_Block], s: dict[str, int], last: int, closing: str
 ) -> Iterator[str]:
     letters = [col_letter(c) for c in range(last + 1)]
     blanks = "".join(f'<c r="{x}{{0}}" s="{s["group"]}"/>' for x in letters[1:])
@@ -263,18 +283,17 @@ def _list_xml(
         + "".join(f'<c r="{x}{{0}}{{{c}}}' for c, x in enumerate(letters[1:-1], 2))
         + f'<c r="{letters[-1]}{{0}}" s="{s["text"]}"/></row>'
     ).format
-    batch: list[str] = []
     r = 8  # 1-based, as in the XML
-    for is_group, cells in lines:
-        batch.append(group(r, *cells) if is_group else household(r, *cells))
-        r += 1
-        if len(batch) >= _BATCH:
-            yield "".join(batch)
-            batch = []
+    for first, cols in blocks:
+        m = len(cols[0])
+        if first is None:
+            yield "".join(map(group, range(r, r + m), *cols))
+        else:
+            yield "".join(map(household, range(r, r + m), range(first, first + m), *cols))
+        r += m
     if closing:
         row = '<row r="{0}"><c r="A{0}{1}</row>'.format
-        batch.append(row(r + 1, _text_cell(s["plain"])(closing)))
-    yield "".join(batch)
+        yield row(r + 1, _text_cell(s["plain"])(closing))
 
 
 def _str(v: object) -> str:
