@@ -24,7 +24,7 @@ import xlsxwriter
 
 from . import units
 from .atomic import write_atomic
-from .celltext import cell_text
+from .celltext import CELL_LIMIT, cell_text
 from .config import Config
 from .findings import col_letter
 from .periods import Period
@@ -44,7 +44,7 @@ def merged_register(registers: Sequence[KhomRegister]) -> pd.DataFrame:
     """All registers in one table, khóm in configuration order, then tổ, then Mã hộ."""
     frames = []
     for order, reg in enumerate(registers):
-        df = reg.frame.drop(columns=["_row", "_bad"], errors="ignore").copy()
+        df = reg.frame.drop(columns=["_row", "_bad"], errors="ignore")  # a new frame
         df.insert(0, "khom", reg.code)
         df.insert(1, "ten_khom", reg.name)
         df["_order"] = order
@@ -240,10 +240,14 @@ def _list_lines(
         lambda v: wrapped(_str(v)),
         number,
     ]
+    styles = [None, s["num"], s["text"], s["text"], None]  # of plain text, see `_cells`
     narrow = df.reindex(columns=_LIST_FIELDS[1:])
     # Made a slice at a time (a name recurs across khóm), handed out a khóm at a time.
     slices = (
-        [_cells(col.tolist(), m) for (_, col), m in zip(part.items(), makers, strict=True)]
+        [
+            _cells(col.tolist(), m, style)
+            for (_, col), m, style in zip(part.items(), makers, styles, strict=True)
+        ]
         for part in (narrow.iloc[i : i + _SLICE] for i in range(0, len(narrow), _SLICE))
     )
     cols: list[list[str]] = [[]]
@@ -307,18 +311,45 @@ def _str(v: object) -> str:
 # the rest depends on the value alone, so a column's repeated values are made once.
 
 
-def _cells(values: list, make: Callable[[object], str]) -> list[str]:
-    """`make(v)` for each of a column's values, each distinct value made once."""
+def _cells(values: list, make: Callable[[object], str], style: int | None = None) -> list[str]:
+    """`make(v)` for each of a column's values, each distinct value made once. `style`: the
+    style `make` writes any text in (`make(v) == _text_cell(style)(cell_text(v))`), if so."""
+    kinds = set(map(type, values))
+    if style is not None and kinds == {str}:
+        distinct = list(dict.fromkeys(values))
+        plain = _plain_text(distinct, style)
+        if plain is not None:
+            return list(map(dict(zip(distinct, plain, strict=True)).__getitem__, values))
     # A column of one type is keyed by its values. In a mixed one True == 1 == 1.0, but True
     # is a mark and 1 a number: the type is part of the key. A NaN finds itself by identity.
     keys, by_key = values, make
-    if len(set(map(type, values))) > 1:
+    if len(kinds) > 1:
         keys, by_key = list(zip(map(type, values), values, strict=True)), _second(make)
     try:
         made = {key: by_key(key) for key in dict.fromkeys(keys)}
     except TypeError:  # an unhashable value
         return [make(v) for v in values]
     return list(map(made.__getitem__, keys))
+
+
+# What makes a text need more than <t>…</t>: escaping, cleaning (see celltext), or keeping.
+_NOT_PLAIN = re.compile(r"[&<>\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _plain_text(values: list[str], style: int) -> list[str] | None:
+    """Text cells of texts none of which needs escaping or cleaning, made without a call for
+    each (what `_text_cell(style)` makes of them); None if any needs more."""
+    if _NOT_PLAIN.search("".join(values)) or max(map(len, values), default=0) > CELL_LIMIT:
+        return None
+    blank = f'" s="{style}"/>'
+    head = f'" s="{style}" t="inlineStr"><is><t>'
+    keep = f'" s="{style}" t="inlineStr"><is><t xml:space="preserve">'
+    return [
+        ((keep if v[0].isspace() or v[-1].isspace() else head) + v + "</t></is></c>")
+        if v
+        else blank
+        for v in values
+    ]
 
 
 def _second(make: Callable[[object], str]) -> Callable[[tuple[type, object]], str]:
@@ -409,7 +440,7 @@ def _register_xml(part: pd.DataFrame, fields, extra: list[str], s: dict[str, int
     # Slice by slice: a copy of a province's whole register would double what is held.
     for i in range(0, len(part), _SLICE):
         cols = part.iloc[i : i + _SLICE].reindex(columns=codes)
-        cells = [_cells(cols.iloc[:, k].tolist(), make) for k, make in enumerate(makers)]
+        cells = [_cells(cols.iloc[:, k].tolist(), make, s["text"]) for k, make in enumerate(makers)]
         n = len(cols)
         for j in range(0, n, _BATCH):
             rows = range(r + j, r + min(n, j + _BATCH))
