@@ -257,7 +257,10 @@ def _list_lines(
         done = 0
         while done < n:
             if at == len(cols[0]):
-                cols, at = next(slices), 0
+                more = next(slices, None)
+                if more is None:  # fewer households than counted: a khóm given twice
+                    break
+                cols, at = more, 0
             k = min(n - done, len(cols[0]) - at, _BATCH)
             yield 1 + done, [c[at : at + k] for c in cols]
             at, done = at + k, done + k
