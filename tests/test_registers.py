@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pandas as pd
+import pytest
 import python_calamine as pc
 
 from tqd_sheets.config import load_config
@@ -81,3 +82,100 @@ def test_written_lists_have_titles_counts_and_khom_groups(tmp_path):
     assert [r[2] for r in rows if r[2] in ("0002", "0003", "0005")] == ["0002", "0003", "0005"]
     register = wb.get_sheet_by_name("Sổ hộ toàn phường").to_python(skip_empty_area=False)
     assert len([r for r in register[3:] if r[0]]) == 5
+
+
+# ── the column-wise writer against the one it replaced (issue 11) ──────────────────────────
+
+ODD_TEXT = [
+    '  Lê & <Văn> "A"  ',  # escaped, spaces kept
+    "dòng 1\ndòng 2",
+    "=SUM(A1:A9)",  # looks like a formula: stays text
+    "'=1+1",
+    "+84 912 345 678",
+    "x\x0by\x01z",  # a Word line break and a control character
+    "\tthụt",
+    "",
+    "0012",  # number-like text stays text
+    "a]]>b",
+    "é" * 40_000,  # past Excel's cell limit: cut with a note
+]
+
+
+def odd_register(code: str, name: str, n: int, seed: int) -> KhomRegister:
+    import numpy as np
+
+    rows = []
+    for i in range(n):
+        j = (i + seed) % len(ODD_TEXT)
+        rows.append(
+            {
+                "_row": 4 + i,
+                "ma_ho": f"{seed:02d}{i:04d}" if i % 5 else ODD_TEXT[j],
+                "chu_ho": ODD_TEXT[j],
+                "to": [1, 2.5, float("nan"), 1e20, float("inf"), 7][i % 6],
+                "dia_chi": [None, ODD_TEXT[(j + 1) % len(ODD_TEXT)], float("nan"), pd.NA][i % 4],
+                "nhan_khau": [3, None, -0.1, 12345678901234567][i % 4],
+                "ngheo": ["Nghèo", None, "Cận nghèo"][i % 3],
+                "dk_gdvh": i % 3 != 0,
+                "dat_gdvh": i % 2 == 0,
+                "nam_lien_tuc": [None, 1, 3, 4.0, 10][i % 5],
+                # One column of many kinds: True is a mark, 1 and 1.0 numbers, np.int64 text.
+                "gd_hoc_tap": [True, 1, 1.0, False, 0, np.int64(2), "x", None][i % 8],
+                "ghi_chu": ODD_TEXT[(j + 2) % len(ODD_TEXT)],
+                "Cột thêm & <lạ>": [ODD_TEXT[j], 5, None, True][i % 4],
+            }
+        )
+    return KhomRegister(code, name, pd.DataFrame(rows), ("Cột thêm & <lạ>",))
+
+
+ODD = [
+    odd_register("K1", 'Khóm <1> & "A"', 23, 1),
+    KhomRegister("K2", "Khóm 2", REGS[0].frame.iloc[0:0]),  # a khóm without households
+    odd_register("K3", "  Khóm 3 ", 17, 3),
+]
+
+
+def sheets_of(path) -> dict[str, list[list[object]]]:
+    wb = pc.CalamineWorkbook.from_path(str(path))
+    return {n: wb.get_sheet_by_name(n).to_python(skip_empty_area=False) for n in wb.sheet_names}
+
+
+def sheet_xml(path) -> dict[str, bytes]:
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/")}
+
+
+@pytest.mark.parametrize("sheet_rows", [1_048_576, 12, 10])
+def test_the_writer_matches_the_one_it_replaced_cell_for_cell(tmp_path, monkeypatch, sheet_rows):
+    """Every sheet's cells (and its XML, byte for byte) as the row-by-row writer made them;
+    with short sheets, the lists and the register go on into `… (2)`, `… (3)`…"""
+    import registers_before
+    from tqd_sheets import registers
+
+    monkeypatch.setattr(registers, "SHEET_ROWS", sheet_rows)
+    monkeypatch.setattr(registers_before, "SHEET_ROWS", sheet_rows)
+    period = Period.parse("2020")
+    new = registers.write_registers(tmp_path / "new.xlsx", ODD, CFG, period)
+    old = registers_before.write_registers(tmp_path / "old.xlsx", ODD, CFG, period)
+    got, want = sheets_of(new), sheets_of(old)
+    assert list(got) == list(want)
+    assert got == want
+    assert sheet_xml(new) == sheet_xml(old)
+    if sheet_rows == 10:
+        assert "Sổ hộ toàn phường (6)" in got  # 40 households, 7 a sheet
+        assert "Đạt GĐVH (2)" in got
+
+
+def test_odd_text_is_written_as_text(tmp_path):
+    path = write_registers(tmp_path / "D.xlsx", ODD, CFG, Period.parse("2020"))
+    register = sheets_of(path)["Sổ hộ toàn phường"]
+    names = [r[2] for r in register[3:26]]
+    assert "=SUM(A1:A9)" in names and "'=1+1" in names and "+84 912 345 678" in names
+    assert "x\nyz" in names and '  Lê & <Văn> "A"  ' in names and "a]]>b" in names
+    cut = next(n for n in names if n.startswith("éé"))
+    assert len(cut) == 32_767 and cut.endswith("ký tự của một ô Excel]")
+    assert register[3][0] == 'Khóm <1> & "A"'
+    marks = {r[10] for r in register[3:]}  # Gia đình học tập: marks, numbers, text, empty
+    assert marks == {"x", "", 1.0, 0.0, "2"}

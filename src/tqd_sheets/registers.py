@@ -14,9 +14,8 @@ import math
 import os
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import chain, islice
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -25,7 +24,7 @@ import xlsxwriter
 
 from . import units
 from .atomic import write_atomic
-from .celltext import cell_text
+from .celltext import CELL_LIMIT, cell_text
 from .config import Config
 from .findings import col_letter
 from .periods import Period
@@ -45,7 +44,7 @@ def merged_register(registers: Sequence[KhomRegister]) -> pd.DataFrame:
     """All registers in one table, khóm in configuration order, then tổ, then Mã hộ."""
     frames = []
     for order, reg in enumerate(registers):
-        df = reg.frame.drop(columns=["_row", "_bad"], errors="ignore").copy()
+        df = reg.frame.drop(columns=["_row", "_bad"], errors="ignore")  # a new frame
         df.insert(0, "khom", reg.code)
         df.insert(1, "ten_khom", reg.name)
         df["_order"] = order
@@ -190,7 +189,8 @@ def _list_sheet(wb, f, styles, sheet, title, df, registers, config: Config, peri
         line += 1 + n
     # The lines are made as the sheets are written, never all at once: a province's lists
     # would otherwise hold millions of tuples until the file is closed.
-    stream = _list_lines(df, registers, sizes)
+    stream = _list_lines(df, registers, sizes, styles)
+    rest: list[_Block] = []
     pages = _pages(len(registers) + len(df), 7, 2)
     out = []
     for page, (start, stop) in enumerate(pages):
@@ -206,7 +206,7 @@ def _list_sheet(wb, f, styles, sheet, title, df, registers, config: Config, peri
             ws.set_column(c, c, width)
         _setup(ws, 6)
         closing = f"Danh sách có {len(df)} hộ." if page == len(pages) - 1 else ""
-        mine = islice(stream, stop - start)  # the sheets are written in order
+        mine = _take(stream, stop - start, rest)  # the sheets are written in order
         merges = [f"A{8 + g - start}:{col_letter(last)}{8 + g - start}" for g in groups]
         merges = [m for m, g in zip(merges, groups, strict=True) if start <= g < stop]
         end = 7 + (stop - start) + (1 if closing else -1)
@@ -215,53 +215,92 @@ def _list_sheet(wb, f, styles, sheet, title, df, registers, config: Config, peri
 
 
 _LIST_FIELDS = ["khom", "to", "ma_ho", "chu_ho", "dia_chi", "nam_lien_tuc"]
+_SLICE = 20_000  # rows made into cells at once: a province's register is never copied whole
+
+
+# A run of a list's lines: (the first one's STT, or None for a group row; the cells of each
+# column after their references, one per line). See `_list_xml`.
+_Block = tuple[int | None, list[list[str]]]
 
 
 def _list_lines(
-    df: pd.DataFrame, registers: Sequence[KhomRegister], sizes: list[int]
-) -> Iterator[tuple[str, object]]:
+    df: pd.DataFrame, registers: Sequence[KhomRegister], sizes: list[int], s: dict[str, int]
+) -> Iterator[_Block]:
     """A group row per khóm, then its households numbered from 1, in `registers`' order."""
     order = {reg.code: i for i, reg in enumerate(registers)}
     rank = df["khom"].map(order)
     if not rank.is_monotonic_increasing:  # merged_register sorts it so; any other caller
         df = df.iloc[rank.argsort(kind="stable")]
-    rows = df.reindex(columns=_LIST_FIELDS).itertuples(index=False, name=None)
+    number, text = _number_cell(s["num"]), _text_cell(s["num"])
+    wrapped, group = _text_cell(s["text"]), _text_cell(s["group"])
+    makers = [
+        number,
+        lambda v: text(_str(v)),
+        lambda v: wrapped(_str(v)),
+        lambda v: wrapped(_str(v)),
+        number,
+    ]
+    styles = [None, s["num"], s["text"], s["text"], None]  # of plain text, see `_cells`
+    narrow = df.reindex(columns=_LIST_FIELDS[1:])
+    # Made a slice at a time (a name recurs across khóm), handed out a khóm at a time.
+    slices = (
+        [
+            _cells(col.tolist(), m, style)
+            for (_, col), m, style in zip(part.items(), makers, styles, strict=True)
+        ]
+        for part in (narrow.iloc[i : i + _SLICE] for i in range(0, len(narrow), _SLICE))
+    )
+    cols: list[list[str]] = [[]]
+    at = 0  # the next line in `cols`
     for reg, n in zip(registers, sizes, strict=True):
-        yield "group", f"{reg.name}: {n} hộ"
-        for i, rec in enumerate(islice(rows, n), 1):
-            yield "hh", (i, *rec[1:])
+        yield None, [[group(f"{reg.name}: {n} hộ")]]
+        done = 0
+        while done < n:
+            if at == len(cols[0]):
+                more = next(slices, None)
+                if more is None:  # fewer households than counted: a khóm given twice
+                    break
+                cols, at = more, 0
+            k = min(n - done, len(cols[0]) - at, _BATCH)
+            yield 1 + done, [c[at : at + k] for c in cols]
+            at, done = at + k, done + k
+
+
+def _take(blocks: Iterator[_Block], n: int, rest: list[_Block]) -> Iterator[_Block]:
+    """The next `n` lines of `blocks`, as they are written; `rest` keeps the part of a block
+    that goes on into the next sheet."""
+    while n > 0:
+        first, cols = rest.pop() if rest else next(blocks)
+        m = len(cols[0])
+        if m > n:
+            rest.append((None if first is None else first + n, [c[n:] for c in cols]))
+            cols, m = [c[:n] for c in cols], n
+        yield first, cols
+        n -= m
 
 
 def _list_xml(
-    lines: Iterable[tuple[str, object]], s: dict[str, int], last: int, closing: str
+    blocks: Iterable[_Block], s: dict[str, int], last: int, closing: str
 ) -> Iterator[str]:
     letters = [col_letter(c) for c in range(last + 1)]
-    blanks = "".join(f'<c r="{x}{{r}}" s="{s["group"]}"/>' for x in letters[1:])
-    batch: list[str] = []
+    blanks = "".join(f'<c r="{x}{{0}}" s="{s["group"]}"/>' for x in letters[1:])
+    group = f'<row r="{{0}}"><c r="A{{0}}{{1}}{blanks}</row>'.format
+    household = (
+        f'<row r="{{0}}"><c r="A{{0}}" s="{s["num"]}"><v>{{1}}</v></c>'
+        + "".join(f'<c r="{x}{{0}}{{{c}}}' for c, x in enumerate(letters[1:-1], 2))
+        + f'<c r="{letters[-1]}{{0}}" s="{s["text"]}"/></row>'
+    ).format
     r = 8  # 1-based, as in the XML
-    for kind, value in lines:
-        if kind == "group":
-            batch.append(
-                f'<row r="{r}">{_text("A", r, str(value), s["group"])}{blanks.format(r=r)}</row>'
-            )
+    for first, cols in blocks:
+        m = len(cols[0])
+        if first is None:
+            yield "".join(map(group, range(r, r + m), *cols))
         else:
-            i, to, ma_ho, chu_ho, dia_chi, nam = value  # type: ignore[misc]
-            batch.append(
-                f'<row r="{r}"><c r="A{r}" s="{s["num"]}"><v>{i}</v></c>'
-                f"{_number('B', r, to, s['num'])}"
-                f"{_text('C', r, _str(ma_ho), s['num'])}"
-                f"{_text('D', r, _str(chu_ho), s['text'])}"
-                f"{_text('E', r, _str(dia_chi), s['text'])}"
-                f"{_number('F', r, nam, s['num'])}"
-                f'<c r="G{r}" s="{s["text"]}"/></row>'
-            )
-        r += 1
-        if len(batch) >= _BATCH:
-            yield "".join(batch)
-            batch = []
+            yield "".join(map(household, range(r, r + m), range(first, first + m), *cols))
+        r += m
     if closing:
-        batch.append(f'<row r="{r + 1}">{_text("A", r + 1, closing, s["plain"])}</row>')
-    yield "".join(batch)
+        row = '<row r="{0}"><c r="A{0}{1}</row>'.format
+        yield row(r + 1, _text_cell(s["plain"])(closing))
 
 
 def _str(v: object) -> str:
@@ -271,22 +310,78 @@ def _str(v: object) -> str:
     return cell_text(str(v))
 
 
-def _text(col: str, r: int, text: str, style: int) -> str:
-    if not text:
-        return f'<c r="{col}{r}" s="{style}"/>'
-    # Cheap tests first: most cells hold a plain word or number-like text.
-    space = text[0].isspace() or text[-1].isspace() or "\n" in text
-    if "&" in text or "<" in text or ">" in text:
-        text = escape(text)
-    t = '<t xml:space="preserve">' if space else "<t>"
-    return f'<c r="{col}{r}" s="{style}" t="inlineStr"><is>{t}{text}</t></is></c>'
+# A cell's XML is made without its reference (`<c r="B12`), which each row puts in front:
+# the rest depends on the value alone, so a column's repeated values are made once.
 
 
-def _number(col: str, r: int, v: object, style: int) -> str:
+def _cells(values: list, make: Callable[[object], str], style: int | None = None) -> list[str]:
+    """`make(v)` for each of a column's values, each distinct value made once. `style`: the
+    style `make` writes any text in (`make(v) == _text_cell(style)(cell_text(v))`), if so."""
+    kinds = set(map(type, values))
+    if style is not None and kinds == {str}:
+        distinct = list(dict.fromkeys(values))
+        plain = _plain_text(distinct, style)
+        if plain is not None:
+            return list(map(dict(zip(distinct, plain, strict=True)).__getitem__, values))
+    # A column of one type is keyed by its values. In a mixed one True == 1 == 1.0, but True
+    # is a mark and 1 a number: the type is part of the key. A NaN finds itself by identity.
+    keys, by_key = values, make
+    if len(kinds) > 1:
+        keys, by_key = list(zip(map(type, values), values, strict=True)), _second(make)
+    try:
+        made = {key: by_key(key) for key in dict.fromkeys(keys)}
+    except TypeError:  # an unhashable value
+        return [make(v) for v in values]
+    return list(map(made.__getitem__, keys))
+
+
+# What makes a text need more than <t>…</t>: escaping, cleaning (see celltext), or keeping.
+_NOT_PLAIN = re.compile(r"[&<>\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _plain_text(values: list[str], style: int) -> list[str] | None:
+    """Text cells of texts none of which needs escaping or cleaning, made without a call for
+    each (what `_text_cell(style)` makes of them); None if any needs more."""
+    if _NOT_PLAIN.search("".join(values)) or max(map(len, values), default=0) > CELL_LIMIT:
+        return None
+    blank = f'" s="{style}"/>'
+    head = f'" s="{style}" t="inlineStr"><is><t>'
+    keep = f'" s="{style}" t="inlineStr"><is><t xml:space="preserve">'
+    return [
+        ((keep if v[0].isspace() or v[-1].isspace() else head) + v + "</t></is></c>")
+        if v
+        else blank
+        for v in values
+    ]
+
+
+def _second(make: Callable[[object], str]) -> Callable[[tuple[type, object]], str]:
+    return lambda key: make(key[1])
+
+
+def _text_cell(style: int) -> Callable[[str], str]:
+    def make(text: str) -> str:
+        if not text:
+            return f'" s="{style}"/>'
+        # Cheap tests first: most cells hold a plain word or number-like text.
+        space = text[0].isspace() or text[-1].isspace() or "\n" in text
+        if "&" in text or "<" in text or ">" in text:
+            text = escape(text)
+        t = '<t xml:space="preserve">' if space else "<t>"
+        return f'" s="{style}" t="inlineStr"><is>{t}{text}</t></is></c>'
+
+    return make
+
+
+def _number_cell(style: int) -> Callable[[object], str]:
     """A number cell; an empty (or unreadable) one is a blank cell in the same style."""
-    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-        return f'<c r="{col}{r}" s="{style}"/>'
-    return f'<c r="{col}{r}" s="{style}"><v>{float(v):.16G}</v></c>'
+
+    def make(v: object) -> str:
+        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+            return f'" s="{style}"/>'
+        return f'" s="{style}"><v>{float(v):.16G}</v></c>'
+
+    return make
 
 
 def _register_sheet(wb, f, styles, merged: pd.DataFrame, registers, config: Config, period):
@@ -325,32 +420,36 @@ def _register_xml(part: pd.DataFrame, fields, extra: list[str], s: dict[str, int
     codes = ["ten_khom", *(x.code for x in fields), *extra]
     letters = [col_letter(c) for c in range(len(codes))]
     n_fields = len(fields)
-    batch: list[str] = []
+    row = (
+        '<row r="{0}">'
+        + "".join(f'<c r="{x}{{0}}{{{c}}}' for c, x in enumerate(letters, 1))
+        + "</row>"
+    ).format
+    wrapped, text = _text_cell(s["text"]), _text_cell(s["num"])
+    number = _number_cell(s["num"])
+
+    def field(v: object) -> str:
+        if isinstance(v, bool):
+            return text("x" if v else "")
+        if isinstance(v, int | float) and not pd.isna(v):
+            return number(v)
+        return wrapped("" if v is None or isinstance(v, float) else cell_text(str(v)))
+
+    def other(v: object) -> str:
+        return wrapped("" if v is None or isinstance(v, float) else cell_text(str(v)))
+
+    makers = [lambda v: wrapped(str(v)), *[field] * n_fields, *[other] * len(extra)]
+    r = 4  # 1-based, as in the XML
     # Slice by slice: a copy of a province's whole register would double what is held.
-    slices = (
-        part.iloc[i : i + 20_000].reindex(columns=codes).itertuples(index=False, name=None)
-        for i in range(0, len(part), 20_000)
-    )
-    for r, rec in enumerate(chain.from_iterable(slices), 4):
-        cells = [_text("A", r, str(rec[0]), s["text"])]
-        for c in range(1, 1 + n_fields):
-            v = rec[c]
-            if isinstance(v, bool):
-                cells.append(_text(letters[c], r, "x" if v else "", s["num"]))
-            elif isinstance(v, int | float) and not pd.isna(v):
-                cells.append(_number(letters[c], r, v, s["num"]))
-            else:
-                text = "" if v is None or isinstance(v, float) else cell_text(str(v))
-                cells.append(_text(letters[c], r, text, s["text"]))
-        for c in range(1 + n_fields, len(codes)):
-            v = rec[c]
-            text = "" if v is None or isinstance(v, float) else cell_text(str(v))
-            cells.append(_text(letters[c], r, text, s["text"]))
-        batch.append(f'<row r="{r}">{"".join(cells)}</row>')
-        if len(batch) >= _BATCH:
-            yield "".join(batch)
-            batch = []
-    yield "".join(batch)
+    for i in range(0, len(part), _SLICE):
+        cols = part.iloc[i : i + _SLICE].reindex(columns=codes)
+        cells = [_cells(cols.iloc[:, k].tolist(), make, s["text"]) for k, make in enumerate(makers)]
+        n = len(cols)
+        for j in range(0, n, _BATCH):
+            rows = range(r + j, r + min(n, j + _BATCH))
+            yield "".join(map(row, rows, *(c[j : j + _BATCH] for c in cells)))
+        r += n
+    yield ""
 
 
 _DIMENSION = re.compile(r'<dimension ref="[^"]*"/>')
