@@ -507,3 +507,21 @@ def test_libreoffice_save_keeps_marker_validation_and_protection(
     assert validations(ws)[f"{mark}4:{mark}1503"].formula1 == '"x"'
     assert ws.protection.sheet and not ws.protection.password
     assert ws["B4"].protection.locked is False and ws["B4"].number_format == "@"
+
+
+def test_column_positions_follow_the_sheet_not_a_reused_id():
+    """A spec unpickled from the cache or a worker is a new object; once it is gone its id
+    may be given to another sheet, which must not inherit its column positions (a feedback
+    copy once went missing that way, in a long run)."""
+    import pickle
+
+    from tqd_sheets import spec
+    from tqd_sheets.template import _column_index
+
+    register, info = spec.HOUSEHOLDS, spec.KHOM_INFO
+    for _ in range(500):
+        gone = pickle.loads(pickle.dumps(register))
+        _column_index(gone)
+        del gone
+        other = pickle.loads(pickle.dumps(info))
+        assert _column_index(other) == {f.code: i for i, f in enumerate(other.fields)}

@@ -519,15 +519,17 @@ class Filled:
     tables: Mapping[str, TableFill] = field(default_factory=dict)  # by spec sheet name
 
 
-_COLUMNS: dict[int, dict[str, int]] = {}
+# By the sheet's identity, holding the sheet itself: a spec unpickled from the cache or from a
+# worker process is a new object, and once it is gone its id may name another sheet.
+_COLUMNS: dict[int, tuple[spec.Sheet, dict[str, int]]] = {}
 
 
 def _column_index(sheet: spec.Sheet) -> dict[str, int]:
-    """Field code → 0-based position, per spec sheet (the spec lives as long as the program)."""
-    found = _COLUMNS.get(id(sheet))
-    if found is None:
-        found = _COLUMNS[id(sheet)] = {f.code: i for i, f in enumerate(sheet.fields)}
-    return found
+    """Field code → 0-based position, per spec sheet."""
+    kept = _COLUMNS.get(id(sheet))
+    if kept is None or kept[0] is not sheet:
+        kept = _COLUMNS[id(sheet)] = (sheet, {f.code: i for i, f in enumerate(sheet.fields)})
+    return kept[1]
 
 
 def value_cell(sheet: spec.Sheet, code: str, record: int = 0) -> tuple[int, int]:
