@@ -16,10 +16,13 @@ import contextlib
 import copy
 import csv
 import hashlib
+import html
 import io
 import math
 import random
+import re
 import shutil
+import subprocess
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -1086,3 +1089,29 @@ def consolidate(inbox: Path, outbox: Path, *extra: object, config: Path = CONFIG
     assert snapshot(inbox) == before, "the inbox was modified by the run"
     assert "Traceback" not in run.text, run.text
     return run
+
+
+# ── reading what LibreOffice printed ─────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+def pdf_words(pdf: Path, page: int) -> list[Word]:
+    out = subprocess.run(
+        ["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    pattern = r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>'
+    return [
+        Word(html.unescape(t), float(a), float(b), float(c), float(d))
+        for a, b, c, d, t in re.findall(pattern, out)
+    ]

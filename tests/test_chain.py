@@ -17,7 +17,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from builders import Household, read_csv_data, read_sheet_data
+from builders import RATES, Household, read_csv_data, read_sheet_data
 from tqd_sheets import pipeline
 from tqd_sheets.config import Config, load_config, parse_config
 from tqd_sheets.fill import fill
@@ -162,22 +162,6 @@ def ward_counts(w: Ward) -> dict[str, float]:
         ok = t["GDVH_DAT"] / t["HO"] >= 0.80 and dat_children / expected >= 0.80
         t["PHUONG_VMDT"] = float(ok)
     return t
-
-
-RATES = {
-    "GDVH_DK_TL": ("GDVH_DK", "HO"),
-    "GDVH_DAT_TL": ("GDVH_DAT", "HO"),
-    "GDVH_DAT_DK_TL": ("GDVH_DAT", "GDVH_DK"),
-    "GDVH_3NAM_TL": ("GDVH_3NAM", "HO"),
-    "GDHT_TL": ("GDHT", "HO"),
-    "GDTT_TL": ("GDTT", "HO"),
-    "HO_NGHEO_TL": ("HO_NGHEO", "HO"),
-    "HO_CAN_NGHEO_TL": ("HO_CAN_NGHEO", "HO"),
-    "HOA_GIAI_TL": ("HOA_GIAI_THANH", "HOA_GIAI"),
-    "VIEC_LAM_TL": ("VIEC_LAM", "LAO_DONG"),
-    "KHOM_VMDT_TL": ("KHOM_VMDT", "KHOM"),
-    "DV_DAT_TL": ("DV_DAT", "DV_DK"),
-}
 
 
 def expected_rows(counts: dict[str, float]) -> dict[str, tuple[float, float, float]]:

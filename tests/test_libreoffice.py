@@ -16,7 +16,6 @@ the blank templates as .xlsx and .ods.
 
 from __future__ import annotations
 
-import html
 import math
 import random
 import re
@@ -39,8 +38,10 @@ from builders import (
     AgencyRow,
     KhomBook,
     WardBook,
+    Word,
     dataset,
     needs_soffice,
+    pdf_words,
     random_households,
     write_khom,
     write_ward,
@@ -355,29 +356,6 @@ def pdf_page_sizes(pdf: Path) -> list[tuple[float, float]]:
     sizes = re.findall(r"^Page\s+\d+ size:\s+([\d.]+) x ([\d.]+) pts", info, re.M)
     assert len(sizes) == n
     return [(float(w), float(h)) for w, h in sizes]
-
-
-@dataclass(frozen=True)
-class Word:
-    text: str
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-
-
-def pdf_words(pdf: Path, page: int) -> list[Word]:
-    out = subprocess.run(
-        ["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    pattern = r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>'
-    return [
-        Word(html.unescape(t), float(a), float(b), float(c), float(d))
-        for a, b, c, d, t in re.findall(pattern, out)
-    ]
 
 
 def text_line(words: list[Word], text: str) -> tuple[float, float, float]:

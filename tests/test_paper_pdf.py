@@ -5,17 +5,15 @@ prints no text over other text, and names each household; KiemTra and the khóm 
 
 from __future__ import annotations
 
-import html
 import re
 import subprocess
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import openpyxl
 import pytest
 
-from builders import needs_soffice
+from builders import Word, needs_soffice, pdf_words
 from tqd_sheets import catalog, office, spec
 from tqd_sheets.config import Config
 from tqd_sheets.feedback import SHEET, write_feedback
@@ -29,29 +27,6 @@ pytestmark = needs_soffice
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = date(2021, 1, 15)
 YEAR = Period.parse("2020")
-
-
-@dataclass(frozen=True)
-class Word:
-    text: str
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-
-
-def words(pdf: Path, page: int) -> list[Word]:
-    out = subprocess.run(
-        ["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    pattern = r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>'
-    return [
-        Word(html.unescape(t), float(a), float(b), float(c), float(d))
-        for a, b, c, d, t in re.findall(pattern, out)
-    ]
 
 
 def overlaps(ws: list[Word]) -> list[tuple[str, str]]:
@@ -100,7 +75,7 @@ def copy_pdf(tmp_path_factory: pytest.TempPathFactory, config: Config) -> tuple[
 
 def test_can_sua_prints_no_text_over_text(copy_pdf) -> None:
     _, pdf = copy_pdf
-    ws = words(pdf, 1)
+    ws = pdf_words(pdf, 1)
     assert any(w.text == "CẦN" for w in ws)
     assert overlaps(ws) == []
 
@@ -152,7 +127,7 @@ def test_khom_blank_help_prints_plainly(tmp_path, config: Config) -> None:
     assert "Biểu này là biểu Quý II năm 2020" in text
     assert "tqd-sheets" not in text
     for page in (1, 2):
-        assert overlaps(words(pdf, page)) == []
+        assert overlaps(pdf_words(pdf, page)) == []
     assert spec.HELP_SHEET == "Hướng dẫn"
 
 
@@ -184,7 +159,7 @@ def test_kiem_tra_prints_each_child_its_places_by_stt_and_no_text_over_text(tmp_
     text = " ".join(page_text(pdf, n) for n in range(1, pages + 1))
     assert "KẾT QUẢ KIỂM TRA BIỂU" in text and "Hạn nộp" in text
     assert "dòng STT 4 (ô F7)" in text
-    assert all(overlaps(words(pdf, n)) == [] for n in range(1, pages + 1))
+    assert all(overlaps(pdf_words(pdf, n)) == [] for n in range(1, pages + 1))
 
 
 def test_a_citys_long_signature_title_prints_whole(tmp_path) -> None:
@@ -199,7 +174,7 @@ def test_a_citys_long_signature_title_prints_whole(tmp_path) -> None:
     assert len(title) > len("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
     path = write_forms(tmp_path / "BaoCao_2020.xlsx", make_parent_results(), config)
     pdf = office.convert(path, "pdf", tmp_path / "pdf")
-    ws = words(pdf, 1)
+    ws = pdf_words(pdf, 1)
     # The block may take the columns right of the names: from column (1) to the page's right.
     left_edge = min(w.x0 for w in ws if w.text == "(1)")
     right_edge = max(w.x1 for w in ws)
