@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+import numpy as np
 from defusedxml import ElementTree as DET
 
 from .findings import col_number
@@ -107,8 +108,6 @@ _P = rb"(?:[A-Za-z_][\w.-]*:)?"  # any namespace prefix
 # Every writer seen (Excel, LibreOffice, openpyxl, xlsxwriter) writes `<c r="…"` with no prefix
 # and `r` first: then a literal-led pattern finds the cells holding a value, at C speed.
 _XLSX_FILLED = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*(?<!/)>\s*<(?:v|f|is)[\s/>]')
-_XLSX_OTHER_CELL = re.compile(rb'<c(?! r=")[\s/>]')
-_XLSX_PREFIXED_CELL = re.compile(rb"<[A-Za-z_][\w.-]*:c[\s/>]")
 _XLSX_TOKEN = re.compile(
     rb"<" + _P + rb"(row|c)(?=[\s/>])([^>]*)>(?=(\s*<" + _P + rb"(?:v|f|is)[\s/>])?)"
 )
@@ -136,12 +135,101 @@ def _chunks(member: IO[bytes]) -> Iterator[tuple[bytes, int]]:
         carry = buf[cut:]
 
 
-def _plain(head: bytes) -> bool:
-    """Whether every cell tag here is a bare `<c r="…"`, as the fast pattern expects (the
-    counts first: a regex over millions of cells costs more than the cells' own scan)."""
-    if head.count(b"<c") != head.count(b'<c r="') and _XLSX_OTHER_CELL.search(head):
-        return False
-    return not _XLSX_PREFIXED_CELL.search(head)
+# Byte → whether it is white space, or may end a tag's name (white space, `/`, `>`).
+_SPACES = np.zeros(256, dtype=bool)
+_SPACES[[0x20, 0x09, 0x0A, 0x0D]] = True
+_ENDS_NAME = _SPACES.copy()
+_ENDS_NAME[[ord("/"), ord(">")]] = True
+_REF = 11  # `[A-Z]{1,3}[0-9]{1,7}"`: the longest reference with its closing quote
+_PAD = _REF + 8  # zero bytes after a buffer, so that every look-ahead below stays inside it
+_HIDDEN = (b'hidden="1"', b'hidden="true"')
+_EMPTY = np.zeros(0, dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    """What one buffer of a sheet's XML says, from a few vector passes over its bytes (a
+    register's 20,000 cells at once, not 20,000 regex matches or substring searches)."""
+
+    plain: bool  # every cell tag is a bare `<c r="…"`, as the fast ways expect
+    flagged: bool  # it may hold a formula or a hidden row (an over-estimate)
+    rows: np.ndarray  # 1-based row and column of each cell holding a value…
+    cols: np.ndarray
+    exact: bool  # …unless a value stands apart from its tag (pretty-printed): the regex decides
+
+
+def _look(buf: bytes, cut: int) -> _Chunk:
+    """The tags starting before `cut`. A `<c` or `<prefix:c` followed by white space, `/`
+    or `>` is a cell tag; one not written `<c r="` makes the chunk not plain. The cells
+    holding a value are those `_XLSX_FILLED` finds: the value tag right after the cell's
+    `>`, then the reference of those cells only."""
+    a = np.frombuffer(buf + bytes(_PAD), dtype=np.uint8)
+    lt = np.flatnonzero(a[:cut] == 0x3C)  # <
+    name, ends = a[lt + 1], _ENDS_NAME[a[lt + 2]]
+    colon = np.flatnonzero(a[:cut] == 0x3A)  # :
+    prefixed, prefixed_ends = a[colon + 1], _ENDS_NAME[a[colon + 2]]
+    cell = (name == 0x63) & ends  # c
+    bare = cell & (a[lt + 2] == 0x20) & (a[lt + 3] == 0x72) & (a[lt + 4] == 0x3D)  # ` r=`
+    bare &= a[lt + 5] == 0x22  # "
+    if int(cell.sum()) != int(bare.sum()) or ((prefixed == 0x63) & prefixed_ends).any():
+        return _Chunk(False, True, _EMPTY, _EMPTY, True)
+    flagged = bool(
+        ((name == 0x66) & ends).any()  # <f
+        or ((prefixed == 0x66) & prefixed_ends).any()  # <x:f
+        or (b'hidden="' in buf and any(mark in buf for mark in _HIDDEN))
+    )
+    ref = lt[bare] + 6
+    gt = np.flatnonzero(a == 0x3E)  # >
+    at = np.searchsorted(gt, ref)
+    closed = at < len(gt)
+    ref, end = ref[closed], gt[at[closed]]
+    open_tag = a[end - 1] != 0x2F  # `/>`: an empty cell
+    ref, end = ref[open_tag], end[open_tag]
+    after = a[end + 1]
+    if _SPACES[after].any():
+        return _Chunk(True, flagged, _EMPTY, _EMPTY, False)
+    value = a[end + 2]
+    filled = (after == 0x3C) & (
+        (((value == 0x76) | (value == 0x66)) & _ENDS_NAME[a[end + 3]])  # <v, <f
+        | ((value == 0x69) & (a[end + 3] == 0x73) & _ENDS_NAME[a[end + 4]])  # <is
+    )
+    w = a[ref[filled][:, None] + np.arange(_REF)]
+    upper = (w >= 0x41) & (w <= 0x5A)
+    letters = np.logical_and.accumulate(upper[:, :4], axis=1).sum(axis=1)  # 0…4
+    digits = np.take_along_axis(w, np.minimum(letters[:, None] + np.arange(8), _REF - 1), 1)
+    is_digit = (digits >= 0x30) & (digits <= 0x39)
+    run = np.logical_and.accumulate(is_digit, axis=1).sum(axis=1)  # 0…8
+    quote = np.take_along_axis(w, np.minimum(letters + run, _REF - 1)[:, None], 1)[:, 0]
+    ok = (letters >= 1) & (letters <= 3) & (run >= 1) & (run <= 7) & (quote == 0x22)
+    rows = np.zeros(len(w), dtype=np.int64)
+    cols = np.zeros(len(w), dtype=np.int64)
+    for i in range(7):  # Horner's rule, a column of the references at a time
+        rows = np.where(i < run, rows * 10 + (digits[:, i].astype(np.int64) - 0x30), rows)
+    for i in range(3):
+        cols = np.where(i < letters, cols * 26 + (w[:, i].astype(np.int64) - 0x40), cols)
+    return _Chunk(True, flagged, rows[ok], cols[ok], True)
+
+
+def _filled_by_regex(buf: bytes, cut: int) -> tuple[np.ndarray, np.ndarray]:
+    found = _XLSX_FILLED.findall(buf, 0, min(len(buf), cut + _MARGIN))
+    rows = np.array([int(d) for _, d in found], dtype=np.int64)
+    cols = np.array([col_number(c.decode()) for c, _ in found], dtype=np.int64)
+    return rows, cols
+
+
+def _see_filled(reach: Reach, rows: np.ndarray, cols: np.ndarray) -> None:
+    """The farthest row and column among these cells, each with its first cell."""
+    if not len(rows):
+        return
+    i = int(rows.argmax())
+    reach.see(int(rows[i]), int(cols[i]))
+    j = int(cols.argmax())
+    reach.see(int(rows[j]), int(cols[j]))
+
+
+def maybe_flagged(data: bytes) -> bool:
+    """Whether a sheet's XML may hold a formula or a hidden row (an over-estimate)."""
+    return _look(data, len(data)).flagged
 
 
 _SAMPLE = 512 * 1024
@@ -168,34 +256,34 @@ def _sampled(name: str, member: IO[bytes], stop: Stop) -> Extent | None:
     return None
 
 
-def _xlsx_extent(name: str, open_member: Callable[[], IO[bytes]], size: int, stop: Stop) -> Extent:
+def _xlsx_extent(
+    name: str, open_member: Callable[[], IO[bytes]], size: int, stop: Stop
+) -> tuple[Extent, bool]:
+    """The sheet's extent, and whether its XML may hold formulas or hidden rows
+    (`maybe_flagged`, looked at in the same pass; True when the pass did not see it all)."""
     if size > _CHUNK:
         with open_member() as member:
             early = _sampled(name, member, stop)
         if early:
-            return early
+            return early, True
     reach = Reach(name)
+    flagged = False
     with open_member() as member:
         for buf, cut in _chunks(member):
-            if not _plain(buf[:cut]):
+            look = _look(buf, cut)
+            if not look.plain:
                 break
-            found = _XLSX_FILLED.findall(buf, 0, min(len(buf), cut + _MARGIN))
-            if not found:
-                continue
-            cols, digits = zip(*found, strict=True)
-            rows = list(map(int, digits))
-            last = max(rows)
-            if last > reach.rows:
-                reach.see(last, col_number(cols[rows.index(last)].decode()))
-            widest = max(set(cols), key=lambda c: (len(c), c))
-            if col_number(widest.decode()) > reach.cols:
-                reach.see(rows[cols.index(widest)], col_number(widest.decode()))
+            flagged = flagged or look.flagged
+            if look.exact:
+                _see_filled(reach, look.rows, look.cols)
+            else:
+                _see_filled(reach, *_filled_by_regex(buf, cut))
             if stop(reach):
-                return reach.extent()
+                return reach.extent(), True
         else:
-            return reach.extent()
+            return reach.extent(), flagged
     with open_member() as member:
-        return _xlsx_counted(name, member, stop)
+        return _xlsx_counted(name, member, stop), True
 
 
 def _xlsx_counted(name: str, member: IO[bytes], stop: Stop) -> Extent:
@@ -225,16 +313,36 @@ def _xlsx_counted(name: str, member: IO[bytes], stop: Stop) -> Extent:
     return reach.extent()
 
 
-def xlsx_extents(path: Path, stop: BookStop) -> list[Extent]:
+@dataclass(frozen=True)
+class XlsxScan:
+    """One pass over an .xlsx: its sheets as workbook.xml lists them, whether it is Strict
+    Open XML, each sheet's extent, and the sheets whose XML may hold formulas or hidden rows
+    (the only ones whose XML must be parsed for them)."""
+
+    sheets: tuple[str, ...]
+    strict: bool
+    extents: tuple[Extent, ...]
+    flagged: frozenset[str]
+
+
+def xlsx_scan(path: Path, stop: BookStop) -> XlsxScan:
     out: list[Extent] = []
+    flagged: set[str] = set()
     with zipfile.ZipFile(path) as zf:
-        sheets, _ = ooxml_sheets(zf)
+        sheets, strict = ooxml_sheets(zf)
         for s in sheets:
             size = zf.getinfo(s.member).file_size
-            out.append(
-                _xlsx_extent(s.name, lambda m=s.member: zf.open(m), size, lambda r: stop(out, r))
+            e, maybe = _xlsx_extent(
+                s.name, lambda m=s.member: zf.open(m), size, lambda r: stop(out, r)
             )
-    return out
+            out.append(e)
+            if maybe:
+                flagged.add(s.name)
+    return XlsxScan(tuple(s.name for s in sheets), strict, tuple(out), frozenset(flagged))
+
+
+def xlsx_extents(path: Path, stop: BookStop) -> list[Extent]:
+    return list(xlsx_scan(path, stop).extents)
 
 
 # ── .ods ──────────────────────────────────────────────────────────────────────────────────

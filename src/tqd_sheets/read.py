@@ -277,16 +277,25 @@ def _strict_f01(path: Path) -> Finding:
     )
 
 
-def _extents(path: Path, suffix: str, marks: extent.OdsMarks | None = None) -> list[Extent]:
-    """How far each sheet reaches, or [] when the file cannot be measured (then calamine
-    decides: a file it cannot read is F01 all the same). An .ods's `marks` come with it."""
+def _stop(done: list[Extent], current: extent.Reach) -> bool:
+    return sum(e.cells for e in done) + current.rows * current.cols > MAX_CELLS
 
-    def stop(done: list[Extent], current: extent.Reach) -> bool:
-        return sum(e.cells for e in done) + current.rows * current.cols > MAX_CELLS
 
+def _xlsx_scan(path: Path) -> extent.XlsxScan | None:
+    """The one pass over an .xlsx's XML (sizes, sheet list, where flags may be), or None
+    when the file cannot be measured: then calamine decides, and the XML is read again."""
     try:
-        if suffix in (".xlsx", ".xlsm"):
-            return extent.xlsx_extents(path, stop)
+        return extent.xlsx_scan(path, _stop)
+    except (KeyError, ValueError, IndexError, zipfile.BadZipFile, OSError):
+        return None
+
+
+def _extents(path: Path, suffix: str, marks: extent.OdsMarks | None = None) -> list[Extent]:
+    """How far each sheet of an .ods or .xls reaches, or [] when the file cannot be measured
+    (then calamine decides: a file it cannot read is F01 all the same). An .ods's `marks`
+    come with it."""
+    stop = _stop
+    try:
         if suffix == ".ods":
             return extent.ods_extents(path, stop, marks)
         if suffix == ".xls":
@@ -340,11 +349,17 @@ def _read(path: Path) -> tuple[RawWorkbook | None, list[Finding]]:
     """The size first, from the file's own bytes; then calamine reads the grid; the XML
     gives what calamine does not expose."""
     suffix = path.suffix.lower()
+    ooxml = suffix in (".xlsx", ".xlsm")
     marks = extent.OdsMarks() if suffix == ".ods" else None
-    big = _too_big(path, _extents(path, suffix, marks))
+    scan = _xlsx_scan(path) if ooxml else None
+    extents = list(scan.extents) if scan else [] if ooxml else _extents(path, suffix, marks)
+    big = _too_big(path, extents)
     if big:
         return None, [big]
-    listed, strict = _listed_sheets(path) if suffix in (".xlsx", ".xlsm") else ([], False)
+    if scan:
+        listed, strict = list(scan.sheets), scan.strict
+    else:
+        listed, strict = _listed_sheets(path) if ooxml else ([], False)
     try:
         book = pc.CalamineWorkbook.from_path(str(path))
     except pc.PasswordError:
@@ -356,8 +371,8 @@ def _read(path: Path) -> tuple[RawWorkbook | None, list[Finding]]:
     if strict and not set(listed) <= set(book.sheet_names):
         return None, [_strict_f01(path)]
     flags = (
-        _ooxml_flags(path)
-        if suffix in (".xlsx", ".xlsm")
+        _ooxml_flags(path, scan.flagged if scan else None)
+        if ooxml
         else _ods_flags(path, marks)
         if suffix == ".ods"
         else {}
@@ -406,9 +421,6 @@ def _listed_sheets(path: Path) -> tuple[list[str], bool]:
 
 
 _CELL = re.compile(r"^([A-Z]+)(\d+)$")
-# What a sheet's XML holds if it has a formula (unprefixed or prefixed) or a hidden row. Plain
-# substring tests: a regex here would cost more than the whole read of a filled register.
-_MAYBE_FLAGGED = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/", b'hidden="1"', b'hidden="true"')
 
 
 @dataclass(frozen=True)
@@ -467,18 +479,23 @@ def _ods_flags(path: Path, marks: extent.OdsMarks | None = None) -> dict[str, Sh
     return out
 
 
-def _ooxml_flags(path: Path) -> dict[str, SheetFlags]:
+def _ooxml_flags(path: Path, only: frozenset[str] | None = None) -> dict[str, SheetFlags]:
     """Hidden rows and formulas without results, per sheet: what calamine does not expose.
-    Transitional and Strict Open XML name the same elements in different namespaces."""
+    Transitional and Strict Open XML name the same elements in different namespaces.
+    `only`: the sheets the size scan saw marks in (None: look at every sheet)."""
+    if only is not None and not only:
+        return {}
     row_tags = {f"{{{ns}}}row" for ns in MAIN_NS}
     cell_tags = {f"{{{ns}}}c" for ns in MAIN_NS}
     out = {}
     with zipfile.ZipFile(path) as zf:
         sheets, _ = ooxml_sheets(zf)
         for sheet in sheets:
+            if only is not None and sheet.name not in only:
+                continue
             data = zf.read(sheet.member)
             # Most filled registers have neither: skip the parse (it would double the read time).
-            if not any(mark in data for mark in _MAYBE_FLAGGED):
+            if not extent.maybe_flagged(data):
                 continue
             hidden: set[int] = set()
             uncomputed: set[tuple[int, int]] = set()
