@@ -14,6 +14,7 @@ import zipfile
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -83,9 +84,10 @@ SHEETS = st.lists(cells(), max_size=40).map(b"".join)
 
 
 @settings(max_examples=400, deadline=None)
-@given(SHEETS)
-def test_the_vector_look_agrees_with_the_regexes_it_replaced(buf):
-    look = extent._look(buf, len(buf))
+@given(SHEETS, st.sampled_from([extent._look_vector, extent._look_regex]))
+def test_the_vector_look_agrees_with_the_regexes_it_replaced(buf, look_at):
+    """Both ways: the vector passes (long buffers) and the regexes (short ones)."""
+    look = look_at(buf, len(buf))
     # Never plain where the old way was not; not plain beyond it only for a `:c` in text,
     # which sends the sheet to the slow count (right, only slower).
     assert look.plain == plain_before(buf) or (plain_before(buf) and re.search(rb":c[\s/>]", buf))
@@ -99,23 +101,29 @@ def test_the_vector_look_agrees_with_the_regexes_it_replaced(buf):
             assert re.search(rb"<c r=\"[^>]*[^/]>\s", buf)  # a value apart from its tag
 
 
-def test_a_cell_at_the_end_of_the_buffer_and_one_never_closed():
+BOTH = pytest.mark.parametrize("look_at", [extent._look_vector, extent._look_regex])
+
+
+@BOTH
+def test_a_cell_at_the_end_of_the_buffer_and_one_never_closed(look_at):
     assert filled_before(b'<c r="AB12"><v>1</v></c>') == [(12, 28)]
-    look = extent._look(b'<c r="AB12"><v>1</v></c>', 24)
+    look = look_at(b'<c r="AB12"><v>1</v></c>', 24)
     assert (look.rows.tolist(), look.cols.tolist()) == ([12], [28])
-    look = extent._look(b'<c r="A1"><v>1</v></c><c r="XFD1048576"', 39)
+    look = look_at(b'<c r="A1"><v>1</v></c><c r="XFD1048576"', 39)
     assert (look.rows.tolist(), look.cols.tolist()) == ([1], [1])
 
 
-def test_only_tags_before_the_cut_count():
+@BOTH
+def test_only_tags_before_the_cut_count(look_at):
     buf = b'<c r="A1"><v>1</v></c><c r="Z9"><v>1</v></c>'
-    look = extent._look(buf, buf.index(b'<c r="Z9"'))
+    look = look_at(buf, buf.index(b'<c r="Z9"'))
     assert (look.rows.tolist(), look.cols.tolist()) == ([1], [1])
 
 
-def test_the_farthest_references_a_writer_may_use():
+@BOTH
+def test_the_farthest_references_a_writer_may_use(look_at):
     buf = b'<c r="XFD1048576"><v>1</v></c><c r="A9999999"><v>1</v></c>'
-    look = extent._look(buf, len(buf))
+    look = look_at(buf, len(buf))
     assert sorted(zip(look.rows.tolist(), look.cols.tolist(), strict=True)) == [
         (1048576, 16384),
         (9999999, 1),

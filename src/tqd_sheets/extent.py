@@ -158,11 +158,33 @@ class _Chunk:
     exact: bool  # …unless a value stands apart from its tag (pretty-printed): the regex decides
 
 
+_SMALL = 64 * 1024  # below this, a few regexes cost less than the vector passes' set-up
+_OTHER_CELL = re.compile(rb'<c(?! r=")[ \t\n\r/>]')
+_PREFIXED = re.compile(rb":c[ \t\n\r/>]")
+_FORMULA = re.compile(rb"[<:]f[ \t\n\r/>]")
+
+
 def _look(buf: bytes, cut: int) -> _Chunk:
     """The tags starting before `cut`. A `<c` or `<prefix:c` followed by white space, `/`
     or `>` is a cell tag; one not written `<c r="` makes the chunk not plain. The cells
-    holding a value are those `_XLSX_FILLED` finds: the value tag right after the cell's
-    `>`, then the reference of those cells only."""
+    holding a value are those `_XLSX_FILLED` finds."""
+    return _look_vector(buf, cut) if cut >= _SMALL else _look_regex(buf, cut)
+
+
+def _look_regex(buf: bytes, cut: int) -> _Chunk:
+    head = buf[:cut]
+    if _OTHER_CELL.search(head) or _PREFIXED.search(head):
+        return _Chunk(False, True, _EMPTY, _EMPTY, True)
+    flagged = bool(_FORMULA.search(head)) or any(mark in buf for mark in _HIDDEN)
+    found = [m for m in _XLSX_FILLED.finditer(buf, 0, min(len(buf), cut + _MARGIN))]
+    rows = np.array([int(m.group(2)) for m in found if m.start() < cut], dtype=np.int64)
+    cols = [col_number(m.group(1).decode()) for m in found if m.start() < cut]
+    return _Chunk(True, flagged, rows, np.array(cols, dtype=np.int64), True)
+
+
+def _look_vector(buf: bytes, cut: int) -> _Chunk:
+    """`_look` by a few vector passes over the bytes: the value tag right after each cell's
+    `>` first, then the references of the cells holding one only."""
     a = np.frombuffer(buf + bytes(_PAD), dtype=np.uint8)
     lt = np.flatnonzero(a[:cut] == 0x3C)  # <
     name, ends = a[lt + 1], _ENDS_NAME[a[lt + 2]]
