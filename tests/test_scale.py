@@ -367,3 +367,33 @@ def test_register_text_round_trips_through_the_streamed_xml(tmp_path, config):
     listed = book.get_sheet_by_name("Đạt GĐVH").to_python()
     assert [r[0] for r in listed if str(r[0]).startswith("Khóm")] == ["Khóm <1>: 4 hộ"]
     assert [r[1] for r in listed[8:12]] == [1.5] * 4
+
+
+def test_an_input_is_hashed_once_a_run_and_afresh_the_next(tmp_path, monkeypatch):
+    """The cache's key, the manifest and the history ask for the same SHA-256."""
+    import hashlib
+
+    from tqd_sheets import cache
+
+    path = tmp_path / "K1.xlsx"
+    path.write_bytes(b"first")
+    opened: list[Path] = []
+    real_open = Path.open
+
+    def counting(self, mode="r", *args, **kwargs):
+        if mode == "rb":
+            opened.append(self)
+        return real_open(self, mode, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", counting)
+    cache.forget_digests()
+    first = hashlib.sha256(b"first").hexdigest()
+    assert cache.sha256_of(path) == first
+    assert cache.file_digest(path) == first
+    assert opened == [path]
+    path.write_bytes(b"second!")  # another size: another file, whatever the clock says
+    assert cache.sha256_of(path) == hashlib.sha256(b"second!").hexdigest()
+    assert len(opened) == 2
+    cache.forget_digests()  # a new run
+    cache.sha256_of(path)
+    assert len(opened) == 3

@@ -43,16 +43,35 @@ def code_fingerprint() -> str:
     return h.hexdigest()
 
 
-def file_digest(path: Path) -> str | None:
-    """SHA-256 of a regular file's bytes, or None when it cannot be read (then no caching)."""
-    h = hashlib.sha256()
-    try:
+_DIGESTS: dict[tuple[str, int, int, int, int], str] = {}
+
+
+def sha256_of(path: Path) -> str:
+    """SHA-256 of a file's bytes (OSError when it cannot be read). A run asks three times of
+    each input (the cache's key, the manifest, the history's record): the file is read once,
+    and again only when its size, time, inode or device changed meanwhile."""
+    st = path.stat()
+    key = (str(path.resolve()), st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
+    if key not in _DIGESTS:
+        h = hashlib.sha256()
         with path.open("rb") as fh:
             for chunk in iter(lambda: fh.read(_CHUNK), b""):
                 h.update(chunk)
+        _DIGESTS[key] = h.hexdigest()
+    return _DIGESTS[key]
+
+
+def forget_digests() -> None:
+    """A new run: a file rewritten within the clock's resolution must not keep its old digest."""
+    _DIGESTS.clear()
+
+
+def file_digest(path: Path) -> str | None:
+    """SHA-256 of a regular file's bytes, or None when it cannot be read (then no caching)."""
+    try:
+        return sha256_of(path)
     except OSError:
         return None
-    return h.hexdigest()
 
 
 class Cache:

@@ -5,7 +5,6 @@ Pure orchestration of the modules that hold the work; file writing happens in `o
 
 from __future__ import annotations
 
-import hashlib
 import multiprocessing
 import os
 import re
@@ -21,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import catalog, chain, progress, units, validate
-from .cache import Cache
+from .cache import Cache, forget_digests, sha256_of
 from .config import Config
 from .findings import Finding, Severity, has_errors
 from .indicators import KhomData, compute, default_targets
@@ -429,6 +428,7 @@ def consolidate(
     jobs: int = 1,
     cache: Cache | None = None,
 ) -> Run:
+    forget_digests()  # each run reads its inputs' bytes afresh, once
     with wording(config):
         if chain.is_parent(config):
             run = _consolidate_outputs(files, config, period)
@@ -682,8 +682,4 @@ def _overview(
 
 
 def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+    return sha256_of(path)
