@@ -37,6 +37,7 @@ DATA = ROOT / "benchmarks" / ".data"
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 HOUSEHOLDS = 800
 NAIVE_SAMPLE = 10  # workbooks read the naive way; the figure is scaled to N
+WORKER_SAMPLE = 20  # workbooks whose worker steps are timed one by one
 # Libraries whose import a `check` may pay for (cumulative ms where first imported).
 HEAVY = ("pandas", "numpy", "pydantic", "python_calamine", "openpyxl", "xlsxwriter")
 HEAVY += ("defusedxml", "tqd_sheets.config", "tqd_sheets.pipeline", "tqd_sheets.cli")
@@ -255,6 +256,53 @@ def check_one(file: Path, cfg: Path) -> tuple[float, float, list[tuple[str, floa
     return best, bare, heavy
 
 
+WORKER_STEPS = """
+import json, pickle, sys, time
+from pathlib import Path
+import python_calamine as pc
+from tqd_sheets import pipeline, read, validate
+from tqd_sheets.config import load_config
+from tqd_sheets.parse import parse_workbook
+cfg = load_config(Path(sys.argv[1]))
+files = [Path(f) for f in sys.argv[2:]]
+steps = {}
+def step(name, fn, items):
+    fn(items[0])  # warm
+    t = time.process_time()
+    out = [fn(x) for x in items]
+    steps[name] = (time.process_time() - t) / len(items) * 1000
+    return out
+def floor(f):
+    book = pc.CalamineWorkbook.from_path(str(f))
+    for name in book.sheet_names:
+        book.get_sheet_by_name(name).to_python()
+step("floor (calamine alone)", floor, files)
+step("safety checks", lambda f: read._safety(f, f.open("rb").read(8)), files)
+step("size scan", read._xlsx_scan, files)
+raws = step("whole read (scan, calamine, grids)", lambda f: read.read_workbook(f)[0], files)
+with pipeline.wording(cfg):
+    parsed = step("parse", lambda r: parse_workbook(r, cfg.khom_codes), raws)
+    step("validate", validate.validate_workbook, parsed)
+checked = [pipeline._pooled(f, cfg) for f in files]
+step("answer to the main process (pickle both ways)",
+     lambda c: pickle.loads(pickle.dumps(c)), checked)
+step("worker total", lambda f: pickle.dumps(pipeline._pooled(f, cfg)), files)
+print(json.dumps(steps))
+"""
+
+
+def worker_steps(cfg: Path, files: list[Path]) -> dict[str, float]:
+    """Processor ms per workbook of each step a worker takes, in one fresh process."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    argv = [sys.executable, "-c", WORKER_STEPS, str(cfg), *map(str, files)]
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
+    try:
+        return json.loads(done.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        print(done.stderr[-2000:], file=sys.stderr)
+        return {}
+
+
 def breakdown(cfg: Path, box: Path, out: Path) -> dict[str, float]:
     """Where a re-run's time goes, in seconds, in a fresh process (its imports first)."""
     script = f"""
@@ -277,11 +325,18 @@ run = consolidate(files, cfg, cache=Cache(out / FOLDER, cfg))
 t["checks from cache, cross checks, figures"] = time.perf_counter() - t1
 scratch = out / "phases"
 scratch.mkdir(exist_ok=True)
+store = scratch / "lich-su.sqlite"
+store.unlink(missing_ok=True)
+from tqd_sheets.baocao_docx import write_baocao
+from tqd_sheets.history_run import attach, remember
 for name, write in (
+    ("history before (L checks)", lambda: attach(run, cfg, store)),
     ("forms (BaoCao)", lambda: write_forms(scratch / "B.xlsx", run.results, cfg)),
+    ("báo cáo (.docx)", lambda: write_baocao(scratch / "B.docx", run.results, cfg)),
     ("report (KiemTra)", lambda: write_report(scratch / "K.xlsx", run.results)),
     ("registers (DanhSach)", lambda: write_registers(
         scratch / "D.xlsx", outputs.registers_of(run, cfg), cfg, run.period)),
+    ("history record", lambda: remember(run, cfg, store, files)),
 ):
     t1 = time.perf_counter()
     write()
@@ -335,6 +390,7 @@ def main() -> None:
             os.utime(changed)
             wall3, *_ = run(argv)  # one workbook sent again
             phases = breakdown(cfg, box, out)
+        steps = worker_steps(cfg, files[: min(WORKER_SAMPLE, n)])
         row = {
             "n": n,
             "wall": wall,
@@ -348,6 +404,7 @@ def main() -> None:
             "cached": wall2,
             "one": wall3,
             "phases": phases,
+            "steps": steps,
         }
         rows.append(row)
         print(
@@ -358,6 +415,10 @@ def main() -> None:
             f"chạy lại (bộ đệm) {wall2:.1f} s; sau khi 1 biểu đổi {wall3:.1f} s"
         )
         print("  lần chạy lại gồm: " + ", ".join(f"{k} {v:.1f} s" for k, v in phases.items()))
+        print(
+            "  một biểu trong tiến trình con (ms CPU): "
+            + ", ".join(f"{k} {v:.1f}" for k, v in steps.items())
+        )
     box, cfg = inbox(1, every)
     t_check, bare, heavy = check_one(next(box.iterdir()), cfg)
     imports = ", ".join(f"{name} {ms:.0f} ms" for name, ms in heavy)
@@ -416,6 +477,19 @@ def write_results(rows: list[dict], t_check: float, bare: float, heavy: list, jo
     ]
     for r in rows:
         cells = " | ".join(f"{r['phases'].get(k, float('nan')):.1f}" for k in names)
+        lines.append(f"| {r['n']:,} | {cells} |")
+    names = list(dict.fromkeys(k for r in rows for k in r.get("steps", {})))
+    lines += [
+        "",
+        f"Where a worker's time goes: processor ms per workbook (first {WORKER_SAMPLE} "
+        "workbooks, one fresh process, `time.process_time`; the floor is the same files read "
+        "by calamine alone, so its row shows what the target allows per core):",
+        "",
+        "| N | " + " | ".join(names) + " |",
+        "| ---: | " + " | ".join("---:" for _ in names) + " |",
+    ]
+    for r in rows:
+        cells = " | ".join(f"{r.get('steps', {}).get(k, float('nan')):.1f}" for k in names)
         lines.append(f"| {r['n']:,} | {cells} |")
     big = rows[-1]
     lines += [

@@ -194,3 +194,26 @@ def test_a_file_the_scan_cannot_measure_is_still_read(tmp_path: Path):
     assert read._xlsx_scan(broken) is None
     raw, findings = read.read_workbook(broken)
     assert raw is None and [f.code for f in findings] == ["F01"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(cells(), min_size=1, max_size=60).map(b"".join), st.integers(8, 64))
+def test_chunks_give_every_tag_whole_once(data, size):
+    """Read in pieces of `size` bytes: each tag starts before exactly one buffer's cut (in
+    the order of the file) and lies whole in that buffer."""
+    import io
+
+    original = extent._CHUNK, extent._MARGIN
+    extent._CHUNK, extent._MARGIN = size, 4
+    try:
+        seen: list[bytes] = []
+        for buf, cut in extent._chunks(io.BytesIO(data)):
+            starts = [m.start() for m in re.finditer(rb"<", buf) if m.start() < cut]
+            for s in starts:
+                end = buf.find(b">", s)
+                whole = data.find(buf[s : end + 1]) >= 0 if end >= 0 else False
+                seen.append(buf[s : end + 1] if whole else buf[s:])
+        want = [data[m.start() : data.find(b">", m.start()) + 1] for m in re.finditer(rb"<", data)]
+        assert seen == want
+    finally:
+        extent._CHUNK, extent._MARGIN = original

@@ -118,21 +118,24 @@ _MARGIN = 4096  # bytes of look-ahead kept past a chunk's cut, for the value aft
 
 def _chunks(member: IO[bytes]) -> Iterator[tuple[bytes, int]]:
     """(buffer, cut): every tag starting before `cut` lies whole in the buffer, with
-    `_MARGIN` bytes after the cut to look ahead into; what follows the cut comes again."""
+    `_MARGIN` bytes after the cut to look ahead into; what follows the cut comes again. The
+    last buffer is whole (cut at its end): a sheet that fits in one read is one buffer."""
     carry = b""
+    data = member.read(_CHUNK)
     while True:
-        data = member.read(_CHUNK)
+        more = member.read(_CHUNK) if data else b""
         buf = carry + data
-        if not data:
+        if not more:
             if buf:
                 yield buf, len(buf)
             return
         cut = buf.rfind(b"<", 0, max(0, len(buf) - _MARGIN))
         if cut <= 0:
             carry = buf
-            continue
-        yield buf, cut
-        carry = buf[cut:]
+        else:
+            yield buf, cut
+            carry = buf[cut:]
+        data = more
 
 
 # Byte → whether it is white space, or may end a tag's name (white space, `/`, `>`).
