@@ -397,3 +397,20 @@ def test_an_input_is_hashed_once_a_run_and_afresh_the_next(tmp_path, monkeypatch
     cache.forget_digests()  # a new run
     cache.sha256_of(path)
     assert len(opened) == 3
+
+
+def test_workers_write_the_cache_and_a_second_run_reads_nothing(inbox, tmp_path, config):
+    files = sorted(inbox.iterdir())
+    store = cache.Cache(tmp_path / "c", config)
+    first = check_files(files, config, jobs=2, cache=store)
+    assert len(list((tmp_path / "c").glob("*.pickle"))) == len(files)
+    assert list((tmp_path / "c").glob(".*")) == []  # no half-written entry left
+
+    def never(path, config, trust_marker):
+        raise AssertionError(f"{path.name} read again")
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(pipeline, "_check_file", never)
+        again = check_files(files, config, jobs=2, cache=cache.Cache(tmp_path / "c", config))
+    assert [c.findings for c in again] == [c.findings for c in first]
+    assert [c.name for c in again] == [p.name for p in files]

@@ -16,7 +16,7 @@ import contextlib
 import hashlib
 import os
 import pickle
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -117,28 +117,55 @@ class Cache:
         self.hits += 1
         return checked
 
-    def put(self, path: Path, checked: Checked) -> None:
-        """Keep what was learnt of `path`; a cache that cannot be written is no cache."""
+    def entry(self, path: Path) -> Entry | None:
+        """Where what is learnt of `path` will be kept (None: not cached), for a worker to
+        write: the answer it pickles for the main process is the entry's content."""
         key = self.key(path)
         if key is None:
-            return
+            return None
         self.used.add(key)
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            data = pickle.dumps(replace(checked, raw=None), protocol=pickle.HIGHEST_PROTOCOL)
-            tmp = self.folder / f".{key}.{os.getpid()}.tmp"
-            tmp.write_bytes(_MAGIC + key.encode() + b"\n" + data)
-            os.replace(tmp, self._entry(key))
-        except Exception:
-            return
+        return Entry(self._entry(key), key)
+
+    def put(self, path: Path, checked: Checked) -> None:
+        """Keep what was learnt of `path`; a cache that cannot be written is no cache."""
+        entry = self.entry(path)
+        if entry is not None:
+            entry.write(dumps(checked))
 
     def prune(self) -> None:
-        """Forget the files this run did not see: the cache stays the size of the inbox."""
+        """Forget the files this run did not see: the cache stays the size of the inbox.
+        Half-written entries of a worker that died go too."""
         try:
             entries = list(self.folder.glob("*.pickle"))
+            left = list(self.folder.glob(".*.tmp"))
         except OSError:
             return
-        for entry in entries:
-            if entry.stem not in self.used:
+        for entry in [*entries, *left]:
+            if entry.suffix == ".tmp" or entry.stem not in self.used:
                 with contextlib.suppress(OSError):
                     entry.unlink()
+
+
+def dumps(checked: Checked) -> bytes:
+    """What is kept of a checked file: all but its grid."""
+    return pickle.dumps(replace(checked, raw=None), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One file of the cache, and the key its content starts with."""
+
+    file: Path
+    key: str
+
+    def write(self, data: bytes) -> None:
+        """`data` (from `dumps`) as the entry, whole or not at all; a cache that cannot be
+        written is no cache."""
+        tmp = self.file.with_name(f".{self.key}.{os.getpid()}.tmp")
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_bytes(_MAGIC + self.key.encode() + b"\n" + data)
+            os.replace(tmp, self.file)
+        except Exception:
+            with contextlib.suppress(OSError):
+                tmp.unlink()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import re
 import sys
 import traceback
@@ -20,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import catalog, chain, progress, units, validate
-from .cache import Cache, forget_digests, sha256_of
+from .cache import Cache, Entry, dumps, forget_digests, sha256_of
 from .config import Config
 from .findings import Finding, Severity, has_errors
 from .indicators import KhomData, compute, default_targets
@@ -148,12 +149,16 @@ def check_files(
         return [check_file(p, config, today) for p in files]
     done: list[Checked | None] = [cache.get(p) if cache else None for p in files]
     todo = [i for i, c in enumerate(done) if c is None]
-    lost: set[int] = set()  # a worker died on it: its F06 is not the file's, not to keep
+    lost: set[int] = set()  # a worker died on it, maybe of another file: try it again alone
     with progress.bar(len(files), "Đọc và kiểm tra") as bar:
         bar.update(len(files) - len(todo))
         if jobs > 1 and len(todo) > 1:
+            entries = {i: cache.entry(files[i]) if cache else None for i in todo}
             with _pool(min(jobs, len(todo))) as pool:
-                futures = {pool.submit(_pooled, files[i], config, trust_marker): i for i in todo}
+                futures = {
+                    pool.submit(_answer, files[i], config, trust_marker, entries[i]): i
+                    for i in todo
+                }
                 for future in as_completed(futures):
                     i = futures[future]
                     done[i] = _result(future, files[i], config)
@@ -164,27 +169,40 @@ def check_files(
             # tried again alone, so only the file that kills its worker keeps its F06.
             for i in sorted(lost):
                 with _pool(1) as alone:
-                    future = alone.submit(_pooled, files[i], config, trust_marker)
+                    future = alone.submit(_answer, files[i], config, trust_marker, entries[i])
                     done[i] = _result(future, files[i], config)
-                    if future.exception() is None:
-                        lost.discard(i)
         else:
             for i in todo:
-                done[i] = _pooled(files[i], config, trust_marker)
+                checked = done[i] = _pooled(files[i], config, trust_marker)
+                if cache and _keep(checked):
+                    cache.put(files[i], checked)
                 bar.update(1)
-    if cache:
-        for i in todo:
-            # An internal error (F06) may be passing (memory, a file being written): never
-            # kept, so the next run tries the file again.
-            if i not in lost and not any(f.code == "F06" for f in done[i].findings):  # type: ignore[union-attr]
-                cache.put(files[i], done[i])  # type: ignore[arg-type]
     return [dated(c, config, today) for c in done if c is not None]
 
 
-def _result(future: Future[Checked], path: Path, config: Config) -> Checked:
+def _keep(checked: Checked) -> bool:
+    """An internal error (F06) may be passing (memory, a file being written): never kept, so
+    the next run tries the file again."""
+    return not any(f.code == "F06" for f in checked.findings)
+
+
+def _answer(path: Path, config: Config, trust_marker: bool, entry: Entry | None) -> bytes:
+    """A worker's answer, pickled once: the same bytes go to the main process and, unless
+    it is an internal error, into the cache (written here, in parallel, not by the main
+    process afterwards)."""
+    checked = _pooled(path, config, trust_marker)
+    data = dumps(checked)
+    if entry is not None and _keep(checked):
+        entry.write(data)
+    return data
+
+
+def _result(future: Future[bytes], path: Path, config: Config) -> Checked:
     """A worker that died (out of memory, killed) is its file's finding, as in one process."""
     try:
-        return future.result()
+        checked: Checked = pickle.loads(future.result())
+        checked.path = path
+        return checked
     except (KeyboardInterrupt, SystemExit):
         raise
     except Exception as exc:
