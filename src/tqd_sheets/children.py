@@ -450,22 +450,29 @@ def _fmt(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:.6g}"
 
 
-def check_output(
+def check_in_run(
     child: ChildOutput, expected: Mapping[str, str], period: Period | None
 ) -> list[Finding]:
-    """Every U check of one child's output (its reading findings are already on it).
+    """The U checks against a run: the unit is expected (U01) and of its period (U02).
     `period` None: checked alone (`tqd-sheets check`), with no run's period to compare."""
-    if not child.readable:
+    if not child.readable or period is None:
         return []
     first = child.own[ROW].iloc[0] if len(child.own) else None
-    out: list[Finding] = []
-    if period is not None:
-        out += check_known(
+    return [
+        *check_known(
             child.unit, child.ten, expected, period, child.where, int(first) if first else None
-        )
-        out += check_period(child.rows, period, child.where)
-    out += check_required(child.rows, child.unit, child.where)
-    out += check_consistency(child.rows, child.unit, child.where)
-    out += check_sample(child.marker, child.unit, child.where)
-    out += check_complete(child)
-    return out
+        ),
+        *check_period(child.rows, period, child.where),
+    ]
+
+
+def check_alone(child: ChildOutput) -> list[Finding]:
+    """The U checks of the output on its own, whatever run reads it (U03, U04, U06, U07)."""
+    if not child.readable:
+        return []
+    return [
+        *check_required(child.rows, child.unit, child.where),
+        *check_consistency(child.rows, child.unit, child.where),
+        *check_sample(child.marker, child.unit, child.where),
+        *check_complete(child),
+    ]
