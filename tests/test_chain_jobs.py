@@ -220,3 +220,28 @@ def test_spawned_workers_read_as_forked_ones_do(
     assert [i.name for i in spawned] == [i.name for i in forked]
     assert [i.findings for i in spawned] == [i.findings for i in forked]
     assert [i.alone for i in spawned] == [i.alone for i in forked]
+
+
+def test_the_parent_run_is_the_one_before_issue_11(inbox: Path) -> None:
+    """The whole run, read across two processes, against the frozen copy of the code before
+    the parent's path was made parallel and fast (`chain_before`): every figure, finding,
+    title and status."""
+    import chain_before
+    from test_children_speed import nan_free
+
+    files = files_of(inbox)
+    config = city_config()
+    with pipeline.wording(config):  # as `pipeline.consolidate` ran it
+        period, old_items, old = chain_before.consolidate(files, config, P)
+        items = pipeline.read_outputs(files, config, jobs=2)
+        new_period, new_items, new = chain.consolidate(items, config, P)
+    assert new_period == period
+    assert [(i.name, i.findings, i.ignored, i.unit) for i in new_items] == [
+        (i.name, i.findings, i.ignored, i.unit) for i in old_items
+    ]
+    assert new.findings == old.findings
+    assert new.data.equals(old.data)
+    for frame in ("overview", "khom_titles", "ignored", "units_by_type", "targets"):
+        assert getattr(new, frame).equals(getattr(old, frame)), frame
+    keep = ("included", "expected", "ward_title", "ward_title_reasons", "complete", "children")
+    assert nan_free([getattr(new, k) for k in keep]) == nan_free([getattr(old, k) for k in keep])

@@ -19,7 +19,14 @@ from pathlib import Path
 import pandas as pd
 
 from . import catalog, units
-from .children import ChildOutput, check_alone, check_in_run, other_output, read_output
+from .children import (
+    ChildOutput,
+    check_alone,
+    check_in_run,
+    other_output,
+    read_output,
+    records,
+)
 from .config import Config
 from .findings import Finding, Severity
 from .indicators import Values, data_rows, roll_up, with_rates
@@ -209,7 +216,7 @@ def own_values(child: ChildOutput) -> tuple[dict[str, tuple[float, float, float]
     (loại → the same)."""
     totals: dict[str, tuple[float, float, float]] = {}
     by_loai: dict[str, dict[str, tuple[float, float, float]]] = {}
-    for r in child.own.itertuples(index=False):
+    for r in records(child.own):
         vals = (float(r.tu_so), float(r.mau_so), float(r.gia_tri))
         if r.phan_loai:
             by_loai.setdefault(str(r.phan_loai), {})[str(r.ma_chi_tieu)] = vals
@@ -234,8 +241,14 @@ def parent_totals(
 
 def _below(child: ChildOutput) -> tuple[units.Level, ...]:
     """The kinds of the child's own children, as its rows name them."""
-    rows = child.rows
-    caps = rows[(rows.ma_don_vi_cha == child.unit) & (rows.ma_don_vi != child.unit)].cap
+    rows, unit = child.rows, child.unit
+    caps = [
+        cap
+        for cap, up, code in zip(
+            rows.cap.tolist(), rows.ma_don_vi_cha.tolist(), rows.ma_don_vi.tolist(), strict=True
+        )
+        if up == unit and code != unit
+    ]
     return tuple(dict.fromkeys(units.LEVEL[c] for c in caps if c in units.LEVEL))
 
 
