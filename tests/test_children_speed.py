@@ -2,8 +2,8 @@
 finding or figure. The new code is compared with a frozen copy of the old one
 (`children_before`, `chain_before`) on random `Dữ liệu` grids, as a workbook (numbers) or a
 CSV (text) gives them: consistent figures of a unit and its children, then random cells made
-empty, NaN, text, booleans, negative, fractional or off by one, rows blanked, duplicated or
-of another period, unknown codes."""
+empty, NaN, text, booleans, negative, fractional or off by one, rows blanked, duplicated,
+cut short, run past the table or of another period, unknown codes."""
 
 from __future__ import annotations
 
@@ -74,7 +74,7 @@ def grid(seed: int) -> tuple[list[list[object]], dict[str, str]]:
                 r[j] = rng.choice(ODD) if rng.random() < 0.7 else _nudge(r[j], rng)
     for _ in range(rng.randint(0, 2)):
         i = rng.randrange(len(rows))
-        kind = rng.choice(["blank", "copy", "period", "code", "short"])
+        kind = rng.choice(["blank", "copy", "period", "code", "short", "long", "note"])
         if kind == "blank":
             rows[i] = [None] * len(DATA_COLUMNS)
         elif kind == "copy":
@@ -83,8 +83,12 @@ def grid(seed: int) -> tuple[list[list[object]], dict[str, str]]:
             rows[i][0] = rng.choice(["2019", "2020Q4", "", None])
         elif kind == "code":
             rows[i][5] = rng.choice(["XYZ", "", "ho"])
-        else:
+        elif kind == "short":
             rows[i] = rows[i][: rng.randint(0, len(DATA_COLUMNS) - 1)]
+        elif kind == "long":  # cells right of the table
+            rows[i] = [*rows[i], *rng.choice([["x"], [None, " "], [math.nan, 3.0]])]
+        else:  # a row empty but for a note right of the table
+            rows.insert(i, [None] * len(DATA_COLUMNS) + ["ghi chú"])
     if rng.random() < 0.5:  # as a CSV gives them: text
         rows = [["" if v is None else _csv(v) for v in r] for r in rows]
     header: list[object] = list(DATA_COLUMNS)

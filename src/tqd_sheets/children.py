@@ -230,6 +230,8 @@ def _unusable(
 
 
 def _text(v: object) -> str:
+    if type(v) is str:  # most cells: the same as below, sooner
+        return v.strip()
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return ""
     if isinstance(v, float) and v.is_integer():
@@ -246,24 +248,26 @@ def from_grid(
     out.findings += check_columns(header, where)
     if out.findings:
         return out
-    records, bad = [], []
+    records: list[tuple[object, ...]] = []
+    bad: list[Finding] = []
+    columns = [(col, col in NUMBERS) for col in DATA_COLUMNS]
     for i, line in enumerate(grid[1:], start=2):
         cells = list(line) + [None] * (len(DATA_COLUMNS) - len(line))
         if all(_text(v) == "" for v in cells):
             continue
-        rec: dict[str, object] = {ROW: i}
-        for j, col in enumerate(DATA_COLUMNS):
-            v = cells[j]
-            if col in NUMBERS:
+        rec: list[object] = []
+        for (col, is_number), v in zip(columns, cells, strict=False):
+            if is_number:
                 number = _number(v)
                 if number is None:
                     bad.append(catalog.make("U04", detail=f"ô không phải số ({col})", value=v,
                                             **where.at(col, i)))  # fmt: skip
                     number = math.nan
-                rec[col] = number
+                rec.append(number)
             else:
-                rec[col] = _text(v)
-        records.append(rec)
+                rec.append(_text(v))
+        rec.append(i)
+        records.append(tuple(rec))
     out.findings += bad
     out.rows = pd.DataFrame.from_records(records, columns=[*DATA_COLUMNS, ROW])
     if out.rows.empty:
