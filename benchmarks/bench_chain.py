@@ -7,9 +7,13 @@ code and name in `Dữ liệu` and in the hidden marker, and its household figur
 whole factor (1…5, by its place in the list) so rates and every U03 sum still hold. Every tenth
 is sent as its `DuLieu_P.csv`, the others as `BaoCao_P.xlsx`. Two of the 102 wards send nothing.
 
-Then `tqd-sheets consolidate` of the province, whole process, is timed; printed: time, ms per
-ward output, peak RSS of that process, its findings by severity, and whether the province's
-`Dữ liệu` totals equal this script's own sums of what the wards sent. Writes its section of
+Then `tqd-sheets consolidate` of the province, whole process, is timed three times: with
+`--jobs 1`, with `--jobs J` (default: the number of cores), and again with `--jobs J` over the
+cache the second run left (an officer's re-run). Each starts with no history. Printed for each:
+wall time, CPU time of the process and its workers (steadier than wall time on a shared
+machine), ms per ward output, peak RSS; then the findings by severity, whether the two
+first runs' `Dữ liệu` and findings are the same, and whether the province's `Dữ liệu` totals
+equal this script's own sums of what the wards sent. Writes its section of
 `benchmarks/RESULTS.md`; asserts nothing (shared machines are noisy).
 
     PYTHONPATH=src python benchmarks/bench_chain.py
@@ -289,9 +293,10 @@ def _plain(v: object) -> object:
 # ── the province's run ────────────────────────────────────────────────────────────────────
 
 
-def run(argv: list[str]) -> tuple[float, int, int, int, str]:
-    """Wall seconds, exit code, peak RSS of that process (and of any it waited for), peak RSS
-    of its whole tree sampled every 50 ms (bytes), and its standard output."""
+def run(argv: list[str]) -> tuple[float, float, int, int, int, str]:
+    """Wall seconds, CPU seconds (user + system, of the process and the workers it waited
+    for), exit code, peak RSS of that process (and of any it waited for), peak RSS of its
+    whole tree sampled every 50 ms (bytes), and its standard output."""
     from bench_scale import _tree_rss
 
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
@@ -315,7 +320,8 @@ def run(argv: list[str]) -> tuple[float, int, int, int, str]:
         sampler.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
     text = out_file.read_text(encoding="utf-8", errors="replace")
-    return wall, proc.returncode, usage.ru_maxrss * 1024, peak[0], text
+    cpu = usage.ru_utime + usage.ru_stime
+    return wall, cpu, proc.returncode, usage.ru_maxrss * 1024, peak[0], text
 
 
 def province_rows(path: Path) -> dict[tuple[str, str, str], tuple[float, float, float]]:
@@ -405,10 +411,37 @@ def mib(b: int) -> str:
     return f"{b / 2**20:,.0f} MiB"
 
 
+def consolidate(cfg: Path, box: Path, outbox: Path, jobs: int, fresh: bool) -> dict:
+    """One whole-process run of the province; `fresh`: no outbox (so no cache) before it.
+    History never carries over: each run is a first run of the period."""
+    shutil.rmtree(cfg.parent / "lich-su", ignore_errors=True)
+    if fresh:
+        shutil.rmtree(outbox, ignore_errors=True)
+    argv = [sys.executable, "-m", "tqd_sheets.cli", "--config", str(cfg), "consolidate"]
+    argv += ["--inbox", str(box), "--outbox", str(outbox), "--period", PERIOD, "--jobs", str(jobs)]
+    wall, cpu, code, single, tree, stdout = run(argv)
+    out = outbox / PERIOD
+    if code not in (0, 1):
+        print(stdout[-2000:], file=sys.stderr)
+    return {
+        "jobs": jobs,
+        "cached": not fresh,
+        "wall": wall,
+        "cpu": cpu,
+        "code": code,
+        "single": single,
+        "tree": tree,
+        "found": findings(out / f"KiemTra_{PERIOD}.xlsx") if out.exists() else {},
+        "got": province_rows(out / f"BaoCao_{PERIOD}.xlsx") if out.exists() else {},
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--no-write", action="store_true", help="do not write RESULTS.md")
-    ap.add_argument("--jobs", type=int, default=None, help="--jobs for consolidate")
+    ap.add_argument(
+        "--jobs", type=int, default=os.cpu_count() or 1, help="--jobs of the parallel runs"
+    )
     args = ap.parse_args()
     sys.path.insert(0, str(ROOT / "src"))
     if DATA.exists():
@@ -432,26 +465,30 @@ def main() -> None:
     )
     cfg = DATA / PROVINCE_TOML.name  # its history (lich-su/) and cache stay under .data
     shutil.copy(PROVINCE_TOML, cfg)
-    outbox = DATA / "outbox"
-    argv = [sys.executable, "-m", "tqd_sheets.cli", "--config", str(cfg), "consolidate"]
-    argv += ["--inbox", str(box), "--outbox", str(outbox), "--period", PERIOD]
-    argv += ["--jobs", str(args.jobs)] if args.jobs else []
-    wall, code, single, tree, stdout = run(argv)
-    out = outbox / PERIOD
-    per = wall / len(sent) * 1000
-    found = findings(out / f"KiemTra_{PERIOD}.xlsx") if out.exists() else {}
-    got = province_rows(out / f"BaoCao_{PERIOD}.xlsx") if out.exists() else {}
+    runs = [
+        consolidate(cfg, box, DATA / "outbox-1", 1, fresh=True),
+        consolidate(cfg, box, DATA / "outbox", args.jobs, fresh=True),
+        consolidate(cfg, box, DATA / "outbox", args.jobs, fresh=False),
+    ]
+    for r in runs:
+        r["per"] = r["wall"] / len(sent) * 1000
+        print(
+            f"Tỉnh 82 tổng hợp {len(sent)} kết quả, --jobs {r['jobs']}"
+            f"{', có bộ nhớ đệm' if r['cached'] else ''}: {r['wall']:.1f} s "
+            f"({r['per']:.0f} ms/kết quả; CPU {r['cpu']:.1f} s), mã thoát {r['code']}, "
+            f"RSS đỉnh {mib(r['single'])} (cả cây tiến trình {mib(r['tree'])})"
+        )
+    first = runs[1]
+    same = all(r["got"] == first["got"] and r["found"] == first["found"] for r in runs)
+    got, found = first["got"], first["found"]
     want = expected_totals(sent)
     bad = compare(got, want, "82")
     # Each ward's own row in the province's `Dữ liệu` is what it sent.
     wards_bad = [f"{s['code']} {b}" for s in sent for b in compare(got, own_figures(s), s["code"])]
     n_ward_figures = sum(len(own_figures(s)) for s in sent)
     verdict = "OK" if got and not bad else "FAIL"
-    print(
-        f"Tỉnh 82 tổng hợp {len(sent)} kết quả: {wall:.1f} s ({per:.0f} ms/kết quả), mã thoát "
-        f"{code}, RSS đỉnh {mib(single)} (cả cây tiến trình {mib(tree)})"
-    )
     print("  phát hiện: " + (", ".join(f"{k} {v}" for k, v in sorted(found.items())) or "0"))
+    print(f"  Dữ liệu và phát hiện giống nhau ở cả ba lần chạy: {'OK' if same else 'FAIL'}")
     print(f"  Dữ liệu của tỉnh = tổng của các phường, xã ({len(want)} chỉ tiêu): {verdict}")
     for line in bad[:10]:
         print(f"    {line}")
@@ -459,16 +496,11 @@ def main() -> None:
     print(f"  dòng của từng phường, xã = số đã gửi ({n_ward_figures} số): {ward_verdict}")
     for line in wards_bad[:10]:
         print(f"    {line}")
-    if code not in (0, 1):
-        print(stdout[-2000:], file=sys.stderr)
     if not args.no_write:
         write_results(
             {
-                "wall": wall,
-                "per": per,
-                "code": code,
-                "single": single,
-                "tree": tree,
+                "runs": runs,
+                "same": same,
                 "found": found,
                 "verdict": verdict,
                 "checked": len(want),
@@ -479,7 +511,6 @@ def main() -> None:
                 "n": len(sent),
                 "csv": n_csv,
                 "bases": t_bases,
-                "jobs": args.jobs,
             }
         )
         print("Đã ghi benchmarks/RESULTS.md (mục bench_chain)")
@@ -512,16 +543,24 @@ def write_results(r: dict) -> None:
         f"{r['n'] - r['csv']} `BaoCao_{PERIOD}.xlsx` and {r['csv']} `DuLieu_{PERIOD}.csv`, "
         f"derived from 3 real ward runs ({sizes}; {r['bases']:.0f} s) with each ward's code "
         "and name, and household figures times 1…5",
-        f"- run: `tqd-sheets --config … consolidate --inbox … --outbox … --period {PERIOD}`, "
-        f"whole process, --jobs {r['jobs'] or 'default'}, no history or cache before it",
+        f"- runs: `tqd-sheets --config … consolidate --inbox … --outbox … --period {PERIOD} "
+        "--jobs J`, whole process, no history before it; the first two with no cache, the "
+        "third over the cache the second left. CPU: user + system of the process and its "
+        "workers.",
+        f"- findings: {found}; `Dữ liệu` and findings the same in the three runs: "
+        f"{'yes' if r['same'] else 'NO'}; province totals = sum of wards: {r['verdict']} "
+        f"({r['checked']} figures, {r['bad']} differ); ward rows = what they sent: "
+        f"{r['ward_verdict']} ({r['ward_figures']:,} figures, {r['ward_bad']} differ)",
         "",
-        "| outputs | consolidate | ms/output | peak RSS (process) | peak RSS (tree) | exit "
-        "| findings | province totals = sum of wards | ward rows = what they sent |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |",
-        f"| {r['n']} | {r['wall']:.1f} s | {r['per']:.0f} | {mib(r['single'])} "
-        f"| {mib(r['tree'])} | {r['code']} | {found} "
-        f"| {r['verdict']} ({r['checked']} figures, {r['bad']} differ) "
-        f"| {r['ward_verdict']} ({r['ward_figures']:,} figures, {r['ward_bad']} differ) |",
+        "| outputs | --jobs | cache | consolidate | ms/output | CPU | peak RSS (process) "
+        "| peak RSS (tree) | exit |",
+        "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        *(
+            f"| {r['n']} | {x['jobs']} | {'re-run' if x['cached'] else 'none'} "
+            f"| {x['wall']:.1f} s | {x['per']:.0f} | {x['cpu']:.1f} s | {mib(x['single'])} "
+            f"| {mib(x['tree'])} | {x['code']} |"
+            for x in r["runs"]
+        ),
         "",
     ]
     write_section("bench_chain", "\n".join(lines))

@@ -19,7 +19,14 @@ from pathlib import Path
 import pandas as pd
 
 from . import catalog, units
-from .children import ChildOutput, check_output, other_output, read_output
+from .children import (
+    ChildOutput,
+    check_alone,
+    check_in_run,
+    other_output,
+    read_output,
+    records,
+)
 from .config import Config
 from .findings import Finding, Severity
 from .indicators import Values, data_rows, roll_up, with_rates
@@ -67,6 +74,12 @@ class Intake:
     findings: list[Finding] = field(default_factory=list)
     ignored: str = ""
     unit: str = ""  # whose file this is, when known
+    # The U checks that need no run (`children.check_alone`), made where the file was read
+    # (a worker process, or kept in the cache); None until then.
+    alone: list[Finding] | None = None
+    # Never a grid: here so that `cache.Cache.put`, which drops a workbook's grid before
+    # keeping an entry, keeps an intake as it keeps a khóm's file.
+    raw: None = None
 
     @property
     def name(self) -> str:
@@ -100,18 +113,32 @@ def intake(path: Path) -> Intake:
     return Intake(path, child, list(child.findings), unit=child.unit)
 
 
+def read_checked(path: Path) -> Intake:
+    """One file read, with every check that needs no run (what a worker does, what the cache
+    keeps): the run adds those against its period and expected children (`check`)."""
+    item = intake(path)
+    if item.child is not None and item.child.readable:
+        item.alone = check_alone(item.child)
+    return item
+
+
 def check(item: Intake, expected: Mapping[str, str], period: Period | None) -> None:
     """The U checks of one file read, against the children expected in the run's period
     (`period` None: checked alone, nothing to compare with)."""
     if item.child is not None and item.child.readable:
-        item.findings = [*item.child.findings, *check_output(item.child, expected, period)]
+        alone = item.alone if item.alone is not None else check_alone(item.child)
+        item.findings = [
+            *item.child.findings,
+            *check_in_run(item.child, expected, period),
+            *alone,
+        ]
 
 
 def check_output_file(path: Path, config: Config, today: date | None = None) -> Intake:
     """What `tqd-sheets check` prints for a child's output, against the children configured
     on `today`."""
     cfg = config.on(today or date.today())
-    item = intake(path)
+    item = read_checked(path)
     check(item, {k.ma: k.ten for k in cfg.khom}, None)
     return item
 
@@ -189,7 +216,7 @@ def own_values(child: ChildOutput) -> tuple[dict[str, tuple[float, float, float]
     (loại → the same)."""
     totals: dict[str, tuple[float, float, float]] = {}
     by_loai: dict[str, dict[str, tuple[float, float, float]]] = {}
-    for r in child.own.itertuples(index=False):
+    for r in records(child.own):
         vals = (float(r.tu_so), float(r.mau_so), float(r.gia_tri))
         if r.phan_loai:
             by_loai.setdefault(str(r.phan_loai), {})[str(r.ma_chi_tieu)] = vals
@@ -214,8 +241,14 @@ def parent_totals(
 
 def _below(child: ChildOutput) -> tuple[units.Level, ...]:
     """The kinds of the child's own children, as its rows name them."""
-    rows = child.rows
-    caps = rows[(rows.ma_don_vi_cha == child.unit) & (rows.ma_don_vi != child.unit)].cap
+    rows, unit = child.rows, child.unit
+    caps = [
+        cap
+        for cap, up, code in zip(
+            rows.cap.tolist(), rows.ma_don_vi_cha.tolist(), rows.ma_don_vi.tolist(), strict=True
+        )
+        if up == unit and code != unit
+    ]
     return tuple(dict.fromkeys(units.LEVEL[c] for c in caps if c in units.LEVEL))
 
 
@@ -395,11 +428,12 @@ def overview(config: Config, items: Sequence[Intake], chosen: Mapping[str, Intak
 
 
 def consolidate(
-    files: Sequence[Path], config: Config, period: Period | None
+    items: Sequence[Intake], config: Config, period: Period | None
 ) -> tuple[Period, list[Intake], Results]:
-    """The parent's run over the files of its inbox: (period, every file, results). Raises
-    `NoPeriod` when the files share no one period and none was asked."""
-    items = [intake(p) for p in files]
+    """The parent's run over the files of its inbox, each read (`read_checked`, in the
+    inbox's order): (period, every file, results). Raises `NoPeriod` when the files share no
+    one period and none was asked."""
+    items = list(items)
     chosen_period = run_period(items, period)
     if chosen_period is None:
         raise NoPeriod(sorted({i.child.period for i in items if i.child and i.child.period}))

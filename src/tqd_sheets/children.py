@@ -14,7 +14,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -79,6 +79,11 @@ class ChildOutput:
     findings: list[Finding] = field(default_factory=list)
     unit: str = ""  # ma_don_vi of the unit whose output this is
     period: Period | None = None
+    # `own` as last made, with the rows and unit it was made of: every check and the roll-up
+    # ask for it, and filtering the rows each time was a tenth of reading an output.
+    _own: tuple[pd.DataFrame, str, pd.DataFrame] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     @property
     def name(self) -> str:
@@ -91,7 +96,11 @@ class ChildOutput:
     @property
     def own(self) -> pd.DataFrame:
         """The unit's own rows (its totals and breakdowns)."""
-        return self.rows[self.rows.ma_don_vi == self.unit]
+        made = self._own
+        if made is None or made[0] is not self.rows or made[1] != self.unit:
+            made = (self.rows, self.unit, self.rows[self.rows.ma_don_vi == self.unit])
+            self._own = made
+        return made[2]
 
     @property
     def cap(self) -> str:
@@ -131,8 +140,32 @@ class ChildOutput:
 
 
 def _own_value(own: pd.DataFrame, code: str) -> float:
-    hit = own[(own.ma_chi_tieu == code) & (own.phan_loai == "")]
-    return float(hit.gia_tri.iloc[0]) if len(hit) else math.nan
+    """The first total (no loại) of `code` among the unit's own rows, else NaN."""
+    for c, loai, v in zip(
+        own.ma_chi_tieu.tolist(), own.phan_loai.tolist(), own.gia_tri.tolist(), strict=True
+    ):
+        if c == code and loai == "":
+            return float(v)
+    return math.nan
+
+
+class Record(NamedTuple):
+    """One `Dữ liệu` row, as the checks read it: plain Python values, no pandas per row."""
+
+    ma_don_vi: str
+    ma_don_vi_cha: str
+    ma_chi_tieu: str
+    phan_loai: str
+    tu_so: float
+    mau_so: float
+    gia_tri: float
+    dong: int  # ROW
+
+
+def records(rows: pd.DataFrame) -> list[Record]:
+    """The rows as records, in order (a column at a time: `itertuples` costs ten times as
+    much on rows this small)."""
+    return list(map(Record._make, zip(*(rows[c].tolist() for c in Record._fields), strict=True)))
 
 
 # --- reading (the shell) -------------------------------------------------------------------
@@ -197,6 +230,8 @@ def _unusable(
 
 
 def _text(v: object) -> str:
+    if type(v) is str:  # most cells: the same as below, sooner
+        return v.strip()
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return ""
     if isinstance(v, float) and v.is_integer():
@@ -213,24 +248,26 @@ def from_grid(
     out.findings += check_columns(header, where)
     if out.findings:
         return out
-    records, bad = [], []
+    records: list[tuple[object, ...]] = []
+    bad: list[Finding] = []
+    columns = [(col, col in NUMBERS) for col in DATA_COLUMNS]
     for i, line in enumerate(grid[1:], start=2):
         cells = list(line) + [None] * (len(DATA_COLUMNS) - len(line))
         if all(_text(v) == "" for v in cells):
             continue
-        rec: dict[str, object] = {ROW: i}
-        for j, col in enumerate(DATA_COLUMNS):
-            v = cells[j]
-            if col in NUMBERS:
+        rec: list[object] = []
+        for (col, is_number), v in zip(columns, cells, strict=False):
+            if is_number:
                 number = _number(v)
                 if number is None:
                     bad.append(catalog.make("U04", detail=f"ô không phải số ({col})", value=v,
                                             **where.at(col, i)))  # fmt: skip
                     number = math.nan
-                rec[col] = number
+                rec.append(number)
             else:
-                rec[col] = _text(v)
-        records.append(rec)
+                rec.append(_text(v))
+        rec.append(i)
+        records.append(tuple(rec))
     out.findings += bad
     out.rows = pd.DataFrame.from_records(records, columns=[*DATA_COLUMNS, ROW])
     if out.rows.empty:
@@ -314,29 +351,28 @@ def check_known(
 
 def check_period(rows: pd.DataFrame, period: Period, where: Where) -> list[Finding]:
     """U02: every row is of the run's period (one finding, at the first row that is not)."""
-    wrong = rows[rows.ky != period.id]
-    if wrong.empty:
-        return []
-    first = wrong.iloc[0]
-    return [
-        catalog.make(
-            "U02", found=str(first.ky) or "(trống)", run=period.id, value=first.ky,
-            **where.at("ky", int(first[ROW])),
-        )
-    ]  # fmt: skip
+    for ky, row in zip(rows.ky.tolist(), rows[ROW].tolist(), strict=True):
+        if ky != period.id:
+            return [
+                catalog.make(
+                    "U02", found=str(ky) or "(trống)", run=period.id, value=ky,
+                    **where.at("ky", int(row)),
+                )
+            ]  # fmt: skip
+    return []
 
 
 def check_required(rows: pd.DataFrame, unit: str, where: Where) -> list[Finding]:
     """U04: the unit's total has every figure the forms need (once it has any child)."""
-    own = rows[(rows.ma_don_vi == unit) & (rows.phan_loai == "")]
-    have = set(own.ma_chi_tieu)
-    got = _own_value(own, "KHOM")
+    own = [r for r in records(rows) if r.ma_don_vi == unit and r.phan_loai == ""]
+    have = {r.ma_chi_tieu for r in own}
+    got = next((float(r.gia_tri) for r in own if r.ma_chi_tieu == "KHOM"), math.nan)
     if not math.isnan(got) and got == 0:
         return []  # nothing consolidated below: the unit's incompleteness says it (U07)
     missing = [c for c in REQUIRED if c not in have]
     if not missing:
         return []
-    row = int(own[ROW].iloc[-1]) + 1 if len(own) else 2
+    row = int(own[-1].dong) + 1 if own else 2
     detail = f"thiếu chỉ tiêu {', '.join(missing)} của đơn vị {unit}"
     return [catalog.make("U04", detail=detail, **where.at("ma_chi_tieu", row))]
 
@@ -373,16 +409,17 @@ def check_consistency(rows: pd.DataFrame, unit: str, where: Where) -> list[Findi
     and of its breakdown by loại. One finding per cell."""
     found: dict[str, Finding] = {}
 
-    def flag(r: Any, column: str, detail: str) -> None:
-        place = where.at(column, int(getattr(r, ROW)))
+    def flag(r: Record, column: str, detail: str) -> None:
+        place = where.at(column, int(r.dong))
         if place["cell"] not in found:
             who = f"{r.ma_don_vi} {r.ma_chi_tieu}" + (f" ({r.phan_loai})" if r.phan_loai else "")
             found[str(place["cell"])] = catalog.make(
                 "U03", detail=f"{who}: {detail}", value=getattr(r, column), **place
             )
 
+    recs = records(rows)
     counts: dict[tuple[str, str, str], float] = {}
-    for r in rows.itertuples(index=False):
+    for r in recs:
         ind = registry.BY_CODE.get(str(r.ma_chi_tieu))
         if ind is None:
             continue
@@ -398,7 +435,7 @@ def check_consistency(rows: pd.DataFrame, unit: str, where: Where) -> list[Findi
             flag(r, "gia_tri", f"gia_tri {_fmt(v)} khác tu_so {_fmt(tu)}")
         else:
             counts[(str(r.ma_don_vi), str(r.ma_chi_tieu), str(r.phan_loai))] = v
-    for r in rows.itertuples(index=False):
+    for r in recs:
         parts = registry.RATES.get(str(r.ma_chi_tieu))
         key = (str(r.ma_don_vi), str(r.phan_loai))
         if parts is None:
@@ -408,18 +445,20 @@ def check_consistency(rows: pd.DataFrame, unit: str, where: Where) -> list[Findi
             got = float(getattr(r, column))
             if have is not None and not _same(got, have):
                 flag(r, column, f"{column} {_fmt(got)} khác {code} = {_fmt(have)}")
-    totals = rows[(rows.ma_don_vi == unit) & (rows.phan_loai == "")]
-    kids = rows[(rows.ma_don_vi_cha == unit) & (rows.ma_don_vi != unit) & (rows.phan_loai == "")]
-    kid_units = list(dict.fromkeys(kids.ma_don_vi))
-    loai = rows[(rows.ma_don_vi == unit) & (rows.phan_loai != "")]
+    totals = [r for r in recs if r.ma_don_vi == unit and r.phan_loai == ""]
+    kids = [
+        r for r in recs if r.ma_don_vi_cha == unit and r.ma_don_vi != unit and r.phan_loai == ""
+    ]
+    kid_units = list(dict.fromkeys(r.ma_don_vi for r in kids))
     # Who has each figure, grouped once: a filter per total row made this quadratic.
     kids_of: dict[str, list[str]] = {}
-    for k, c in zip(kids.ma_don_vi, kids.ma_chi_tieu, strict=True):
-        kids_of.setdefault(str(c), []).append(str(k))
+    for r in kids:
+        kids_of.setdefault(str(r.ma_chi_tieu), []).append(str(r.ma_don_vi))
     loai_of: dict[str, list[str]] = {}
-    for p, c in zip(loai.phan_loai, loai.ma_chi_tieu, strict=True):
-        loai_of.setdefault(str(c), []).append(str(p))
-    for r in totals.itertuples(index=False):
+    for r in recs:
+        if r.ma_don_vi == unit and r.phan_loai != "":
+            loai_of.setdefault(str(r.ma_chi_tieu), []).append(str(r.phan_loai))
+    for r in totals:
         code = str(r.ma_chi_tieu)
         ind = registry.BY_CODE.get(code)
         if ind is None or ind.is_rate or (unit, code, "") not in counts:
@@ -450,22 +489,29 @@ def _fmt(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:.6g}"
 
 
-def check_output(
+def check_in_run(
     child: ChildOutput, expected: Mapping[str, str], period: Period | None
 ) -> list[Finding]:
-    """Every U check of one child's output (its reading findings are already on it).
+    """The U checks against a run: the unit is expected (U01) and of its period (U02).
     `period` None: checked alone (`tqd-sheets check`), with no run's period to compare."""
-    if not child.readable:
+    if not child.readable or period is None:
         return []
     first = child.own[ROW].iloc[0] if len(child.own) else None
-    out: list[Finding] = []
-    if period is not None:
-        out += check_known(
+    return [
+        *check_known(
             child.unit, child.ten, expected, period, child.where, int(first) if first else None
-        )
-        out += check_period(child.rows, period, child.where)
-    out += check_required(child.rows, child.unit, child.where)
-    out += check_consistency(child.rows, child.unit, child.where)
-    out += check_sample(child.marker, child.unit, child.where)
-    out += check_complete(child)
-    return out
+        ),
+        *check_period(child.rows, period, child.where),
+    ]
+
+
+def check_alone(child: ChildOutput) -> list[Finding]:
+    """The U checks of the output on its own, whatever run reads it (U03, U04, U06, U07)."""
+    if not child.readable:
+        return []
+    return [
+        *check_required(child.rows, child.unit, child.where),
+        *check_consistency(child.rows, child.unit, child.where),
+        *check_sample(child.marker, child.unit, child.where),
+        *check_complete(child),
+    ]

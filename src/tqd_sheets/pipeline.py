@@ -449,7 +449,7 @@ def consolidate(
     forget_digests()  # each run reads its inputs' bytes afresh, once
     with wording(config):
         if chain.is_parent(config):
-            run = _consolidate_outputs(files, config, period)
+            run = _consolidate_outputs(files, config, period, jobs=jobs, cache=cache)
         else:
             run = _consolidate(files, config, period, today, jobs=jobs, cache=cache)
     if config.chu_ky.ho_ten.strip():
@@ -504,9 +504,17 @@ def _check_output(path: Path, config: Config, today: date | None) -> Checked:
     return Checked(path, findings=item.findings, ignored=item.ignored)
 
 
-def _consolidate_outputs(files: Sequence[Path], config: Config, period: Period | None) -> Run:
+def _consolidate_outputs(
+    files: Sequence[Path],
+    config: Config,
+    period: Period | None,
+    *,
+    jobs: int = 1,
+    cache: Cache | None = None,
+) -> Run:
+    items = read_outputs(files, config, jobs=jobs, cache=cache)
     try:
-        run_period, items, results = chain.consolidate(files, config, period)
+        run_period, items, results = chain.consolidate(items, config, period)
     except chain.NoPeriod as exc:
         choose_period([], None) if not exc.periods else None  # worded there: nothing readable
         listed = ", ".join(f"{p.id} ({p.words})" for p in exc.periods)
@@ -519,6 +527,80 @@ def _consolidate_outputs(files: Sequence[Path], config: Config, period: Period |
     if not results.included:
         raise RunError(_nothing_usable(checked, run_period))
     return Run(run_period, checked, results)
+
+
+def read_outputs(
+    files: Sequence[Path], config: Config, *, jobs: int = 1, cache: Cache | None = None
+) -> list[chain.Intake]:
+    """Every child's output read, with the checks it needs no run for, in `files`' order
+    whatever order the work ends in: from the cache when its bytes were read before, else
+    across `jobs` processes, as `check_files` reads khóm workbooks (a dying worker costs only
+    its own file's F06)."""
+    done = [_cached_output(cache, p) for p in files]
+    todo = [i for i, item in enumerate(done) if item is None]
+    lost: set[int] = set()  # a worker died on it: its F06 is not the file's, not to keep
+    with progress.bar(len(files), "Đọc và kiểm tra") as bar:
+        bar.update(len(files) - len(todo))
+        if jobs > 1 and len(todo) > 1:
+            with _pool(min(jobs, len(todo))) as pool:
+                futures = {pool.submit(_pooled_output, files[i], config): i for i in todo}
+                for future in as_completed(futures):
+                    i = futures[future]
+                    done[i] = _output_result(future, files[i], config)
+                    if future.exception() is not None:
+                        lost.add(i)
+                    bar.update(1)
+            # The files in flight when a worker died went down with it: each again, alone.
+            for i in sorted(lost):
+                with _pool(1) as alone:
+                    future = alone.submit(_pooled_output, files[i], config)
+                    done[i] = _output_result(future, files[i], config)
+                    if future.exception() is None:
+                        lost.discard(i)
+        else:
+            for i in todo:
+                done[i] = _pooled_output(files[i], config)
+                bar.update(1)
+    items = [item for item in done if item is not None]
+    if cache:
+        for i in todo:
+            # An internal error (F06) may be passing: never kept, tried again next run.
+            if i not in lost and not any(f.code == "F06" for f in items[i].findings):
+                cache.put(files[i], items[i])  # type: ignore[arg-type]
+    return items
+
+
+def _pooled_output(path: Path, config: Config) -> chain.Intake:
+    """A worker's part of a parent's run: one child's output read and checked on its own;
+    whatever goes wrong with it is its F06, never the end of the run."""
+    with wording(config):
+        try:
+            return chain.read_checked(path)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as exc:
+            return chain.Intake(path, findings=[_crashed(path, exc)])
+
+
+def _output_result(future: Future[chain.Intake], path: Path, config: Config) -> chain.Intake:
+    """A worker that died (out of memory, killed) is its file's finding, as in one process."""
+    try:
+        return future.result()
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as exc:
+        with wording(config):
+            return chain.Intake(path, findings=[_crashed(path, exc)])
+
+
+def _cached_output(cache: Cache | None, path: Path) -> chain.Intake | None:
+    """What an earlier run learnt of these bytes; an entry of another kind is a miss."""
+    item = cache.get(path) if cache else None
+    if not isinstance(item, chain.Intake):
+        return None
+    if item.child is not None:
+        item.child.path = path  # the same bytes under the same name, maybe moved
+    return item
 
 
 def _consolidate(
