@@ -11,12 +11,14 @@ import pickle
 import re
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 
@@ -147,67 +149,91 @@ def check_files(
     grids are not kept, in one process as in several: memory stays flat with the inbox."""
     if chain.is_parent(config):  # children's outputs: a few small files, read in `chain`
         return [check_file(p, config, today) for p in files]
-    done: list[Checked | None] = [cache.get(p) if cache else None for p in files]
+    work = partial(_pooled, config=config, trust_marker=trust_marker)
+    done = _across(files, jobs, cache, work, Checked, lambda p, exc: _crashed_file(p, exc, config))
+    return [dated(c, config, today) for c in done]
+
+
+Item = TypeVar("Item", "Checked", "chain.Intake")
+
+
+def _across(
+    files: Sequence[Path],
+    jobs: int,
+    cache: Cache | None,
+    work: Callable[[Path], Item],
+    kind: type[Item],
+    failed: Callable[[Path, Exception], Item],
+) -> list[Item]:
+    """`work` on every file, in `files`' order whatever order the work ends in: from the
+    cache when the file's bytes were seen before (an entry of another kind is a miss), else
+    across `jobs` processes. A worker that dies is `failed` for its file only: the files in
+    flight with it are tried again, alone. An internal error (F06) is never cached."""
+    done: list[Item | None] = [_cached(cache, p, kind) for p in files]
     todo = [i for i, c in enumerate(done) if c is None]
-    lost: set[int] = set()  # a worker died on it, maybe of another file: try it again alone
     with progress.bar(len(files), "Đọc và kiểm tra") as bar:
         bar.update(len(files) - len(todo))
         if jobs > 1 and len(todo) > 1:
             entries = {i: cache.entry(files[i]) if cache else None for i in todo}
+            lost: list[int] = []  # a worker died on it, maybe of another file
             with _pool(min(jobs, len(todo))) as pool:
-                futures = {
-                    pool.submit(_answer, files[i], config, trust_marker, entries[i]): i
-                    for i in todo
-                }
+                futures = {pool.submit(_answer, work, files[i], entries[i]): i for i in todo}
                 for future in as_completed(futures):
                     i = futures[future]
-                    done[i] = _result(future, files[i], config)
+                    done[i] = _result(future, files[i], failed)
                     if future.exception() is not None:
-                        lost.add(i)
+                        lost.append(i)
                     bar.update(1)
-            # A dying worker takes the files in flight in the pool down with it: each is
-            # tried again alone, so only the file that kills its worker keeps its F06.
             for i in sorted(lost):
                 with _pool(1) as alone:
-                    future = alone.submit(_answer, files[i], config, trust_marker, entries[i])
-                    done[i] = _result(future, files[i], config)
+                    future = alone.submit(_answer, work, files[i], entries[i])
+                    done[i] = _result(future, files[i], failed)
         else:
             for i in todo:
-                checked = done[i] = _pooled(files[i], config, trust_marker)
-                if cache and _keep(checked):
-                    cache.put(files[i], checked)
+                item = done[i] = work(files[i])
+                if cache and _keep(item):
+                    cache.put(files[i], item)
                 bar.update(1)
-    return [dated(c, config, today) for c in done if c is not None]
+    return [c for c in done if c is not None]
 
 
-def _keep(checked: Checked) -> bool:
+def _cached(cache: Cache | None, path: Path, kind: type[Item]) -> Item | None:
+    item = cache.get(path) if cache else None
+    return item if isinstance(item, kind) else None
+
+
+def _keep(item: Checked | chain.Intake) -> bool:
     """An internal error (F06) may be passing (memory, a file being written): never kept, so
     the next run tries the file again."""
-    return not any(f.code == "F06" for f in checked.findings)
+    return not any(f.code == "F06" for f in item.findings)
 
 
-def _answer(path: Path, config: Config, trust_marker: bool, entry: Entry | None) -> bytes:
+def _answer(work: Callable[[Path], Item], path: Path, entry: Entry | None) -> bytes:
     """A worker's answer, pickled once: the same bytes go to the main process and, unless
     it is an internal error, into the cache (written here, in parallel, not by the main
     process afterwards)."""
-    checked = _pooled(path, config, trust_marker)
-    data = dumps(checked)
-    if entry is not None and _keep(checked):
+    item = work(path)
+    data = dumps(item)
+    if entry is not None and _keep(item):
         entry.write(data)
     return data
 
 
-def _result(future: Future[bytes], path: Path, config: Config) -> Checked:
+def _result(future: Future[bytes], path: Path, failed: Callable[[Path, Exception], Item]) -> Item:
     """A worker that died (out of memory, killed) is its file's finding, as in one process."""
     try:
-        checked: Checked = pickle.loads(future.result())
-        checked.path = path
-        return checked
+        item: Item = pickle.loads(future.result())
     except (KeyboardInterrupt, SystemExit):
         raise
     except Exception as exc:
-        with wording(config):
-            return Checked(path, findings=[_crashed(path, exc)])
+        return failed(path, exc)
+    item.path = path
+    return item
+
+
+def _crashed_file(path: Path, exc: Exception, config: Config) -> Checked:
+    with wording(config):
+        return Checked(path, findings=[_crashed(path, exc)])
 
 
 def start_method() -> str:
@@ -536,37 +562,11 @@ def read_outputs(
     whatever order the work ends in: from the cache when its bytes were read before, else
     across `jobs` processes, as `check_files` reads khóm workbooks (a dying worker costs only
     its own file's F06)."""
-    done = [_cached_output(cache, p) for p in files]
-    todo = [i for i, item in enumerate(done) if item is None]
-    lost: set[int] = set()  # a worker died on it: its F06 is not the file's, not to keep
-    with progress.bar(len(files), "Đọc và kiểm tra") as bar:
-        bar.update(len(files) - len(todo))
-        if jobs > 1 and len(todo) > 1:
-            with _pool(min(jobs, len(todo))) as pool:
-                futures = {pool.submit(_pooled_output, files[i], config): i for i in todo}
-                for future in as_completed(futures):
-                    i = futures[future]
-                    done[i] = _output_result(future, files[i], config)
-                    if future.exception() is not None:
-                        lost.add(i)
-                    bar.update(1)
-            # The files in flight when a worker died went down with it: each again, alone.
-            for i in sorted(lost):
-                with _pool(1) as alone:
-                    future = alone.submit(_pooled_output, files[i], config)
-                    done[i] = _output_result(future, files[i], config)
-                    if future.exception() is None:
-                        lost.discard(i)
-        else:
-            for i in todo:
-                done[i] = _pooled_output(files[i], config)
-                bar.update(1)
-    items = [item for item in done if item is not None]
-    if cache:
-        for i in todo:
-            # An internal error (F06) may be passing: never kept, tried again next run.
-            if i not in lost and not any(f.code == "F06" for f in items[i].findings):
-                cache.put(files[i], items[i])  # type: ignore[arg-type]
+    work = partial(_pooled_output, config=config)
+    items = _across(files, jobs, cache, work, chain.Intake, partial(_failed_output, config=config))
+    for item in items:
+        if item.child is not None:
+            item.child.path = item.path  # the same bytes under the same name, maybe moved
     return items
 
 
@@ -582,25 +582,9 @@ def _pooled_output(path: Path, config: Config) -> chain.Intake:
             return chain.Intake(path, findings=[_crashed(path, exc)])
 
 
-def _output_result(future: Future[chain.Intake], path: Path, config: Config) -> chain.Intake:
-    """A worker that died (out of memory, killed) is its file's finding, as in one process."""
-    try:
-        return future.result()
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except Exception as exc:
-        with wording(config):
-            return chain.Intake(path, findings=[_crashed(path, exc)])
-
-
-def _cached_output(cache: Cache | None, path: Path) -> chain.Intake | None:
-    """What an earlier run learnt of these bytes; an entry of another kind is a miss."""
-    item = cache.get(path) if cache else None
-    if not isinstance(item, chain.Intake):
-        return None
-    if item.child is not None:
-        item.child.path = path  # the same bytes under the same name, maybe moved
-    return item
+def _failed_output(path: Path, exc: Exception, config: Config) -> chain.Intake:
+    with wording(config):
+        return chain.Intake(path, findings=[_crashed(path, exc)])
 
 
 def _consolidate(
