@@ -217,3 +217,25 @@ def test_chunks_give_every_tag_whole_once(data, size):
         assert seen == want
     finally:
         extent._CHUNK, extent._MARGIN = original
+
+
+def test_only_the_wanted_sheets_are_read_but_all_are_measured(tmp_path):
+    import openpyxl
+
+    from tqd_sheets.spec import MARKER_SHEET
+
+    wb = openpyxl.Workbook()
+    wb.active.title = "A"
+    wb.active["A1"] = "=1+1"
+    wb.create_sheet("B")["B2"] = 1
+    wb.create_sheet(MARKER_SHEET).append(["loai", "bao_cao"])
+    wb.save(tmp_path / "f.xlsx")
+    raw, findings = read.read_workbook(tmp_path / "f.xlsx", only={"B"})
+    assert findings == [] and raw is not None
+    assert list(raw.sheets) == ["B", MARKER_SHEET]
+    assert raw.marker == {"loai": "bao_cao"}
+    far = tmp_path / "far.xlsx"
+    wb["A"]["XFD1048576"] = 1  # a sheet not read is still measured before calamine runs
+    wb.save(far)
+    raw, findings = read.read_workbook(far, only={"B"})
+    assert raw is None and [f.code for f in findings] == ["F05"]

@@ -200,7 +200,7 @@ def read_output(path: Path) -> ChildOutput:
         out = from_grid(path, where, grid, {})
     else:
         where = Where(path.name, DATA_SHEET)
-        raw, findings = read_workbook(path)
+        raw, findings = read_workbook(path, only={DATA_SHEET})  # the forms are not read
         if raw is None:
             return ChildOutput(path, where, _empty(), findings=findings)
         marker = dict(raw.marker)

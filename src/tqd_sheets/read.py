@@ -14,7 +14,7 @@ import stat
 import struct
 import warnings
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -206,8 +206,11 @@ def _declares_dtd(member: IO[bytes]) -> str | None:
             return "có phần mở đầu dài bất thường"
 
 
-def read_workbook(path: Path) -> tuple[RawWorkbook | None, list[Finding]]:
-    """Open one workbook; on any failure, a finding instead of an exception."""
+def read_workbook(
+    path: Path, only: Collection[str] | None = None
+) -> tuple[RawWorkbook | None, list[Finding]]:
+    """Open one workbook; on any failure, a finding instead of an exception. `only`: the
+    sheets wanted (with the hidden marker); the others are measured, never read."""
     try:
         with path.open("rb") as fh:
             head = fh.read(8)
@@ -220,7 +223,7 @@ def read_workbook(path: Path) -> tuple[RawWorkbook | None, list[Finding]]:
         # Library warnings are English and about libraries: none may reach an officer.
         with _rust_quiet(), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return _read(path)
+            return _read(path, only)
     except _Unreadable as exc:
         return None, [exc.finding]
     except DefusedXmlException:
@@ -345,7 +348,7 @@ def _grid_f05(path: Path, e: Extent) -> Finding:
     )
 
 
-def _read(path: Path) -> tuple[RawWorkbook | None, list[Finding]]:
+def _read(path: Path, only: Collection[str] | None) -> tuple[RawWorkbook | None, list[Finding]]:
     """The size first, from the file's own bytes; then calamine reads the grid; the XML
     gives what calamine does not expose."""
     suffix = path.suffix.lower()
@@ -370,8 +373,12 @@ def _read(path: Path) -> tuple[RawWorkbook | None, list[Finding]]:
         raise
     if strict and not set(listed) <= set(book.sheet_names):
         return None, [_strict_f01(path)]
+    wanted = None if only is None else {*only, MARKER_SHEET}
+    flagged = scan.flagged if scan else None
+    if wanted is not None:
+        flagged = frozenset(wanted if flagged is None else flagged & wanted)
     flags = (
-        _ooxml_flags(path, scan.flagged if scan else None)
+        _ooxml_flags(path, flagged)
         if ooxml
         else _ods_flags(path, marks)
         if suffix == ".ods"
@@ -380,6 +387,8 @@ def _read(path: Path) -> tuple[RawWorkbook | None, list[Finding]]:
     raw = RawWorkbook(path)
     cells = 0
     for meta in book.sheets_metadata:
+        if wanted is not None and meta.name not in wanted:
+            continue
         sheet = book.get_sheet_by_name(meta.name)
         cells += sheet.height * sheet.width
         if cells > MAX_CELLS:
