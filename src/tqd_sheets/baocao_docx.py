@@ -22,6 +22,7 @@ import pandas as pd
 from . import unit_words, units
 from .atomic import write_atomic
 from .config import Config
+from .forms import child_names
 from .indicators import shortfall
 from .results import CHUA_DAT, CHUA_DU, DAT, Results
 from .results import missing as _nan
@@ -74,6 +75,15 @@ class _Text:
         self.unit = config.don_vi.level
         self.w: Mapping[str, str] = units.words(self.child, self.unit)
         self.unit_name = f"{self.unit.cap} {config.don_vi.ten}"
+        # Asked once per child: a set, maps and each target row looked up once, not a scan or
+        # a filtered frame per child.
+        self.included = set(r.included)
+        self.names = child_names(config)
+        self._targets: dict[str, Any] = {}
+        self._statuses: dict[str, str] | None = None
+
+    def name(self, code: str) -> str:
+        return self.names.get(code, code)
 
     # -- data
 
@@ -81,18 +91,23 @@ class _Text:
         return self.r.value(unit or self.r.ward_code, code)
 
     def target(self, code: str) -> Any:
-        t = self.r.targets
-        if t is None or not len(t):
-            return None
-        rows = t[t.ma == code]
-        return rows.iloc[0] if len(rows) else None
+        if code not in self._targets:
+            t = self.r.targets
+            if t is None or not len(t):
+                self._targets[code] = None
+            else:
+                rows = t[t.ma == code]
+                self._targets[code] = rows.iloc[0] if len(rows) else None
+        return self._targets[code]
 
     def status(self, code: str) -> str:
-        o = self.r.overview
-        if o is None or not len(o) or "ma" not in o:
-            return ""
-        rows = o[o.ma == code]
-        return str(rows.trang_thai.iloc[0]) if len(rows) else ""
+        if self._statuses is None:
+            o = self.r.overview
+            self._statuses = {}
+            if o is not None and len(o) and "ma" in o:
+                for ma, state in zip(o.ma, o.trang_thai, strict=True):
+                    self._statuses.setdefault(ma, str(state))
+        return self._statuses.get(code, "")
 
     # -- pieces
 
@@ -132,7 +147,7 @@ class _Text:
         """`Toàn phường có` or, on partial data, who the figures cover."""
         if not self.r.partial:
             return f"Toàn {self.w['cha']} có"
-        names = ", ".join(self.config.khom_name(k) for k in self.r.included)
+        names = ", ".join(self.name(k) for k in self.r.included)
         return f"{self.coverage} ({names}): các {self.w['con']} đã tổng hợp có"
 
     def compare(self, items: list[tuple[str, str, str]]) -> str:
@@ -175,9 +190,9 @@ class _Text:
             out.append(Para("DỮ LIỆU MẪU – chỉ để thử, không dùng để báo cáo.", "officer"))
         if r.partial:
             missing = [
-                f"{self.config.khom_name(k)} ({self.status(k) or 'chưa có số liệu hợp lệ'})"
+                f"{self.name(k)} ({self.status(k) or 'chưa có số liệu hợp lệ'})"
                 for k in r.expected
-                if k not in r.included
+                if k not in self.included
             ]
             out.append(
                 Para(
@@ -190,7 +205,7 @@ class _Text:
             out.append(Para(f"{self.coverage}: đủ số liệu của các {self.w['con']}."))
         partial_children = [k for k, whole in r.complete.items() if not whole]
         if partial_children:
-            names = ", ".join(self.config.khom_name(k) for k in partial_children)
+            names = ", ".join(self.name(k) for k in partial_children)
             out.append(
                 Para(
                     f"Số liệu của {names} chưa đầy đủ (báo cáo của đơn vị này chưa tổng hợp "
@@ -230,8 +245,8 @@ class _Text:
         return out
 
     def child_families(self, k: str) -> str:
-        name = self.config.khom_name(k)
-        if k not in self.r.included:
+        name = self.name(k)
+        if k not in self.included:
             return f"{name}: chưa có số liệu hợp lệ ({self.status(k) or 'chưa nộp'})."
         text = (
             f"{name}: {self.count('HO', 'hộ', k)}, "
@@ -255,12 +270,12 @@ class _Text:
         dat = [k for k in r.expected if k in by and by[k].ket_qua == DAT]
         n = len(r.expected)
         share = f" ({ty_le(len(dat) / n)})" if n and not r.partial else ""
-        names = f": {', '.join(self.config.khom_name(k) for k in dat)}" if dat else ""
+        names = f": {', '.join(self.name(k) for k in dat)}" if dat else ""
         out.append(Para(f"Có {len(dat)}/{n} {w['con']} đạt chuẩn {w['chuan_con']}{share}{names}."))
         for k in r.expected:
-            name = self.config.khom_name(k)
+            name = self.name(k)
             t = by.get(k)
-            if k not in r.included or t is None:
+            if k not in self.included or t is None:
                 out.append(Para(f"- {name}: chưa có số liệu hợp lệ, chưa đánh giá."))
             elif t.ket_qua == CHUA_DAT:
                 out.append(Para(f"- {name}: chưa đạt ({_reason(t.ly_do)})."))

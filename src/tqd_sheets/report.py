@@ -299,6 +299,7 @@ class _Parties:
         self.rows = o.to_dict("records") if len(o) else []
         self.by_code = {str(x.get("ma")): x for x in self.rows}
         self.by_file = {str(x.get("tep")): x for x in self.rows if not _missing(x.get("tep"))}
+        self.position = {code: i for i, code in enumerate(self.by_code)}
         self.unit = unit_words.unit_level(r)
 
     def group(self, f: Finding) -> str:
@@ -309,8 +310,8 @@ class _Parties:
         return str(rec.get("ma")) if rec else (f.khom or "")
 
     def order(self, code: str) -> int:
-        codes = list(self.by_code)
-        return codes.index(code) if code in codes else len(codes) + (0 if code else 1)
+        position = self.position.get(code)
+        return len(self.position) + (0 if code else 1) if position is None else position
 
     def title(self, code: str, findings: list[Finding]) -> str:
         errors = sum(f.severity is Severity.ERROR for f in findings)
