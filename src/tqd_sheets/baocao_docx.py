@@ -11,6 +11,7 @@ numbers as `Dữ liệu`); nothing here computes a verdict the forms do not show
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ import pandas as pd
 
 from . import unit_words, units
 from .atomic import write_atomic
+from .gcpause import gc_paused
 from .config import Config
 from .forms import child_names
 from .indicators import shortfall
@@ -490,7 +492,8 @@ def write_baocao(path: Path, results: Results, config: Config) -> Path:
     def write(tmp: Path) -> None:
         document(results, config).save(str(tmp))
 
-    return write_atomic(path, write)
+    with gc_paused():
+        return write_atomic(path, write)
 
 
 def document(results: Results, config: Config) -> Any:
@@ -627,7 +630,22 @@ def _line(
     after: float = 3,
 ) -> Any:
     from docx.shared import Pt
+    from docx.text.run import Run
 
+    key = (size, bold, italic, align, before, after)
+    p = para._p
+    proto = _PROTOTYPES.get(key)
+    if proto is not None and len(p) == 0:
+        # A fresh paragraph gets copies of the properties python-docx wrote the first time
+        # (the same XML): setting each through python-docx was most of the report's time.
+        ppr, r = proto
+        p.append(copy.deepcopy(ppr))
+        p.append(copy.deepcopy(r))
+        run = Run(p[-1], para)
+        if text:
+            run.text = text
+        return run
+    fresh = len(p) == 0
     run = para.add_run(text)
     run.font.size = Pt(size)
     run.bold, run.italic = bold, italic
@@ -636,7 +654,17 @@ def _line(
         para.alignment = align
     para.paragraph_format.space_before = Pt(before)
     para.paragraph_format.space_after = Pt(after)
+    if fresh and len(p) == 2:
+        empty = copy.deepcopy(p[1])
+        for child in list(empty)[1:]:  # keep the run's properties, not its text
+            empty.remove(child)
+        _PROTOTYPES[key] = (copy.deepcopy(p[0]), empty)
     return run
+
+
+# (size, bold, italic, align, before, after) → a paragraph's properties and an empty run as
+# `_line` first wrote them
+_PROTOTYPES: dict[tuple, tuple[Any, Any]] = {}
 
 
 def _rule(para: Any, indent: Any) -> None:

@@ -27,6 +27,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from . import __version__, chart, formspec, registry, spec, titles, unit_words, units
 from .atomic import write_atomic
+from .gcpause import gc_paused
 from .config import Config
 from .findings import a1, col_letter
 from .formpage import (
@@ -326,7 +327,8 @@ def write_forms(path: Path, results: Results, config: Config) -> Path:
         _write_marker(wb, results, config)
         wb.close()
 
-    return write_atomic(path, write)
+    with gc_paused():
+        return write_atomic(path, write)
 
 
 def marker_rows(results: Results, config: Config) -> list[tuple[str, str]]:

@@ -22,6 +22,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from . import catalog, registry, unit_words, units
 from .atomic import write_atomic
+from .gcpause import gc_paused
 from .celltext import cell_text
 from .findings import Finding, Severity
 from .formspec import COUNT_FMT
@@ -109,7 +110,8 @@ def write_report(
         _rules(wb.add_worksheet(RULES_SHEET), st, results)
         wb.close()
 
-    return write_atomic(path, write)
+    with gc_paused():
+        return write_atomic(path, write)
 
 
 def summary(results: Results) -> str:
