@@ -27,7 +27,6 @@ from xlsxwriter.worksheet import Worksheet
 
 from . import __version__, chart, formspec, registry, spec, titles, unit_words, units
 from .atomic import write_atomic
-from .gcpause import gc_paused
 from .config import Config
 from .findings import a1, col_letter
 from .formpage import (
@@ -64,6 +63,7 @@ from .formspec import (
     number_format,
     rate_parts,
 )
+from .gcpause import gc_paused
 from .indicators import AGENCY_CODES
 from .results import CHUA_DAT, CHUA_DU, DAT, DATA_COLUMNS, Results
 from .results import missing as _missing
@@ -625,9 +625,7 @@ class _Renderer:
                 )
             elif not no_agency:
                 no_row = [
-                    self.name(k)
-                    for k in r.included
-                    if _missing(self.value(k, "HO_NGHEO_LDTBXH"))
+                    self.name(k) for k in r.included if _missing(self.value(k, "HO_NGHEO_LDTBXH"))
                 ]
                 said = set(no_row)
                 lacking = [
@@ -932,7 +930,7 @@ class _Renderer:
         columns = [data_cells(data[name]) for name in DATA_COLUMNS] if len(data) else []
         n = len(data)
         write_string, write_number = ws.write_string, ws.write_number
-        for i, rec in enumerate(zip(*columns), start=1):
+        for i, rec in enumerate(zip(*columns, strict=True), start=1):
             for j, x in enumerate(rec):
                 if x is None:
                     continue

@@ -22,10 +22,10 @@ from xlsxwriter.worksheet import Worksheet
 
 from . import catalog, registry, unit_words, units
 from .atomic import write_atomic
-from .gcpause import gc_paused
 from .celltext import cell_text
 from .findings import Finding, Severity
 from .formspec import COUNT_FMT
+from .gcpause import gc_paused
 from .results import CHUA_NOP, CO_LOI, DA_TONG_HOP, Results
 from .results import missing as _missing
 from .styles import FONT, Styles
