@@ -361,15 +361,27 @@ def _write_marker(wb: Workbook, results: Results, config: Config) -> None:
 class _Styles(Styles):
     def __init__(self, wb: Workbook) -> None:
         super().__init__(wb, font_size=12, valign="vcenter")
+        # Every figure cell asks for its format: found by the arguments as given, without
+        # building and sorting the full property set each time.
+        self._cells: dict[tuple, Format] = {}
+        self._numbers: dict[tuple[str, bool], Format] = {}
 
     def cell(self, **props: Any) -> Format:
         """A table cell: bordered, body size."""
-        return super().cell(font_size=BODY_SIZE, **props)
+        key = tuple(props.items())
+        fmt = self._cells.get(key)
+        if fmt is None:
+            fmt = self._cells[key] = super().cell(font_size=BODY_SIZE, **props)
+        return fmt
 
     def number(self, num_format: str, bold: bool = False) -> Format:
-        align = "center" if num_format in (RATE_FMT, POINTS_FMT) else "right"
-        indent = 0 if align == "center" else 1
-        return self.cell(num_format=num_format, align=align, indent=indent, bold=bold)
+        fmt = self._numbers.get((num_format, bold))
+        if fmt is None:
+            align = "center" if num_format in (RATE_FMT, POINTS_FMT) else "right"
+            indent = 0 if align == "center" else 1
+            fmt = self.cell(num_format=num_format, align=align, indent=indent, bold=bold)
+            self._numbers[(num_format, bold)] = fmt
+        return fmt
 
 
 class _Renderer:

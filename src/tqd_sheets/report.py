@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 import xlsxwriter
+from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
@@ -374,6 +375,7 @@ def _details(ws: Worksheet, st: Styles, r: Results, serials: RowNames) -> None:
         groups.setdefault(parties.group(f), []).append(f)
     group_fmt = st(bold=True, border=1, bg_color="#EDEDED", text_wrap=True, valign="vcenter")
     row = top
+    formats: dict[Severity, tuple[Format, Format, Format]] = {}
     for code in sorted(groups, key=parties.order):
         members = sorted(
             groups[code], key=lambda f: (SEVERITY_ORDER.get(f.severity, 3), *f.sort_key())
@@ -384,20 +386,28 @@ def _details(ws: Worksheet, st: Styles, r: Results, serials: RowNames) -> None:
         ws.set_row(row, 20)
         for f in members:
             row += 1
-            _finding_row(ws, st, row, f, serials)
+            if f.severity not in formats:
+                formats[f.severity] = _row_formats(st, f.severity)
+            _finding_row(ws, row, f, serials, formats[f.severity])
     ws.autofilter(top, 0, row, ncols - 1)
     _print_setup(ws, top)
 
 
-def _finding_row(ws: Worksheet, st: Styles, row: int, f: Finding, serials: RowNames) -> None:
-    fill = SEVERITY_FILL.get(f.severity)
+def _row_formats(st: Styles, severity: Severity) -> tuple[Format, Format, Format]:
+    """A finding row's formats (text, centred, its severity), made once per severity."""
+    fill = SEVERITY_FILL.get(severity)
     props: dict[str, Any] = {"border": 1, "text_wrap": True, "valign": "top"}
     if fill:
         props["bg_color"] = fill
-    cell = st(**props)
-    centre = st(**props, align="center")
     # Errors are bold as well as red: the difference survives black-and-white printing.
-    sev = st(**props, align="center", bold=f.severity is Severity.ERROR)
+    bold = severity is Severity.ERROR
+    return st(**props), st(**props, align="center"), st(**props, align="center", bold=bold)
+
+
+def _finding_row(
+    ws: Worksheet, row: int, f: Finding, serials: RowNames, fmts: tuple[Format, Format, Format]
+) -> None:
+    cell, centre, sev = fmts
     where = place_words(f, serials)
     values = (f.file, f.khom, f.sheet, where, f.code, str(f.severity), f.message, f.value, f.place)
     for j, text in enumerate(values):
