@@ -148,6 +148,7 @@ def test_data_cells_of_a_float_column_leave_missing_and_infinite_empty():
 def test_data_cells_of_a_text_column_and_of_mixed_values():
     assert data_cells(pd.Series(["K1", "", None, "=1+1"], dtype=object)) == ["K1", "", None, "=1+1"]
     assert data_cells(pd.Series(["K1", None], dtype="string")) == ["K1", None]
+    assert data_cells(pd.Series([1.5, None], dtype="Float64")) == [1.5, None]
     mixed = pd.Series(
         [True, False, np.int64(7), 2.5, None, -math.inf, math.nan, "x", 3], dtype=object
     )

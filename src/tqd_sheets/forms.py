@@ -267,7 +267,7 @@ def data_cells(column: pd.Series) -> list[str | float | int | None]:
     truth value as 1 or 0), None for a missing or infinite figure (the cell stays empty)."""
     values = column.tolist()
     if column.dtype.kind == "f":
-        finite = np.isfinite(column.to_numpy(dtype=float)).tolist()
+        finite = np.isfinite(column.to_numpy(dtype=float, na_value=np.nan)).tolist()
         return [x if ok else None for x, ok in zip(values, finite, strict=True)]
     return [x if type(x) is str else _data_cell(x) for x in values]
 
