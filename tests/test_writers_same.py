@@ -24,9 +24,8 @@ import xlsxwriter
 
 from many_children import config_of, make_run
 from tqd_sheets.formpage import Page
-from tqd_sheets.forms import DATA_SHEET, child_names, data_cells, write_forms
+from tqd_sheets.forms import DATA_SHEET, child_names, data_cells, gc_paused, write_forms
 from tqd_sheets.formspec import FORMS
-from tqd_sheets.gcpause import gc_paused
 from tqd_sheets.results import DATA_COLUMNS
 from tqd_sheets.styles import Styles
 from writers_canon import VARIANTS, digests, write_outputs

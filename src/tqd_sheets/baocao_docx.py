@@ -23,8 +23,7 @@ import pandas as pd
 from . import unit_words, units
 from .atomic import write_atomic
 from .config import Config
-from .forms import child_names
-from .gcpause import gc_paused
+from .forms import child_names, gc_paused
 from .indicators import shortfall
 from .results import CHUA_DAT, CHUA_DU, DAT, Results
 from .results import missing as _nan

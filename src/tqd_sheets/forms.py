@@ -10,9 +10,11 @@ cells (and what the pipeline computed). Rates are drawn in percent units (`forms
 
 from __future__ import annotations
 
+import gc
 import math
 import numbers
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -63,7 +65,6 @@ from .formspec import (
     number_format,
     rate_parts,
 )
-from .gcpause import gc_paused
 from .indicators import AGENCY_CODES
 from .results import CHUA_DAT, CHUA_DU, DAT, DATA_COLUMNS, Results
 from .results import missing as _missing
@@ -300,6 +301,23 @@ def _literal(x: float) -> str:
 
 
 # --- entry point ---------------------------------------------------------------------------
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No automatic collection of cyclic garbage while an output file is built; the collector's
+    state is restored after (and any cycle left is collected then).
+
+    A writer makes hundreds of thousands of small objects (cells, XML strings, formats) that die
+    by reference counting; a consolidation keeps every workbook's frames alive meanwhile, so
+    each automatic collection the allocations trigger walks all of them, again and again."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def write_forms(path: Path, results: Results, config: Config) -> Path:

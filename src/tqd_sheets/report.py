@@ -25,8 +25,8 @@ from . import catalog, registry, unit_words, units
 from .atomic import write_atomic
 from .celltext import cell_text
 from .findings import Finding, Severity
+from .forms import gc_paused
 from .formspec import COUNT_FMT
-from .gcpause import gc_paused
 from .results import CHUA_NOP, CO_LOI, DA_TONG_HOP, Results
 from .results import missing as _missing
 from .styles import FONT, Styles
