@@ -11,6 +11,7 @@ numbers as `Dữ liệu`); nothing here computes a verdict the forms do not show
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ import pandas as pd
 from . import unit_words, units
 from .atomic import write_atomic
 from .config import Config
+from .forms import child_names, gc_paused
 from .indicators import shortfall
 from .results import CHUA_DAT, CHUA_DU, DAT, Results
 from .results import missing as _nan
@@ -74,6 +76,15 @@ class _Text:
         self.unit = config.don_vi.level
         self.w: Mapping[str, str] = units.words(self.child, self.unit)
         self.unit_name = f"{self.unit.cap} {config.don_vi.ten}"
+        # Asked once per child: a set, maps and each target row looked up once, not a scan or
+        # a filtered frame per child.
+        self.included = set(r.included)
+        self.names = child_names(config)
+        self._targets: dict[str, Any] = {}
+        self._statuses: dict[str, str] | None = None
+
+    def name(self, code: str) -> str:
+        return self.names.get(code, code)
 
     # -- data
 
@@ -81,18 +92,23 @@ class _Text:
         return self.r.value(unit or self.r.ward_code, code)
 
     def target(self, code: str) -> Any:
-        t = self.r.targets
-        if t is None or not len(t):
-            return None
-        rows = t[t.ma == code]
-        return rows.iloc[0] if len(rows) else None
+        if code not in self._targets:
+            t = self.r.targets
+            if t is None or not len(t):
+                self._targets[code] = None
+            else:
+                rows = t[t.ma == code]
+                self._targets[code] = rows.iloc[0] if len(rows) else None
+        return self._targets[code]
 
     def status(self, code: str) -> str:
-        o = self.r.overview
-        if o is None or not len(o) or "ma" not in o:
-            return ""
-        rows = o[o.ma == code]
-        return str(rows.trang_thai.iloc[0]) if len(rows) else ""
+        if self._statuses is None:
+            o = self.r.overview
+            self._statuses = {}
+            if o is not None and len(o) and "ma" in o:
+                for ma, state in zip(o.ma, o.trang_thai, strict=True):
+                    self._statuses.setdefault(ma, str(state))
+        return self._statuses.get(code, "")
 
     # -- pieces
 
@@ -132,7 +148,7 @@ class _Text:
         """`Toàn phường có` or, on partial data, who the figures cover."""
         if not self.r.partial:
             return f"Toàn {self.w['cha']} có"
-        names = ", ".join(self.config.khom_name(k) for k in self.r.included)
+        names = ", ".join(self.name(k) for k in self.r.included)
         return f"{self.coverage} ({names}): các {self.w['con']} đã tổng hợp có"
 
     def compare(self, items: list[tuple[str, str, str]]) -> str:
@@ -175,9 +191,9 @@ class _Text:
             out.append(Para("DỮ LIỆU MẪU – chỉ để thử, không dùng để báo cáo.", "officer"))
         if r.partial:
             missing = [
-                f"{self.config.khom_name(k)} ({self.status(k) or 'chưa có số liệu hợp lệ'})"
+                f"{self.name(k)} ({self.status(k) or 'chưa có số liệu hợp lệ'})"
                 for k in r.expected
-                if k not in r.included
+                if k not in self.included
             ]
             out.append(
                 Para(
@@ -190,7 +206,7 @@ class _Text:
             out.append(Para(f"{self.coverage}: đủ số liệu của các {self.w['con']}."))
         partial_children = [k for k, whole in r.complete.items() if not whole]
         if partial_children:
-            names = ", ".join(self.config.khom_name(k) for k in partial_children)
+            names = ", ".join(self.name(k) for k in partial_children)
             out.append(
                 Para(
                     f"Số liệu của {names} chưa đầy đủ (báo cáo của đơn vị này chưa tổng hợp "
@@ -230,8 +246,8 @@ class _Text:
         return out
 
     def child_families(self, k: str) -> str:
-        name = self.config.khom_name(k)
-        if k not in self.r.included:
+        name = self.name(k)
+        if k not in self.included:
             return f"{name}: chưa có số liệu hợp lệ ({self.status(k) or 'chưa nộp'})."
         text = (
             f"{name}: {self.count('HO', 'hộ', k)}, "
@@ -255,12 +271,12 @@ class _Text:
         dat = [k for k in r.expected if k in by and by[k].ket_qua == DAT]
         n = len(r.expected)
         share = f" ({ty_le(len(dat) / n)})" if n and not r.partial else ""
-        names = f": {', '.join(self.config.khom_name(k) for k in dat)}" if dat else ""
+        names = f": {', '.join(self.name(k) for k in dat)}" if dat else ""
         out.append(Para(f"Có {len(dat)}/{n} {w['con']} đạt chuẩn {w['chuan_con']}{share}{names}."))
         for k in r.expected:
-            name = self.config.khom_name(k)
+            name = self.name(k)
             t = by.get(k)
-            if k not in r.included or t is None:
+            if k not in self.included or t is None:
                 out.append(Para(f"- {name}: chưa có số liệu hợp lệ, chưa đánh giá."))
             elif t.ket_qua == CHUA_DAT:
                 out.append(Para(f"- {name}: chưa đạt ({_reason(t.ly_do)})."))
@@ -475,7 +491,8 @@ def write_baocao(path: Path, results: Results, config: Config) -> Path:
     def write(tmp: Path) -> None:
         document(results, config).save(str(tmp))
 
-    return write_atomic(path, write)
+    with gc_paused():
+        return write_atomic(path, write)
 
 
 def document(results: Results, config: Config) -> Any:
@@ -612,7 +629,22 @@ def _line(
     after: float = 3,
 ) -> Any:
     from docx.shared import Pt
+    from docx.text.run import Run
 
+    key = (size, bold, italic, align, before, after)
+    p = para._p
+    proto = _PROTOTYPES.get(key)
+    if proto is not None and len(p) == 0:
+        # A fresh paragraph gets copies of the properties python-docx wrote the first time
+        # (the same XML): setting each through python-docx was most of the report's time.
+        ppr, r = proto
+        p.append(copy.deepcopy(ppr))
+        p.append(copy.deepcopy(r))
+        run = Run(p[-1], para)
+        if text:
+            run.text = text
+        return run
+    fresh = len(p) == 0
     run = para.add_run(text)
     run.font.size = Pt(size)
     run.bold, run.italic = bold, italic
@@ -621,7 +653,17 @@ def _line(
         para.alignment = align
     para.paragraph_format.space_before = Pt(before)
     para.paragraph_format.space_after = Pt(after)
+    if fresh and len(p) == 2:
+        empty = copy.deepcopy(p[1])
+        for child in list(empty)[1:]:  # keep the run's properties, not its text
+            empty.remove(child)
+        _PROTOTYPES[key] = (copy.deepcopy(p[0]), empty)
     return run
+
+
+# (size, bold, italic, align, before, after) → a paragraph's properties and an empty run as
+# `_line` first wrote them
+_PROTOTYPES: dict[tuple, tuple[Any, Any]] = {}
 
 
 def _rule(para: Any, indent: Any) -> None:

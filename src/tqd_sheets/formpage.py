@@ -139,16 +139,31 @@ class Page:
     values: dict[tuple[int, int], Any] = field(default_factory=dict)
     heights: dict[int, float] = field(default_factory=dict)
     heading_texts: tuple[str, str] = ("", "")  # the issuing body's two lines
+    _cols: tuple[tuple[Col, ...], dict[str, int]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @property
     def ncols(self) -> int:
         return len(self.columns)
 
     def col(self, code: str) -> int:
-        return next(i for i, c in enumerate(self.columns) if c.code == code)
+        i = self._positions().get(code)
+        return next(i for i, c in enumerate(self.columns) if c.code == code) if i is None else i
 
     def has(self, code: str) -> bool:
-        return any(c.code == code for c in self.columns)
+        return code in self._positions()
+
+    def _positions(self) -> dict[str, int]:
+        """Column code → its first position, for the columns as they are now (`make_room`
+        replaces them): every cell of every row asks where its column is."""
+        cached = self._cols
+        if cached is None or cached[0] is not self.columns:
+            positions: dict[str, int] = {}
+            for i, c in enumerate(self.columns):
+                positions.setdefault(c.code, i)
+            cached = self._cols = (self.columns, positions)
+        return cached[1]
 
     def widths(self) -> list[float]:
         return [c.width for c in self.columns]

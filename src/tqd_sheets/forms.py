@@ -10,14 +10,17 @@ cells (and what the pipeline computed). Rates are drawn in percent units (`forms
 
 from __future__ import annotations
 
+import gc
 import math
 import numbers
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import xlsxwriter
 from xlsxwriter.format import Format
@@ -260,6 +263,34 @@ def target_results(results: Results, lay: Mapping[str, FormLayout]) -> dict[str,
     return out
 
 
+def data_cells(column: pd.Series) -> list[str | float | int | None]:
+    """What `Dữ liệu` writes for each value of a column: the text of a text, a number (a
+    truth value as 1 or 0), None for a missing or infinite figure (the cell stays empty)."""
+    values = column.tolist()
+    if column.dtype.kind == "f":
+        finite = np.isfinite(column.to_numpy(dtype=float, na_value=np.nan)).tolist()
+        return [x if ok else None for x, ok in zip(values, finite, strict=True)]
+    return [x if type(x) is str else _data_cell(x) for x in values]
+
+
+def _data_cell(x: object) -> str | float | int | None:
+    if _missing(x):
+        return None
+    if isinstance(x, bool):
+        return int(x)
+    if isinstance(x, numbers.Real):
+        return None if math.isinf(float(x)) else float(x)
+    return str(x)
+
+
+def child_names(config: Config) -> dict[str, str]:
+    """Child code → name, the first of a code as `Config.khom_name` finds it."""
+    names: dict[str, str] = {}
+    for k in config.khom:
+        names.setdefault(k.ma, k.ten)
+    return names
+
+
 def _number_vi(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:.2f}".rstrip("0").replace(".", ",")
 
@@ -270,6 +301,23 @@ def _literal(x: float) -> str:
 
 
 # --- entry point ---------------------------------------------------------------------------
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No automatic collection of cyclic garbage while an output file is built; the collector's
+    state is restored after (and any cycle left is collected then).
+
+    A writer makes hundreds of thousands of small objects (cells, XML strings, formats) that die
+    by reference counting; a consolidation keeps every workbook's frames alive meanwhile, so
+    each automatic collection the allocations trigger walks all of them, again and again."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def write_forms(path: Path, results: Results, config: Config) -> Path:
@@ -297,7 +345,8 @@ def write_forms(path: Path, results: Results, config: Config) -> Path:
         _write_marker(wb, results, config)
         wb.close()
 
-    return write_atomic(path, write)
+    with gc_paused():
+        return write_atomic(path, write)
 
 
 def marker_rows(results: Results, config: Config) -> list[tuple[str, str]]:
@@ -330,15 +379,27 @@ def _write_marker(wb: Workbook, results: Results, config: Config) -> None:
 class _Styles(Styles):
     def __init__(self, wb: Workbook) -> None:
         super().__init__(wb, font_size=12, valign="vcenter")
+        # Every figure cell asks for its format: found by the arguments as given, without
+        # building and sorting the full property set each time.
+        self._cells: dict[tuple, Format] = {}
+        self._numbers: dict[tuple[str, bool], Format] = {}
 
     def cell(self, **props: Any) -> Format:
         """A table cell: bordered, body size."""
-        return super().cell(font_size=BODY_SIZE, **props)
+        key = tuple(props.items())
+        fmt = self._cells.get(key)
+        if fmt is None:
+            fmt = self._cells[key] = super().cell(font_size=BODY_SIZE, **props)
+        return fmt
 
     def number(self, num_format: str, bold: bool = False) -> Format:
-        align = "center" if num_format in (RATE_FMT, POINTS_FMT) else "right"
-        indent = 0 if align == "center" else 1
-        return self.cell(num_format=num_format, align=align, indent=indent, bold=bold)
+        fmt = self._numbers.get((num_format, bold))
+        if fmt is None:
+            align = "center" if num_format in (RATE_FMT, POINTS_FMT) else "right"
+            indent = 0 if align == "center" else 1
+            fmt = self.cell(num_format=num_format, align=align, indent=indent, bold=bold)
+            self._numbers[(num_format, bold)] = fmt
+        return fmt
 
 
 class _Renderer:
@@ -350,6 +411,9 @@ class _Renderer:
         self.config = config
         self.st = _Styles(wb)
         self.layout = layout(results)
+        # Looked up once per child per form: a set and a map, not a scan of the lists.
+        self.included = set(results.included)
+        self.names = child_names(config)
         self.words = run_words(results, config)
         self.unit_word = units.mixed(config.child_levels).cap
         self.targets = (
@@ -377,6 +441,10 @@ class _Renderer:
             left_name=signers.get("nguoi_lap", ""),
             right_name=signers.get("ky", "") or signers.get("truong_ban", ""),
         )
+
+    def name(self, code: str) -> str:
+        """A child's name as the configuration gives it (`Config.khom_name`)."""
+        return self.names.get(code, code)
 
     def t(self, text: str) -> str:
         """`text` with the run's words: `{con}` khóm or ấp, `{cha}` phường or xã…"""
@@ -480,8 +548,8 @@ class _Renderer:
         body = [lay.rows[k] for k in r.expected]
         for i, k in enumerate(r.expected):
             row = lay.rows[k]
-            page.row_label(row, i + 1, self.config.khom_name(k))
-            if k not in r.included:
+            page.row_label(row, i + 1, self.name(k))
+            if k not in self.included:
                 page.no_data_row(row, NO_DATA)
                 continue
             self.figures(page, row, k, rates, blank, total=False)
@@ -587,15 +655,13 @@ class _Renderer:
                 )
             elif not no_agency:
                 no_row = [
-                    self.config.khom_name(k)
-                    for k in r.included
-                    if _missing(self.value(k, "HO_NGHEO_LDTBXH"))
+                    self.name(k) for k in r.included if _missing(self.value(k, "HO_NGHEO_LDTBXH"))
                 ]
+                said = set(no_row)
                 lacking = [
-                    self.config.khom_name(k)
+                    self.name(k)
                     for k in r.included
-                    if _missing(self.value(k, "LAO_DONG"))
-                    and self.config.khom_name(k) not in no_row
+                    if _missing(self.value(k, "LAO_DONG")) and self.name(k) not in said
                 ]
                 if no_row:
                     notes.append(
@@ -618,7 +684,7 @@ class _Renderer:
 
     def partial_note(self) -> str:
         r = self.r
-        missing = [self.config.khom_name(k) for k in r.expected if k not in r.included]
+        missing = [self.name(k) for k in r.expected if k not in self.included]
         return (
             f"{unit_words.coverage(r)}: chưa có số liệu hợp lệ của {', '.join(missing)}; "
             + self.t(
@@ -640,9 +706,9 @@ class _Renderer:
         body = [lay.rows[k] for k in r.expected]
         for i, k in enumerate(r.expected):
             row = lay.rows[k]
-            page.row_label(row, i + 1, self.config.khom_name(k))
+            page.row_label(row, i + 1, self.name(k))
             t = rows.get(k)
-            if k not in r.included or t is None:
+            if k not in self.included or t is None:
                 page.no_data_row(row, NO_DATA)
                 continue
             for c in page.columns:
@@ -731,7 +797,7 @@ class _Renderer:
         count = sum(
             1
             for k in r.expected
-            if k in titles_of and k in r.included and titles_of[k].ket_qua == DAT
+            if k in titles_of and k in self.included and titles_of[k].ket_qua == DAT
         )
         page.ws.write_formula(
             row,
@@ -889,21 +955,19 @@ class _Renderer:
         for j, name in enumerate(DATA_COLUMNS):
             ws.set_column(j, j, widths.get(name, 12))
         data = self.r.data
-        records = data[DATA_COLUMNS].itertuples(index=False) if len(data) else []
-        n = 0
-        for i, rec in enumerate(records, start=1):
-            n = i
+        # Each column converted once (`data_cells`), then written row by row as before: a
+        # per-cell type test over ~30 rows per child was most of this sheet's cost.
+        columns = [data_cells(data[name]) for name in DATA_COLUMNS] if len(data) else []
+        n = len(data)
+        write_string, write_number = ws.write_string, ws.write_number
+        for i, rec in enumerate(zip(*columns, strict=True), start=1):
             for j, x in enumerate(rec):
-                if _missing(x):
+                if x is None:
                     continue
-                if isinstance(x, bool):
-                    ws.write_number(i, j, int(x), text)
-                elif isinstance(x, numbers.Real):
-                    if math.isinf(float(x)):
-                        continue
-                    ws.write_number(i, j, float(x), text)
+                if type(x) is str:
+                    write_string(i, j, x, text)
                 else:
-                    ws.write_string(i, j, str(x), text)
+                    write_number(i, j, x, text)
         ws.autofilter(0, 0, max(n, 1), len(DATA_COLUMNS) - 1)
         ws.freeze_panes(1, 0)
         # Hidden, so printing the workbook prints the forms only; a parent's run and anyone who

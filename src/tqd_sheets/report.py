@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 import xlsxwriter
+from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
@@ -24,6 +25,7 @@ from . import catalog, registry, unit_words, units
 from .atomic import write_atomic
 from .celltext import cell_text
 from .findings import Finding, Severity
+from .forms import gc_paused
 from .formspec import COUNT_FMT
 from .results import CHUA_NOP, CO_LOI, DA_TONG_HOP, Results
 from .results import missing as _missing
@@ -109,7 +111,8 @@ def write_report(
         _rules(wb.add_worksheet(RULES_SHEET), st, results)
         wb.close()
 
-    return write_atomic(path, write)
+    with gc_paused():
+        return write_atomic(path, write)
 
 
 def summary(results: Results) -> str:
@@ -299,6 +302,7 @@ class _Parties:
         self.rows = o.to_dict("records") if len(o) else []
         self.by_code = {str(x.get("ma")): x for x in self.rows}
         self.by_file = {str(x.get("tep")): x for x in self.rows if not _missing(x.get("tep"))}
+        self.position = {code: i for i, code in enumerate(self.by_code)}
         self.unit = unit_words.unit_level(r)
 
     def group(self, f: Finding) -> str:
@@ -309,8 +313,8 @@ class _Parties:
         return str(rec.get("ma")) if rec else (f.khom or "")
 
     def order(self, code: str) -> int:
-        codes = list(self.by_code)
-        return codes.index(code) if code in codes else len(codes) + (0 if code else 1)
+        position = self.position.get(code)
+        return len(self.position) + (0 if code else 1) if position is None else position
 
     def title(self, code: str, findings: list[Finding]) -> str:
         errors = sum(f.severity is Severity.ERROR for f in findings)
@@ -371,6 +375,7 @@ def _details(ws: Worksheet, st: Styles, r: Results, serials: RowNames) -> None:
         groups.setdefault(parties.group(f), []).append(f)
     group_fmt = st(bold=True, border=1, bg_color="#EDEDED", text_wrap=True, valign="vcenter")
     row = top
+    formats: dict[Severity, tuple[Format, Format, Format]] = {}
     for code in sorted(groups, key=parties.order):
         members = sorted(
             groups[code], key=lambda f: (SEVERITY_ORDER.get(f.severity, 3), *f.sort_key())
@@ -381,20 +386,28 @@ def _details(ws: Worksheet, st: Styles, r: Results, serials: RowNames) -> None:
         ws.set_row(row, 20)
         for f in members:
             row += 1
-            _finding_row(ws, st, row, f, serials)
+            if f.severity not in formats:
+                formats[f.severity] = _row_formats(st, f.severity)
+            _finding_row(ws, row, f, serials, formats[f.severity])
     ws.autofilter(top, 0, row, ncols - 1)
     _print_setup(ws, top)
 
 
-def _finding_row(ws: Worksheet, st: Styles, row: int, f: Finding, serials: RowNames) -> None:
-    fill = SEVERITY_FILL.get(f.severity)
+def _row_formats(st: Styles, severity: Severity) -> tuple[Format, Format, Format]:
+    """A finding row's formats (text, centred, its severity), made once per severity."""
+    fill = SEVERITY_FILL.get(severity)
     props: dict[str, Any] = {"border": 1, "text_wrap": True, "valign": "top"}
     if fill:
         props["bg_color"] = fill
-    cell = st(**props)
-    centre = st(**props, align="center")
     # Errors are bold as well as red: the difference survives black-and-white printing.
-    sev = st(**props, align="center", bold=f.severity is Severity.ERROR)
+    bold = severity is Severity.ERROR
+    return st(**props), st(**props, align="center"), st(**props, align="center", bold=bold)
+
+
+def _finding_row(
+    ws: Worksheet, row: int, f: Finding, serials: RowNames, fmts: tuple[Format, Format, Format]
+) -> None:
+    cell, centre, sev = fmts
     where = place_words(f, serials)
     values = (f.file, f.khom, f.sheet, where, f.code, str(f.severity), f.message, f.value, f.place)
     for j, text in enumerate(values):

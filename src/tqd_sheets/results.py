@@ -142,8 +142,25 @@ class Results:
         d = self.previous
         if d is None:
             return float("nan")
-        row = d[(d.ma_don_vi == unit) & (d.ma_chi_tieu == code) & (d.phan_loai == "")]
-        return float(row.gia_tri.iloc[0]) if len(row) else float("nan")
+        x = self._previous_totals(d).get((unit, code))
+        return float("nan") if x is None else float(x)
+
+    def _previous_totals(self, d: pd.DataFrame) -> dict[tuple[str, str], object]:
+        """(unit, code) → last year's gia_tri of the totals (the first row of a key, as a
+        filter's `.iloc[0]` took it), built once per `previous` frame: every child row of every
+        form asks for it."""
+        cached = self.__dict__.get("_previous_index")
+        if cached is not None and cached[0] is d and cached[1] == len(d):
+            return cached[2]
+        index: dict[tuple[str, str], object] = {}
+        if len(d):
+            totals = d[d.phan_loai == ""]
+            for unit, code, value in zip(
+                totals.ma_don_vi, totals.ma_chi_tieu, totals.gia_tri, strict=True
+            ):
+                index.setdefault((unit, code), value)
+        self.__dict__["_previous_index"] = (d, len(d), index)
+        return index
 
     def _totals(self) -> dict[tuple[str, str], tuple[float, float, float]]:
         """(unit, code) → (tu_so, mau_so, gia_tri) of the totals, built once per `data` frame:
