@@ -12,6 +12,7 @@ import stat
 import tempfile
 import unicodedata
 from datetime import datetime
+from itertools import repeat
 from pathlib import Path
 
 from . import __version__, catalog, chain, lock
@@ -124,14 +125,32 @@ def list_serials(run: Run) -> dict[tuple[str, str, int], str]:
     for c in run.checked:
         if c.parsed is None:
             continue
+        file = c.name
         for name, table in c.parsed.tables.items():
             frame = table.frame
             if ROW not in frame or SERIAL not in frame:
                 continue
-            for row, stt in zip(frame[ROW], frame[SERIAL], strict=True):
-                if not is_blank(stt):
-                    out[c.name, name, int(row)] = text(stt)
+            shown = _shown(frame[SERIAL].tolist())
+            places = zip(repeat(file), repeat(name), map(int, frame[ROW].tolist()))
+            pairs = zip(places, shown, strict=True)
+            out.update(pairs if None not in shown else ((k, s) for k, s in pairs if s is not None))
     return out
+
+
+def _shown(values: list) -> list[str | None]:
+    """The text of each STT as the officer sees it, None for a blank one: a list numbers its
+    rows 1, 2, 3… so each distinct value is made once (a mark and a number apart: by type)."""
+    kinds = set(map(type, values))
+    keys = values if len(kinds) == 1 else list(zip(map(type, values), values, strict=True))
+    try:
+        made = {k: _one_serial(k if len(kinds) == 1 else k[1]) for k in dict.fromkeys(keys)}
+    except TypeError:  # an unhashable value
+        return [_one_serial(v) for v in values]
+    return list(map(made.__getitem__, keys))
+
+
+def _one_serial(v: object) -> str | None:
+    return None if is_blank(v) else text(v)
 
 
 def registers_of(run: Run, config: Config) -> list[KhomRegister]:

@@ -294,14 +294,27 @@ def validate_workbook(p: Parsed) -> list[Finding]:
 
 def cross_khom(parsed: Sequence[Parsed]) -> list[Finding]:
     """R06: a Mã hộ in two khóm's workbooks (both files named)."""
-    seen: dict[str, list[tuple[Parsed, int]]] = {}
+    owners: list[Parsed] = []  # the workbook of each code below
+    codes: list[str] = []
+    rows: list[object] = []
     for p in parsed:
         t = p.tables.get(HOUSEHOLDS)
         if t is None:
             continue
-        for ma, r in zip(t.frame["ma_ho"], t.frame[ROW], strict=True):
-            if ma:
-                seen.setdefault(str(ma), []).append((p, int(r)))
+        # Plain columns, then one pass in C for repeats: a province's register is a million
+        # codes, and only the few that repeat are looked at one by one.
+        pairs = [
+            (str(ma), r)
+            for ma, r in zip(t.frame["ma_ho"].tolist(), t.frame[ROW].tolist(), strict=True)
+            if ma
+        ]
+        codes += [ma for ma, _ in pairs]
+        rows += [r for _, r in pairs]
+        owners += [p] * len(pairs)
+    repeated = pd.Series(codes, dtype=object).duplicated(keep=False).to_numpy().nonzero()[0]
+    seen: dict[str, list[tuple[Parsed, int]]] = {}
+    for i in repeated.tolist():
+        seen.setdefault(codes[i], []).append((owners[i], int(rows[i])))
     out = []
     by_row: dict[int, pd.DataFrame] = {}
 
