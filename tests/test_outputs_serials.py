@@ -73,6 +73,9 @@ def serials(n: int, rng: random.Random, kind: str) -> pd.Series:
     return pd.Series([rng.choice(ODD) for _ in range(n)], dtype=object)
 
 
+SHEETS = ("Danh sách hộ", "Đơn vị", "Khác")
+
+
 def run_of(seed: int) -> Run:
     rng = random.Random(seed)
     checked = []
@@ -81,7 +84,7 @@ def run_of(seed: int) -> Run:
             checked.append(SimpleNamespace(name=f"f{i}.xlsx", parsed=None))
             continue
         p = Parsed(f"f{i}.xlsx", Kind.KHOM)
-        for sheet in ("Danh sách hộ", "Đơn vị", "Khác"):
+        for sheet in SHEETS:
             n = rng.randint(0, 30)
             frame = pd.DataFrame({ROW: rng.sample(range(4, 200), n)})
             if rng.random() < 0.85:  # a list without STT (or without rows) adds nothing
@@ -89,15 +92,27 @@ def run_of(seed: int) -> Run:
             if rng.random() < 0.1:
                 frame = frame.drop(columns=[ROW])
             p.tables[sheet] = Table(sheet, frame, {})
-        checked.append(SimpleNamespace(name=f"f{i}.xlsx", parsed=p))
+        # Now and then two files of one name (two folders of the inbox): the later one wins.
+        name = f"f{i - 1}.xlsx" if i and rng.random() < 0.2 else f"f{i}.xlsx"
+        checked.append(SimpleNamespace(name=name, parsed=p))
     return SimpleNamespace(checked=checked)  # type: ignore[return-value]
 
 
 @pytest.mark.parametrize("seed", range(60))
 def test_list_serials_are_what_the_row_loop_made(seed):
     run = run_of(seed)
-    got, want = list_serials(run), list_serials_before(run)
+    want = list_serials_before(run)
+    # KiemTra's way first: a few rows asked for, some with an STT, some blank or absent.
+    rng = random.Random(seed)
+    asked = [*want, *((f"f{i}.xlsx", s, r) for i in range(7) for s in SHEETS for r in (4, 9))]
+    rng.shuffle(asked)
+    got = list_serials(run)
+    assert [got.get(k) for k in asked] == [want.get(k) for k in asked]
+    assert bool(got) == bool(want)
     assert list(got.items()) == list(want.items())  # same entries, same order
+    assert len(got) == len(want) and got == want
+    fresh = list_serials(run)
+    assert bool(fresh) == bool(want)  # before anything was asked
 
 
 def test_list_serials_by_hand():
@@ -107,6 +122,8 @@ def test_list_serials_by_hand():
     )
     p.tables["Danh sách hộ"] = Table("Danh sách hộ", frame, {})
     run = SimpleNamespace(checked=[SimpleNamespace(name="k.xlsx", parsed=p)])
+    assert list_serials(run).get(("k.xlsx", "Danh sách hộ", 7)) is None  # blank STT
+    assert list_serials(run).get(("k.xlsx", "Đơn vị", 4)) is None
     assert list_serials(run) == {
         ("k.xlsx", "Danh sách hộ", 4): "1",
         ("k.xlsx", "Danh sách hộ", 5): "TRUE",
