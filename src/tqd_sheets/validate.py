@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from itertools import compress, repeat
 from typing import Any
 
 import pandas as pd
@@ -301,16 +302,15 @@ def cross_khom(parsed: Sequence[Parsed]) -> list[Finding]:
         t = p.tables.get(HOUSEHOLDS)
         if t is None:
             continue
-        # Plain columns, then one pass in C for repeats: a province's register is a million
-        # codes, and only the few that repeat are looked at one by one.
-        pairs = [
-            (str(ma), r)
-            for ma, r in zip(t.frame["ma_ho"].tolist(), t.frame[ROW].tolist(), strict=True)
-            if ma
-        ]
-        codes += [ma for ma, _ in pairs]
-        rows += [r for _, r in pairs]
-        owners += [p] * len(pairs)
+        # Plain columns, each step a pass in C: a province's register is a million codes,
+        # and only the few that repeat are looked at one by one.
+        ma = t.frame["ma_ho"].tolist()
+        given = list(map(bool, ma))  # an empty code is no code
+        codes += map(str, compress(ma, given))
+        rows += compress(t.frame[ROW].tolist(), given)
+        owners += repeat(p, sum(given))
+    if len(set(codes)) == len(codes):  # the usual case: every code once
+        return []
     repeated = pd.Series(codes, dtype=object).duplicated(keep=False).to_numpy().nonzero()[0]
     seen: dict[str, list[tuple[Parsed, int]]] = {}
     for i in repeated.tolist():
