@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+import numpy as np
 import pandas as pd
 import xlsxwriter
 
@@ -245,7 +246,7 @@ def _list_lines(
     # Made a slice at a time (a name recurs across khóm), handed out a khóm at a time.
     slices = (
         [
-            _cells(col.tolist(), m, style)
+            _cells(col, m, style)
             for (_, col), m, style in zip(part.items(), makers, styles, strict=True)
         ]
         for part in (narrow.iloc[i : i + _SLICE] for i in range(0, len(narrow), _SLICE))
@@ -314,36 +315,82 @@ def _str(v: object) -> str:
 # the rest depends on the value alone, so a column's repeated values are made once.
 
 
-def _cells(values: list, make: Callable[[object], str], style: int | None = None) -> list[str]:
+def _cells(col: pd.Series, make: Callable[[object], str], style: int | None = None) -> list[str]:
     """`make(v)` for each of a column's values, each distinct value made once. `style`: the
     style `make` writes any text in (`make(v) == _text_cell(style)(cell_text(v))`), if so."""
-    kinds = set(map(type, values))
-    if style is not None and kinds == {str}:
-        distinct = list(dict.fromkeys(values))
-        plain = _plain_text(distinct, style)
-        if plain is not None:
-            return list(map(dict(zip(distinct, plain, strict=True)).__getitem__, values))
-    # A column of one type is keyed by its values. In a mixed one True == 1 == 1.0, but True
-    # is a mark and 1 a number: the type is part of the key. A NaN finds itself by identity.
-    keys, by_key = values, make
-    if len(kinds) > 1:
-        keys, by_key = list(zip(map(type, values), values, strict=True)), _second(make)
     try:
-        made = {key: by_key(key) for key in dict.fromkeys(keys)}
+        distinct, codes = _distinct(col)
     except TypeError:  # an unhashable value
-        return [make(v) for v in values]
-    return list(map(made.__getitem__, keys))
+        return [make(v) for v in col.tolist()]
+    made = np.empty(len(distinct), dtype=object)
+    made[:] = _made(distinct, make, style)
+    return made[codes].tolist()
+
+
+def _distinct(col: pd.Series) -> tuple[list, np.ndarray]:
+    """The column's distinct values, as `tolist` gives them, and where each value is among
+    them. Found by pandas, in C: a column of one dtype (numbers, marks, pandas' text) keyed by
+    value; an object column by type then value, since True == 1 == 1.0 but True is a mark and 1
+    a number. The missing values of one type (NaN, None…) are one: `make` writes them alike."""
+    if col.dtype.kind in "biuf" or isinstance(col.dtype, pd.StringDtype):
+        return _factorized(col)
+    values = col.to_numpy(dtype=object)
+    types = np.empty(len(values), dtype=object)
+    types[:] = list(map(type, values))
+    kinds = list(dict.fromkeys(types.tolist()))
+    if len(kinds) == 1:
+        return _factorized(values)
+    distinct: list = []
+    codes = np.empty(len(values), dtype=np.intp)
+    for kind in kinds:
+        at = (types == kind).nonzero()[0]
+        some, where = _factorized(values[at])
+        codes[at] = where + len(distinct)
+        distinct += some
+    return distinct, codes
+
+
+def _factorized(values: pd.Series | np.ndarray) -> tuple[list, np.ndarray]:
+    codes, uniques = pd.factorize(values)
+    distinct = uniques.tolist()
+    missing = codes < 0
+    if missing.any():  # one of them stands for all: the first, as the column holds it
+        first = int(missing.argmax())
+        one = (
+            values.iloc[first : first + 1]
+            if isinstance(values, pd.Series)
+            else values[first : first + 1]
+        )
+        distinct.append(one.tolist()[0])
+        codes[missing] = len(distinct) - 1
+    return distinct, codes
+
+
+def _made(distinct: list, make: Callable[[object], str], style: int | None) -> list[str]:
+    """`make(v)` of each distinct value; plain texts (the most, by far) without a call each."""
+    if style is None:
+        return [make(v) for v in distinct]
+    texts = [v for v in distinct if type(v) is str]
+    if len(texts) == len(distinct) and _plain(texts):  # the usual column
+        return _plain_text(texts, style)
+    plain = texts if _plain(texts) else [v for v in texts if _plain([v])]
+    made = dict(zip(plain, _plain_text(plain, style), strict=True))
+    return [made[v] if type(v) is str and v in made else make(v) for v in distinct]
 
 
 # What makes a text need more than <t>…</t>: escaping, cleaning (see celltext), or keeping.
 _NOT_PLAIN = re.compile(r"[&<>\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
-def _plain_text(values: list[str], style: int) -> list[str] | None:
-    """Text cells of texts none of which needs escaping or cleaning, made without a call for
-    each (what `_text_cell(style)` makes of them); None if any needs more."""
-    if _NOT_PLAIN.search("".join(values)) or max(map(len, values), default=0) > CELL_LIMIT:
-        return None
+def _plain(texts: list[str]) -> bool:
+    """None of `texts` needs escaping or cleaning."""
+    longest = max(map(len, texts), default=0)
+    return longest <= CELL_LIMIT and _NOT_PLAIN.search("".join(texts)) is None
+
+
+def _plain_text(values: list[str], style: int) -> list[str]:
+    """Text cells of plain texts (see `_plain`), made without a call for each: what
+    `_text_cell(style)` makes of them."""
     blank = f'" s="{style}"/>'
     head = f'" s="{style}" t="inlineStr"><is><t>'
     keep = f'" s="{style}" t="inlineStr"><is><t xml:space="preserve">'
@@ -353,10 +400,6 @@ def _plain_text(values: list[str], style: int) -> list[str] | None:
         else blank
         for v in values
     ]
-
-
-def _second(make: Callable[[object], str]) -> Callable[[tuple[type, object]], str]:
-    return lambda key: make(key[1])
 
 
 def _text_cell(style: int) -> Callable[[str], str]:
@@ -443,7 +486,7 @@ def _register_xml(part: pd.DataFrame, fields, extra: list[str], s: dict[str, int
     # Slice by slice: a copy of a province's whole register would double what is held.
     for i in range(0, len(part), _SLICE):
         cols = part.iloc[i : i + _SLICE].reindex(columns=codes)
-        cells = [_cells(cols.iloc[:, k].tolist(), make, s["text"]) for k, make in enumerate(makers)]
+        cells = [_cells(cols.iloc[:, k], make, s["text"]) for k, make in enumerate(makers)]
         n = len(cols)
         for j in range(0, n, _BATCH):
             rows = range(r + j, r + min(n, j + _BATCH))
