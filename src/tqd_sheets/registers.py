@@ -10,13 +10,19 @@ list longer than a sheet's 1,048,576 rows goes on into a second sheet (`… (2)`
 
 from __future__ import annotations
 
+import functools
 import math
+import operator
 import os
 import re
 import zipfile
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
+from typing import IO
 from xml.sax.saxutils import escape
 
 import numpy as np
@@ -219,9 +225,9 @@ _LIST_FIELDS = ["khom", "to", "ma_ho", "chu_ho", "dia_chi", "nam_lien_tuc"]
 _SLICE = 20_000  # rows made into cells at once: a province's register is never copied whole
 
 
-# A run of a list's lines: (the first one's STT, or None for a group row; the cells of each
-# column after their references, one per line). See `_list_xml`.
-_Block = tuple[int | None, list[list[str]]]
+# A run of a list's lines: (the first one's STT, or None for a group row; its columns, one
+# value a line). See `_list_xml`.
+_Block = tuple[int | None, list["_Col"]]
 
 
 def _list_lines(
@@ -246,24 +252,24 @@ def _list_lines(
     # Made a slice at a time (a name recurs across khóm), handed out a khóm at a time.
     slices = (
         [
-            _cells(col, m, style)
+            _column(col, m, style)
             for (_, col), m, style in zip(part.items(), makers, styles, strict=True)
         ]
         for part in (narrow.iloc[i : i + _SLICE] for i in range(0, len(narrow), _SLICE))
     )
-    cols: list[list[str]] = [[]]
+    cols: list[_Col] = [_Col([])]
     at = 0  # the next line in `cols`
     for reg, n in zip(registers, sizes, strict=True):
-        yield None, [[group(f"{reg.name}: {n} hộ")]]
+        yield None, [_Col([group(f"{reg.name}: {n} hộ")])]
         done = 0
         while done < n:
-            if at == len(cols[0]):
+            if at == len(cols[0].values):
                 more = next(slices, None)
                 if more is None:  # fewer households than counted: a khóm given twice
                     break
                 cols, at = more, 0
-            k = min(n - done, len(cols[0]) - at, _BATCH)
-            yield 1 + done, [c[at : at + k] for c in cols]
+            k = min(n - done, len(cols[0].values) - at, _BATCH)
+            yield 1 + done, [c.part(at, at + k) for c in cols]
             at, done = at + k, done + k
 
 
@@ -272,10 +278,10 @@ def _take(blocks: Iterator[_Block], n: int, rest: list[_Block]) -> Iterator[_Blo
     that goes on into the next sheet."""
     while n > 0:
         first, cols = rest.pop() if rest else next(blocks)
-        m = len(cols[0])
+        m = len(cols[0].values)
         if m > n:
-            rest.append((None if first is None else first + n, [c[n:] for c in cols]))
-            cols, m = [c[:n] for c in cols], n
+            rest.append((None if first is None else first + n, [c.part(n, m) for c in cols]))
+            cols, m = [c.part(0, n) for c in cols], n
         yield first, cols
         n -= m
 
@@ -286,18 +292,21 @@ def _list_xml(
     letters = [col_letter(c) for c in range(last + 1)]
     blanks = "".join(f'<c r="{x}{{0}}" s="{s["group"]}"/>' for x in letters[1:])
     group = f'<row r="{{0}}"><c r="A{{0}}{{1}}{blanks}</row>'.format
-    household = (
-        f'<row r="{{0}}"><c r="A{{0}}" s="{s["num"]}"><v>{{1}}</v></c>'
-        + "".join(f'<c r="{x}{{0}}{{{c}}}' for c, x in enumerate(letters[1:-1], 2))
-        + f'<c r="{letters[-1]}{{0}}" s="{s["text"]}"/></row>'
-    ).format
     r = 8  # 1-based, as in the XML
     for first, cols in blocks:
-        m = len(cols[0])
+        m = len(cols[0].values)
         if first is None:
-            yield "".join(map(group, range(r, r + m), *cols))
+            yield "".join(map(group, range(r, r + m), *(c.values for c in cols)))
         else:
-            yield "".join(map(household, range(r, r + m), range(first, first + m), *cols))
+            pieces: list[str | int] = ['<row r="', 0, '"><c r="A', 0, f'" s="{s["num"]}"><v>', 1]
+            pieces.append("</v></c>")
+            for k, (x, c) in enumerate(zip(letters[1:-1], cols, strict=True), 2):
+                pieces += [f'<c r="{x}', 0, c.before, k, c.after]
+            pieces += [f'<c r="{letters[-1]}', 0, f'" s="{s["text"]}"/></row>']
+            rows = _rows_function(tuple(pieces))
+            numbers = list(map(str, range(r, r + m)))
+            serials = list(map(str, range(first, first + m)))
+            yield "".join(rows(numbers, serials, *(c.values for c in cols)))
         r += m
     if closing:
         row = '<row r="{0}"><c r="A{0}{1}</row>'.format
@@ -309,6 +318,58 @@ def _str(v: object) -> str:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return ""
     return cell_text(str(v))
+
+
+@dataclass(frozen=True)
+class _Col:
+    """A column of cells as the rows take them: each line's `value` between two constant
+    texts, after the cell's reference (`<c r="B12`)."""
+
+    values: list[str]
+    before: str = ""
+    after: str = ""
+
+    def part(self, start: int, stop: int) -> _Col:
+        return _Col(self.values[start:stop], self.before, self.after)
+
+
+def _column(col: pd.Series, make: Callable[[object], str], style: int | None) -> _Col:
+    """The cells `make` makes of `col` (see `_cells`). A column of plain texts, none empty nor
+    with a space at an end (codes, names, addresses: most of a register), is its values as
+    they are, between the text cell's head and tail: nothing made a value."""
+    if style is not None and (col.dtype == object or isinstance(col.dtype, pd.StringDtype)):
+        values = col.tolist()
+        if _bare(values):
+            return _Col(values, f'" s="{style}" t="inlineStr"><is><t>', "</t></is></c>")
+    return _Col(_cells(col, make, style))
+
+
+def _bare(values: list) -> bool:
+    """Every value a plain text (see `_plain`), none empty nor with a space at an end: what
+    `_plain_text` makes of each is its head, the text, its tail. Each test a pass in C."""
+    if not values or set(map(type, values)) != {str} or min(map(len, values)) == 0:
+        return False
+    # `strip` gives back the very text it has nothing to take from.
+    return _plain(values) and all(map(operator.is_, map(str.strip, values), values))
+
+
+@functools.cache
+def _rows_function(pieces: tuple[str | int, ...]) -> Callable[..., list[str]]:
+    """The rows `pieces` make of zipped columns: constant texts, and column numbers (0, the
+    rows' numbers) where each line's value goes. One list comprehension of an f-string: a
+    province's lists are millions of rows, and `str.format` parses its template every row."""
+    if not all(isinstance(p, int) or _LITERAL.fullmatch(p) for p in pieces):
+        raise ValueError(f"row pieces not made here: {pieces!r}")
+    n = 1 + max(p for p in pieces if isinstance(p, int))
+    body = "".join(f"{{v{p}}}" if isinstance(p, int) else p for p in pieces)
+    names = ", ".join(f"v{i}" for i in range(n))
+    columns = ", ".join(f"c{i}" for i in range(n))
+    source = f"lambda {columns}: [f'{body}' for {names} in zip({columns})]"
+    return eval(source)  # made above, of our own constant XML only
+
+
+# The constant XML of a row: element and attribute text, style numbers, column letters.
+_LITERAL = re.compile(r'[A-Za-z0-9<>/=": ]*')
 
 
 # A cell's XML is made without its reference (`<c r="B12`), which each row puts in front:
@@ -384,8 +445,13 @@ _NOT_PLAIN = re.compile(r"[&<>\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 def _plain(texts: list[str]) -> bool:
     """None of `texts` needs escaping or cleaning."""
-    longest = max(map(len, texts), default=0)
-    return longest <= CELL_LIMIT and _NOT_PLAIN.search("".join(texts)) is None
+    if max(map(len, texts), default=0) > CELL_LIMIT:
+        return False
+    joined = "".join(texts)
+    # Printable: no control character nor surrogate. The test is many times the regex's speed.
+    if joined.isprintable():
+        return "&" not in joined and "<" not in joined and ">" not in joined
+    return _NOT_PLAIN.search(joined) is None
 
 
 def _plain_text(values: list[str], style: int) -> list[str]:
@@ -463,11 +529,6 @@ def _register_xml(part: pd.DataFrame, fields, extra: list[str], s: dict[str, int
     codes = ["ten_khom", *(x.code for x in fields), *extra]
     letters = [col_letter(c) for c in range(len(codes))]
     n_fields = len(fields)
-    row = (
-        '<row r="{0}">'
-        + "".join(f'<c r="{x}{{0}}{{{c}}}' for c, x in enumerate(letters, 1))
-        + "</row>"
-    ).format
     wrapped, text = _text_cell(s["text"]), _text_cell(s["num"])
     number = _number_cell(s["num"])
 
@@ -486,11 +547,17 @@ def _register_xml(part: pd.DataFrame, fields, extra: list[str], s: dict[str, int
     # Slice by slice: a copy of a province's whole register would double what is held.
     for i in range(0, len(part), _SLICE):
         cols = part.iloc[i : i + _SLICE].reindex(columns=codes)
-        cells = [_cells(cols.iloc[:, k], make, s["text"]) for k, make in enumerate(makers)]
+        made = [_column(cols.iloc[:, k], make, s["text"]) for k, make in enumerate(makers)]
+        pieces: list[str | int] = ['<row r="', 0, '">']
+        for k, (x, c) in enumerate(zip(letters, made, strict=True), 1):
+            pieces += [f'<c r="{x}', 0, c.before, k, c.after]
+        pieces.append("</row>")
+        rows = _rows_function(tuple(pieces))
         n = len(cols)
+        numbers = list(map(str, range(r, r + n)))
         for j in range(0, n, _BATCH):
-            rows = range(r + j, r + min(n, j + _BATCH))
-            yield "".join(map(row, rows, *(c[j : j + _BATCH] for c in cells)))
+            batch = slice(j, j + _BATCH)
+            yield "".join(rows(numbers[batch], *(c.values[batch] for c in made)))
         r += n
     yield ""
 
@@ -534,8 +601,21 @@ def _splice(path: Path, data: Sequence[_Rows | None]) -> None:
                 )
             big = rows.last_row > 100_000  # its XML may pass 2 GiB: a ZIP64 entry
             with zout.open(info.filename, "w", force_zip64=big) as fh:
-                fh.write(head.encode("utf-8"))
-                for chunk in rows.chunks:
-                    fh.write(chunk.encode("utf-8"))
-                fh.write(tail.encode("utf-8"))
+                _write_behind(fh, chain([head], rows.chunks, [tail]))
     os.replace(tmp, path)
+
+
+_AHEAD = 4  # chunks made before the oldest is written: memory stays bounded
+
+
+def _write_behind(fh: IO[bytes], chunks: Iterable[str]) -> None:
+    """Write `chunks` in order, each compressed by a second thread while this one makes the
+    next: zlib lets go of the interpreter while it works, so the two overlap on two cores."""
+    with ThreadPoolExecutor(max_workers=1) as pool:  # one worker: the writes keep their order
+        pending: deque[Future[int]] = deque()
+        for chunk in chunks:
+            pending.append(pool.submit(fh.write, chunk.encode("utf-8")))
+            if len(pending) > _AHEAD:
+                pending.popleft().result()  # also raises what the write raised
+        for done in pending:
+            done.result()
