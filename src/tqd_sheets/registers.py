@@ -394,37 +394,46 @@ def _distinct(col: pd.Series) -> tuple[list, np.ndarray]:
     value; an object column by type then value, since True == 1 == 1.0 but True is a mark and 1
     a number. The missing values of one type (NaN, None…) are one: `make` writes them alike."""
     if col.dtype.kind in "biuf" or isinstance(col.dtype, pd.StringDtype):
-        return _factorized(col)
+        return _factorized(col, col.dtype.kind == "f")
     values = col.to_numpy(dtype=object)
     types = np.empty(len(values), dtype=object)
     types[:] = list(map(type, values))
     kinds = list(dict.fromkeys(types.tolist()))
     if len(kinds) == 1:
-        return _factorized(values)
+        return _factorized(values, issubclass(kinds[0], float))
     distinct: list = []
     codes = np.empty(len(values), dtype=np.intp)
     for kind in kinds:
         at = (types == kind).nonzero()[0]
-        some, where = _factorized(values[at])
+        some, where = _factorized(values[at], issubclass(kind, float))
         codes[at] = where + len(distinct)
         distinct += some
     return distinct, codes
 
 
-def _factorized(values: pd.Series | np.ndarray) -> tuple[list, np.ndarray]:
+def _factorized(values: pd.Series | np.ndarray, floats: bool) -> tuple[list, np.ndarray]:
     codes, uniques = pd.factorize(values)
     distinct = uniques.tolist()
     missing = codes < 0
     if missing.any():  # one of them stands for all: the first, as the column holds it
-        first = int(missing.argmax())
-        one = (
-            values.iloc[first : first + 1]
-            if isinstance(values, pd.Series)
-            else values[first : first + 1]
-        )
-        distinct.append(one.tolist()[0])
+        distinct.append(_item(values, int(missing.argmax())))
         codes[missing] = len(distinct) - 1
+    if floats:  # -0.0 == 0.0, but one is written -0, the other 0
+        x = np.asarray(values, dtype=float)
+        negative = (x == 0) & np.signbit(x)
+        if negative.any():
+            zero = (x == 0) & ~negative
+            if zero.any():
+                distinct[codes[zero.argmax()]] = _item(values, int(zero.argmax()))
+            distinct.append(_item(values, int(negative.argmax())))
+            codes[negative] = len(distinct) - 1
     return distinct, codes
+
+
+def _item(values: pd.Series | np.ndarray, at: int) -> object:
+    """The value at `at`, as `tolist` gives it."""
+    one = values.iloc[at : at + 1] if isinstance(values, pd.Series) else values[at : at + 1]
+    return one.tolist()[0]
 
 
 def _made(distinct: list, make: Callable[[object], str], style: int | None) -> list[str]:
