@@ -1,5 +1,6 @@
 """The ward's internal lists: merged register and the decision lists."""
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -9,6 +10,7 @@ import python_calamine as pc
 from tqd_sheets.config import load_config
 from tqd_sheets.periods import Period
 from tqd_sheets.registers import KhomRegister, lists, merged_register, write_registers
+from tqd_sheets.spec import HOUSEHOLDS as HOUSEHOLDS_SPEC
 
 CFG = load_config(Path(__file__).resolve().parents[1] / "tqd.toml")
 
@@ -263,3 +265,32 @@ def test_bare_columns_are_exactly_the_plain_unspaced_texts():
         assert not _bare(["a", odd, "b"]), odd
     assert not _bare([]) and not _bare(["a", None]) and not _bare(["a", 1])
     assert _bare(["é" * 32_767])
+
+
+# ── merged_register against the frame-by-frame one it replaced (issue 11, commit c5b5067) ──
+
+
+def merged_register_before(registers: Sequence[KhomRegister]) -> pd.DataFrame:
+    """All registers in one table, khóm in configuration order, then tổ, then Mã hộ."""
+    frames = []
+    for order, reg in enumerate(registers):
+        df = reg.frame.drop(columns=["_row", "_bad"], errors="ignore")  # a new frame
+        df.insert(0, "khom", reg.code)
+        df.insert(1, "ten_khom", reg.name)
+        df["_order"] = order
+        frames.append(df)
+    if not frames:
+        return pd.DataFrame(columns=["khom", "ten_khom", *(f.code for f in HOUSEHOLDS_SPEC.fields)])
+    merged = pd.concat(frames, ignore_index=True)
+    merged["_to"] = pd.to_numeric(merged["to"], errors="coerce")
+    merged = merged.sort_values(["_order", "_to", "ma_ho"], kind="stable")
+    return merged.drop(columns=["_order", "_to"]).reset_index(drop=True)
+
+
+@pytest.mark.parametrize(
+    "regs",
+    [REGS, ODD, TYPED, [*TYPED, *ODD, *REGS], [ODD[1]], []],
+    ids=["plain", "odd", "typed", "mixed", "empty-khom", "none"],
+)
+def test_merged_register_is_the_one_it_replaced(regs):
+    pd.testing.assert_frame_equal(merged_register(regs), merged_register_before(regs))
