@@ -357,7 +357,7 @@ def _column(col: pd.Series, make: Callable[[object], str], style: int | None) ->
 def _bare(values: list) -> bool:
     """Every value a plain text (see `_plain`), none empty nor with a space at an end: what
     `_plain_text` makes of each is its head, the text, its tail. Each test a pass in C."""
-    if not values or set(map(type, values)) != {str} or min(map(len, values)) == 0:
+    if not values or set(map(type, values)) != {str} or "" in values:
         return False
     # `strip` gives back the very text it has nothing to take from.
     return _plain(values) and all(map(operator.is_, map(str.strip, values), values))
@@ -406,11 +406,11 @@ def _distinct(col: pd.Series) -> tuple[list, np.ndarray]:
     if col.dtype.kind in "biuf" or isinstance(col.dtype, pd.StringDtype):
         return _factorized(col, col.dtype.kind == "f")
     values = col.to_numpy(dtype=object)
-    types = np.empty(len(values), dtype=object)
-    types[:] = list(map(type, values))
-    kinds = list(dict.fromkeys(types.tolist()))
+    kinds = list(dict.fromkeys(map(type, values)))
     if len(kinds) == 1:
         return _factorized(values, issubclass(kinds[0], float))
+    types = np.empty(len(values), dtype=object)
+    types[:] = list(map(type, values))
     distinct: list = []
     codes = np.empty(len(values), dtype=np.intp)
     for kind in kinds:
