@@ -261,10 +261,12 @@ def test_bare_columns_are_exactly_the_plain_unspaced_texts():
     from tqd_sheets.registers import _bare
 
     assert _bare(["a", "Lê Lợi", "0012", "=1"])
-    for odd in ("", " a", "a ", "a\n", "\u00a0a", "a&b", "<", "x\x0b", "é" * 32_768):
+    assert _bare(["Lê Lợi|Khóm 1", "a\u00a0b"])  # a space other than " " inside: still bare
+    odds = ("", " a", "a ", "a\n", "\u00a0a", "a\u3000", "\ta", "a&b", "<", ">", "x\x0b")
+    for odd in (*odds, "\ud800", "é" * 32_768, " "):
         assert not _bare(["a", odd, "b"]), odd
     assert not _bare([]) and not _bare(["a", None]) and not _bare(["a", 1])
-    assert _bare(["é" * 32_767])
+    assert _bare(["é" * 32_767]) and _bare(["é" * 32_767, "a"]) and not _bare(["a", "é" * 32_768])
 
 
 # ── merged_register against the frame-by-frame one it replaced (issue 11, commit c5b5067) ──

@@ -10,7 +10,6 @@ list longer than a sheet's 1,048,576 rows goes on into a second sheet (`… (2)`
 
 from __future__ import annotations
 
-import functools
 import math
 import operator
 import os
@@ -313,10 +312,9 @@ def _list_xml(
             for k, (x, c) in enumerate(zip(letters[1:-1], cols, strict=True), 2):
                 pieces += [f'<c r="{x}', 0, c.before, k, c.after]
             pieces += [f'<c r="{letters[-1]}', 0, f'" s="{s["text"]}"/></row>']
-            rows = _rows_function(tuple(pieces))
             numbers = list(map(str, range(r, r + m)))
             serials = list(map(str, range(first, first + m)))
-            yield "".join(rows(numbers, serials, *(c.values for c in cols)))
+            yield _joined_rows(pieces, [numbers, serials, *(c.values for c in cols)])
         r += m
     if closing:
         row = '<row r="{0}"><c r="A{0}{1}</row>'.format
@@ -356,30 +354,43 @@ def _column(col: pd.Series, make: Callable[[object], str], style: int | None) ->
 
 def _bare(values: list) -> bool:
     """Every value a plain text (see `_plain`), none empty nor with a space at an end: what
-    `_plain_text` makes of each is its head, the text, its tail. Each test a pass in C."""
+    `_plain_text` makes of each is its head, the text, its tail. Each test a pass in C. (A
+    text holding `|` may be found not bare when it is: its cells are then made, the same.)"""
     if not values or set(map(type, values)) != {str} or "" in values:
         return False
-    # `strip` gives back the very text it has nothing to take from.
-    return _plain(values) and all(map(operator.is_, map(str.strip, values), values))
+    joined = "|".join(values)
+    if len(joined) > CELL_LIMIT and max(map(len, values)) > CELL_LIMIT:
+        return False
+    if not joined.isprintable():  # a control character, or a space other than " "
+        # `strip` gives back the very text it has nothing to take from.
+        return _plain(values) and all(map(operator.is_, map(str.strip, values), values))
+    # Printable: no control character nor surrogate, and " " its only space.
+    return not (
+        "&" in joined
+        or "<" in joined
+        or ">" in joined
+        or joined.startswith(" ")
+        or joined.endswith(" ")
+        or "| " in joined
+        or " |" in joined
+    )
 
 
-@functools.cache
-def _rows_function(pieces: tuple[str | int, ...]) -> Callable[..., list[str]]:
-    """The rows `pieces` make of zipped columns: constant texts, and column numbers (0, the
-    rows' numbers) where each line's value goes. One list comprehension of an f-string: a
-    province's lists are millions of rows, and `str.format` parses its template every row."""
-    if not all(isinstance(p, int) or _LITERAL.fullmatch(p) for p in pieces):
-        raise ValueError(f"row pieces not made here: {pieces!r}")
-    n = 1 + max(p for p in pieces if isinstance(p, int))
-    body = "".join(f"{{v{p}}}" if isinstance(p, int) else p for p in pieces)
-    names = ", ".join(f"v{i}" for i in range(n))
-    columns = ", ".join(f"c{i}" for i in range(n))
-    source = f"lambda {columns}: [f'{body}' for {names} in zip({columns})]"
-    return eval(source)  # made above, of our own constant XML only
-
-
-# The constant XML of a row: element and attribute text, style numbers, column letters.
-_LITERAL = re.compile(r'[A-Za-z0-9<>/=": ]*')
+def _joined_rows(pieces: Sequence[str | int], columns: Sequence[list[str]]) -> str:
+    """The rows `pieces` make, joined: constant texts, and the numbers of the `columns` whose
+    value on each row goes there. One list holds every piece of every row, filled a piece at
+    a time by slice assignment, and is joined once: no call a row, nor a cell."""
+    merged: list[str | int] = []  # constant texts next to each other made one
+    for p in pieces:
+        if isinstance(p, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += p
+        elif p != "":
+            merged.append(p)
+    n, width = len(columns[0]), len(merged)
+    flat: list[str] = [""] * (n * width)
+    for j, p in enumerate(merged):
+        flat[j::width] = [p] * n if isinstance(p, str) else columns[p]
+    return "".join(flat)
 
 
 # A cell's XML is made without its reference (`<c r="B12`), which each row puts in front:
@@ -571,12 +582,11 @@ def _register_xml(part: pd.DataFrame, fields, extra: list[str], s: dict[str, int
         for k, (x, c) in enumerate(zip(letters, made, strict=True), 1):
             pieces += [f'<c r="{x}', 0, c.before, k, c.after]
         pieces.append("</row>")
-        rows = _rows_function(tuple(pieces))
         n = len(cols)
         numbers = list(map(str, range(r, r + n)))
         for j in range(0, n, _BATCH):
             batch = slice(j, j + _BATCH)
-            yield "".join(rows(numbers[batch], *(c.values[batch] for c in made)))
+            yield _joined_rows(pieces, [numbers[batch], *(c.values[batch] for c in made)])
         r += n
     yield ""
 
