@@ -345,18 +345,20 @@ def _column(col: pd.Series, make: Callable[[object], str], style: int | None) ->
     """The cells `make` makes of `col` (see `_cells`). A column of plain texts, none empty nor
     with a space at an end (codes, names, addresses: most of a register), is its values as
     they are, between the text cell's head and tail: nothing made a value."""
-    if style is not None and (col.dtype == object or isinstance(col.dtype, pd.StringDtype)):
+    texts = isinstance(col.dtype, pd.StringDtype)
+    if style is not None and (col.dtype == object or (texts and not col.hasnans)):
         values = col.tolist()
-        if _bare(values):
+        if _bare(values, texts):
             return _Col(values, f'" s="{style}" t="inlineStr"><is><t>', "</t></is></c>")
     return _Col(_cells(col, make, style))
 
 
-def _bare(values: list) -> bool:
+def _bare(values: list, texts: bool = False) -> bool:
     """Every value a plain text (see `_plain`), none empty nor with a space at an end: what
     `_plain_text` makes of each is its head, the text, its tail. Each test a pass in C. (A
-    text holding `|` may be found not bare when it is: its cells are then made, the same.)"""
-    if not values or set(map(type, values)) != {str} or "" in values:
+    text holding `|` may be found not bare when it is: its cells are then made, the same.)
+    `texts`: the values are known to be `str` (pandas' text column, nothing missing)."""
+    if not values or "" in values or not (texts or set(map(type, values)) == {str}):
         return False
     joined = "|".join(values)
     if len(joined) > CELL_LIMIT and max(map(len, values)) > CELL_LIMIT:
