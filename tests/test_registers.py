@@ -296,3 +296,19 @@ def merged_register_before(registers: Sequence[KhomRegister]) -> pd.DataFrame:
 )
 def test_merged_register_is_the_one_it_replaced(regs):
     pd.testing.assert_frame_equal(merged_register(regs), merged_register_before(regs))
+
+
+@pytest.mark.parametrize("sheet_rows", [1_048_576, 12])
+def test_a_khom_given_twice_is_written_as_the_writer_it_replaced_wrote_it(
+    tmp_path, monkeypatch, sheet_rows
+):
+    import registers_before
+    from tqd_sheets import registers
+
+    monkeypatch.setattr(registers, "SHEET_ROWS", sheet_rows)
+    monkeypatch.setattr(registers_before, "SHEET_ROWS", sheet_rows)
+    twice = [ODD[0], TYPED[0], ODD[0], TYPED[2]]  # ODD[0] is K1, TYPED[0] too
+    period = Period.parse("2020")
+    new = registers.write_registers(tmp_path / "new.xlsx", twice, CFG, period)
+    old = registers_before.write_registers(tmp_path / "old.xlsx", twice, CFG, period)
+    assert sheet_xml(new) == sheet_xml(old)

@@ -239,8 +239,8 @@ def _list_lines(
 ) -> Iterator[_Block]:
     """A group row per khóm, then its households numbered from 1, in `registers`' order."""
     codes = pd.Index([reg.code for reg in registers])
-    rank = codes.get_indexer(df["khom"]) if codes.is_unique else np.array([-1])
-    if (rank < 0).any():  # a khóm given twice, or not given: as it always was
+    rank = codes.get_indexer(df["khom"]) if codes.is_unique else None
+    if rank is None or (rank < 0).any():  # a khóm given twice, or not given: as it always was
         order = {reg.code: i for i, reg in enumerate(registers)}
         by_map = df["khom"].map(order)
         if not by_map.is_monotonic_increasing:
@@ -424,10 +424,11 @@ def _distinct(col: pd.Series) -> tuple[list, np.ndarray]:
         return _factorized(values, issubclass(kinds[0], float))
     types = np.empty(len(values), dtype=object)
     types[:] = list(map(type, values))
+    by_type, found = pd.factorize(types)  # `==` on an array of types is numpy's to misread
     distinct: list = []
     codes = np.empty(len(values), dtype=np.intp)
-    for kind in kinds:
-        at = (types == kind).nonzero()[0]
+    for i, kind in enumerate(found.tolist()):
+        at = (by_type == i).nonzero()[0]
         some, where = _factorized(values[at], issubclass(kind, float))
         codes[at] = where + len(distinct)
         distinct += some
@@ -464,9 +465,10 @@ def _made(distinct: list, make: Callable[[object], str], style: int | None) -> l
     if style is None:
         return [make(v) for v in distinct]
     texts = [v for v in distinct if type(v) is str]
-    if len(texts) == len(distinct) and _plain(texts):  # the usual column
+    every = _plain(texts)
+    if every and len(texts) == len(distinct):  # the usual column
         return _plain_text(texts, style)
-    plain = texts if _plain(texts) else [v for v in texts if _plain([v])]
+    plain = texts if every else [v for v in texts if _plain([v])]
     made = dict(zip(plain, _plain_text(plain, style), strict=True))
     return [made[v] if type(v) is str and v in made else make(v) for v in distinct]
 
