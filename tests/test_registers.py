@@ -1,5 +1,6 @@
 """The ward's internal lists: merged register and the decision lists."""
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -9,6 +10,7 @@ import python_calamine as pc
 from tqd_sheets.config import load_config
 from tqd_sheets.periods import Period
 from tqd_sheets.registers import KhomRegister, lists, merged_register, write_registers
+from tqd_sheets.spec import HOUSEHOLDS as HOUSEHOLDS_SPEC
 
 CFG = load_config(Path(__file__).resolve().parents[1] / "tqd.toml")
 
@@ -179,3 +181,134 @@ def test_odd_text_is_written_as_text(tmp_path):
     assert register[3][0] == 'Khóm <1> & "A"'
     marks = {r[10] for r in register[3:]}  # Gia đình học tập: marks, numbers, text, empty
     assert marks == {"x", "", 1.0, 0.0, "2"}
+
+
+# ── typed columns, as parse hands them over (issue 11: bare text columns, factorize) ──────
+
+
+def typed_register(code: str, name: str, n: int, seed: int) -> KhomRegister:
+    """A register whose columns have pandas' own dtypes, with runs of rows that are all plain
+    text (written as they are) next to runs that are not (empty, spaced, escaped, missing)."""
+    import random
+
+    import numpy as np
+
+    rng = random.Random(seed)
+    plain = ["Nguyễn Văn A", "Lê Thị B", "12 Lê Lợi", "0012", "=A1", "+84 9", "ĐB"]
+    odd = ["", " lề", "lề ", "a & b", "x\x0by", None, float("nan"), "\u00a0nbsp"]
+
+    def texts(k: int) -> list:  # a run of plain rows, then now and then an odd one
+        return [
+            rng.choice(odd)
+            if (i // 6) % 3 == 2 and rng.random() < 0.5
+            else f"{rng.choice(plain)} {k}{i}"
+            for i in range(n)
+        ]
+
+    frame = pd.DataFrame(
+        {
+            "_row": range(4, 4 + n),
+            "ma_ho": pd.Series(texts(1), dtype="str"),
+            "chu_ho": pd.Series(texts(2), dtype=object),
+            "to": pd.Series([rng.choice([1, 2, None]) for _ in range(n)], dtype=object),
+            "dia_chi": pd.Series([f"{i} Lê Lợi" for i in range(n)], dtype="str"),
+            "nhan_khau": np.array([rng.choice([0, 3, -7, 12345678901234567]) for _ in range(n)]),
+            "ngheo": pd.Series([rng.choice(["Nghèo", None, float("nan")]) for _ in range(n)]),
+            "dk_gdvh": np.array([rng.random() < 0.7 for _ in range(n)]),
+            "dat_gdvh": np.array([rng.random() < 0.5 for _ in range(n)]),
+            "nam_lien_tuc": np.array(
+                [rng.choice([0.0, -0.0, 1.0, 3.0, 2.5, np.nan, 1e20, np.inf]) for _ in range(n)]
+            ),
+            "gd_hoc_tap": pd.Series(
+                [rng.choice([True, 1, 1.0, False, 0, None, float("nan"), "x"]) for _ in range(n)],
+                dtype=object,
+            ),
+            "ghi_chu": pd.Series(
+                [rng.choice(["a", "b", None]) for _ in range(n)], dtype="category"
+            ),
+            "Ngày": pd.to_datetime(["2020-01-02"] * n),
+        }
+    )
+    return KhomRegister(code, name, frame, ("Ngày",))
+
+
+TYPED = [
+    typed_register("K1", "Khóm 1", 40, 1),
+    typed_register("K2", "Khóm 2", 0, 2),
+    typed_register("K3", "Khóm <3>", 33, 3),
+]
+
+
+@pytest.mark.parametrize(("sheet_rows", "piece"), [(1_048_576, 20_000), (1_048_576, 6), (17, 5)])
+def test_typed_columns_match_the_writer_it_replaced(tmp_path, monkeypatch, sheet_rows, piece):
+    """Columns of pandas dtypes (text, nullable integers, floats with NaN and -0.0, marks,
+    categories, dates), made in slices small enough that some are all plain and some not."""
+    import registers_before
+    from tqd_sheets import registers
+
+    monkeypatch.setattr(registers, "SHEET_ROWS", sheet_rows)
+    monkeypatch.setattr(registers_before, "SHEET_ROWS", sheet_rows)
+    monkeypatch.setattr(registers, "_SLICE", piece)
+    monkeypatch.setattr(registers, "_BATCH", max(1, piece // 2))
+    period = Period.parse("2020")
+    new = registers.write_registers(tmp_path / "new.xlsx", TYPED, CFG, period)
+    old = registers_before.write_registers(tmp_path / "old.xlsx", TYPED, CFG, period)
+    assert sheet_xml(new) == sheet_xml(old)
+    assert sheets_of(new) == sheets_of(old)
+
+
+def test_bare_columns_are_exactly_the_plain_unspaced_texts():
+    from tqd_sheets.registers import _bare
+
+    assert _bare(["a", "Lê Lợi", "0012", "=1"])
+    assert _bare(["Lê Lợi|Khóm 1", "a\u00a0b"])  # a space other than " " inside: still bare
+    odds = ("", " a", "a ", "a\n", "\u00a0a", "a\u3000", "\ta", "a&b", "<", ">", "x\x0b")
+    for odd in (*odds, "\ud800", "é" * 32_768, " "):
+        assert not _bare(["a", odd, "b"]), odd
+    assert not _bare([]) and not _bare(["a", None]) and not _bare(["a", 1])
+    assert _bare(["é" * 32_767]) and _bare(["é" * 32_767, "a"]) and not _bare(["a", "é" * 32_768])
+
+
+# ── merged_register against the frame-by-frame one it replaced (issue 11, commit c5b5067) ──
+
+
+def merged_register_before(registers: Sequence[KhomRegister]) -> pd.DataFrame:
+    """All registers in one table, khóm in configuration order, then tổ, then Mã hộ."""
+    frames = []
+    for order, reg in enumerate(registers):
+        df = reg.frame.drop(columns=["_row", "_bad"], errors="ignore")  # a new frame
+        df.insert(0, "khom", reg.code)
+        df.insert(1, "ten_khom", reg.name)
+        df["_order"] = order
+        frames.append(df)
+    if not frames:
+        return pd.DataFrame(columns=["khom", "ten_khom", *(f.code for f in HOUSEHOLDS_SPEC.fields)])
+    merged = pd.concat(frames, ignore_index=True)
+    merged["_to"] = pd.to_numeric(merged["to"], errors="coerce")
+    merged = merged.sort_values(["_order", "_to", "ma_ho"], kind="stable")
+    return merged.drop(columns=["_order", "_to"]).reset_index(drop=True)
+
+
+@pytest.mark.parametrize(
+    "regs",
+    [REGS, ODD, TYPED, [*TYPED, *ODD, *REGS], [ODD[1]], []],
+    ids=["plain", "odd", "typed", "mixed", "empty-khom", "none"],
+)
+def test_merged_register_is_the_one_it_replaced(regs):
+    pd.testing.assert_frame_equal(merged_register(regs), merged_register_before(regs))
+
+
+@pytest.mark.parametrize("sheet_rows", [1_048_576, 12])
+def test_a_khom_given_twice_is_written_as_the_writer_it_replaced_wrote_it(
+    tmp_path, monkeypatch, sheet_rows
+):
+    import registers_before
+    from tqd_sheets import registers
+
+    monkeypatch.setattr(registers, "SHEET_ROWS", sheet_rows)
+    monkeypatch.setattr(registers_before, "SHEET_ROWS", sheet_rows)
+    twice = [ODD[0], TYPED[0], ODD[0], TYPED[2]]  # ODD[0] is K1, TYPED[0] too
+    period = Period.parse("2020")
+    new = registers.write_registers(tmp_path / "new.xlsx", twice, CFG, period)
+    old = registers_before.write_registers(tmp_path / "old.xlsx", twice, CFG, period)
+    assert sheet_xml(new) == sheet_xml(old)

@@ -11,8 +11,10 @@ import shutil
 import stat
 import tempfile
 import unicodedata
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__, catalog, chain, lock
 from .atomic import OutputError, write_atomic, write_bytes_atomic
@@ -20,14 +22,17 @@ from .config import Config
 from .feedback import feedback_names, write_feedback
 from .findings import Finding, Severity
 from .oserrors import in_vietnamese
-from .parse import ROW
-from .pipeline import Run, sha256
+from .parse import ROW, Parsed
+from .pipeline import Checked, Run, sha256
 from .read import read_workbook
 from .registers import KhomRegister, write_registers
 from .results import DATA_COLUMNS, Results
 from .spec import OUTPUT_KIND
 from .template import SERIAL
 from .values import is_blank, text
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def data_csv(results: Results) -> bytes:
@@ -117,21 +122,99 @@ def received_times(run: Run) -> dict[str, datetime]:
     return out
 
 
-def list_serials(run: Run) -> dict[tuple[str, str, int], str]:
+def list_serials(run: Run) -> ListSerials:
     """(file, sheet, 1-based row) → the STT printed on that row: KiemTra names list rows by
     the number the officer sees, not by Excel's row number."""
-    out: dict[tuple[str, str, int], str] = {}
-    for c in run.checked:
-        if c.parsed is None:
-            continue
-        for name, table in c.parsed.tables.items():
-            frame = table.frame
-            if ROW not in frame or SERIAL not in frame:
-                continue
-            for row, stt in zip(frame[ROW], frame[SERIAL], strict=True):
-                if not is_blank(stt):
-                    out[c.name, name, int(row)] = text(stt)
-    return out
+    return ListSerials(run.checked)
+
+
+class ListSerials(Mapping[tuple[str, str, int], str]):
+    """The STT of each list row (a non-blank one), as text. A run's lists hold a province's
+    households and KiemTra asks for the few rows with a finding: a list is read for its
+    STT only when first asked about, the whole made only when iterated."""
+
+    def __init__(self, checked: Sequence[Checked]) -> None:
+        self._checked = [c for c in checked if c.parsed is not None]
+        self._files: dict[str, list[Parsed]] = {}
+        for c in self._checked:
+            self._files.setdefault(c.name, []).append(c.parsed)
+        self._made: dict[type, dict[object, str | None]] = {}  # lists number rows 1, 2, 3…
+        self._lists: dict[tuple[int, str], dict[int, str]] = {}
+        self._whole: dict[tuple[str, str, int], str] | None = None
+
+    def __getitem__(self, key: tuple[str, str, int]) -> str:
+        if not (isinstance(key, tuple) and len(key) == 3):
+            raise KeyError(key)
+        file, sheet, row = key
+        found = None
+        for p in self._files.get(file, ()):  # two files of one name: the later one's, as ever
+            found = self._list(p, sheet).get(row, found)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def _list(self, p: Parsed, sheet: str) -> dict[int, str]:
+        key = (id(p), sheet)  # `_files` holds `p`: its id stays its own
+        if key not in self._lists:
+            table = p.tables.get(sheet)
+            rows = _rows(table.frame, self._made) if table is not None else None
+            self._lists[key] = dict(rows) if rows is not None else {}
+        return self._lists[key]
+
+    def _all(self) -> dict[tuple[str, str, int], str]:
+        if self._whole is None:
+            out: dict[tuple[str, str, int], str] = {}
+            for c in self._checked:
+                for name, table in c.parsed.tables.items():
+                    rows = _rows(table.frame, self._made)
+                    if rows is not None:
+                        out.update(((c.name, name, r), s) for r, s in rows)
+            self._whole = out
+        return self._whole
+
+    def __iter__(self) -> Iterator[tuple[str, str, int]]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __bool__(self) -> bool:  # `serials or {}`: without making the whole
+        if self._whole is not None:
+            return bool(self._whole)
+        return any(
+            _rows(t.frame, self._made) for c in self._checked for t in c.parsed.tables.values()
+        )
+
+
+def _rows(
+    frame: pd.DataFrame, made: dict[type, dict[object, str | None]]
+) -> list[tuple[int, str]] | None:
+    """(1-based row, STT as text) of a list's rows with an STT, in order; None for a table
+    without an STT column."""
+    if ROW not in frame or SERIAL not in frame:
+        return None
+    shown = _shown(frame[SERIAL].tolist(), made)
+    pairs = zip(map(int, frame[ROW].tolist()), shown, strict=True)
+    return [(r, s) for r, s in pairs if s is not None]
+
+
+def _shown(values: list, made: dict[type, dict[object, str | None]]) -> list[str | None]:
+    """The text of each STT as the officer sees it, None for a blank one; `made` keeps each
+    distinct value's, by type (True is a mark, 1 a number), across the lists of a run."""
+    kinds = set(map(type, values))
+    if len(kinds) != 1:  # a column of several kinds: rare, and short
+        return [_one_serial(v) for v in values]
+    known = made.setdefault(kinds.pop(), {})
+    try:
+        for v in dict.fromkeys(values).keys() - known.keys():
+            known[v] = _one_serial(v)
+    except TypeError:  # an unhashable value
+        return [_one_serial(v) for v in values]
+    return list(map(known.__getitem__, values))
+
+
+def _one_serial(v: object) -> str | None:
+    return None if is_blank(v) else text(v)
 
 
 def registers_of(run: Run, config: Config) -> list[KhomRegister]:

@@ -11,14 +11,20 @@ list longer than a sheet's 1,048,576 rows goes on into a second sheet (`… (2)`
 from __future__ import annotations
 
 import math
+import operator
 import os
 import re
 import zipfile
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
+from typing import IO
 from xml.sax.saxutils import escape
 
+import numpy as np
 import pandas as pd
 import xlsxwriter
 
@@ -42,19 +48,24 @@ class KhomRegister:
 
 def merged_register(registers: Sequence[KhomRegister]) -> pd.DataFrame:
     """All registers in one table, khóm in configuration order, then tổ, then Mã hộ."""
-    frames = []
-    for order, reg in enumerate(registers):
-        df = reg.frame.drop(columns=["_row", "_bad"], errors="ignore")  # a new frame
-        df.insert(0, "khom", reg.code)
-        df.insert(1, "ten_khom", reg.name)
-        df["_order"] = order
-        frames.append(df)
-    if not frames:
+    if not registers:
         return pd.DataFrame(columns=["khom", "ten_khom", *(f.code for f in HOUSEHOLDS.fields)])
-    merged = pd.concat(frames, ignore_index=True)
+    # One concatenation, then each column once: a province's registers are thousands of
+    # frames, and a step on each frame costs a millisecond of pandas.
+    merged = pd.concat([reg.frame for reg in registers], ignore_index=True)
+    merged = merged.drop(columns=["_row", "_bad"], errors="ignore")
+    sizes = [len(reg.frame) for reg in registers]
+    merged.insert(0, "khom", _repeated([reg.code for reg in registers], sizes))
+    merged.insert(1, "ten_khom", _repeated([reg.name for reg in registers], sizes))
+    merged["_order"] = np.repeat(np.arange(len(registers)), sizes)
     merged["_to"] = pd.to_numeric(merged["to"], errors="coerce")
     merged = merged.sort_values(["_order", "_to", "ma_ho"], kind="stable")
     return merged.drop(columns=["_order", "_to"]).reset_index(drop=True)
+
+
+def _repeated(texts: list[str], sizes: list[int]) -> pd.Series:
+    """`texts[i]` `sizes[i]` times, as a column inserted value by value would hold them."""
+    return pd.Series(np.repeat(np.array(texts, dtype=object), sizes).tolist(), dtype="str")
 
 
 def _flag(df: pd.DataFrame, col: str) -> pd.Series:
@@ -218,19 +229,24 @@ _LIST_FIELDS = ["khom", "to", "ma_ho", "chu_ho", "dia_chi", "nam_lien_tuc"]
 _SLICE = 20_000  # rows made into cells at once: a province's register is never copied whole
 
 
-# A run of a list's lines: (the first one's STT, or None for a group row; the cells of each
-# column after their references, one per line). See `_list_xml`.
-_Block = tuple[int | None, list[list[str]]]
+# A run of a list's lines: (the first one's STT, or None for a group row; its columns, one
+# value a line). See `_list_xml`.
+_Block = tuple[int | None, list["_Col"]]
 
 
 def _list_lines(
     df: pd.DataFrame, registers: Sequence[KhomRegister], sizes: list[int], s: dict[str, int]
 ) -> Iterator[_Block]:
     """A group row per khóm, then its households numbered from 1, in `registers`' order."""
-    order = {reg.code: i for i, reg in enumerate(registers)}
-    rank = df["khom"].map(order)
-    if not rank.is_monotonic_increasing:  # merged_register sorts it so; any other caller
-        df = df.iloc[rank.argsort(kind="stable")]
+    codes = pd.Index([reg.code for reg in registers])
+    rank = codes.get_indexer(df["khom"]) if codes.is_unique else None
+    if rank is None or (rank < 0).any():  # a khóm given twice, or not given: as it always was
+        order = {reg.code: i for i, reg in enumerate(registers)}
+        by_map = df["khom"].map(order)
+        if not by_map.is_monotonic_increasing:
+            df = df.iloc[by_map.argsort(kind="stable")]
+    elif (np.diff(rank) < 0).any():  # merged_register sorts it so; any other caller
+        df = df.iloc[np.argsort(rank, kind="stable")]
     number, text = _number_cell(s["num"]), _text_cell(s["num"])
     wrapped, group = _text_cell(s["text"]), _text_cell(s["group"])
     makers = [
@@ -245,24 +261,24 @@ def _list_lines(
     # Made a slice at a time (a name recurs across khóm), handed out a khóm at a time.
     slices = (
         [
-            _cells(col.tolist(), m, style)
+            _column(col, m, style)
             for (_, col), m, style in zip(part.items(), makers, styles, strict=True)
         ]
         for part in (narrow.iloc[i : i + _SLICE] for i in range(0, len(narrow), _SLICE))
     )
-    cols: list[list[str]] = [[]]
+    cols: list[_Col] = [_Col([])]
     at = 0  # the next line in `cols`
     for reg, n in zip(registers, sizes, strict=True):
-        yield None, [[group(f"{reg.name}: {n} hộ")]]
+        yield None, [_Col([group(f"{reg.name}: {n} hộ")])]
         done = 0
         while done < n:
-            if at == len(cols[0]):
+            if at == len(cols[0].values):
                 more = next(slices, None)
                 if more is None:  # fewer households than counted: a khóm given twice
                     break
                 cols, at = more, 0
-            k = min(n - done, len(cols[0]) - at, _BATCH)
-            yield 1 + done, [c[at : at + k] for c in cols]
+            k = min(n - done, len(cols[0].values) - at, _BATCH)
+            yield 1 + done, [c.part(at, at + k) for c in cols]
             at, done = at + k, done + k
 
 
@@ -271,10 +287,10 @@ def _take(blocks: Iterator[_Block], n: int, rest: list[_Block]) -> Iterator[_Blo
     that goes on into the next sheet."""
     while n > 0:
         first, cols = rest.pop() if rest else next(blocks)
-        m = len(cols[0])
+        m = len(cols[0].values)
         if m > n:
-            rest.append((None if first is None else first + n, [c[n:] for c in cols]))
-            cols, m = [c[:n] for c in cols], n
+            rest.append((None if first is None else first + n, [c.part(n, m) for c in cols]))
+            cols, m = [c.part(0, n) for c in cols], n
         yield first, cols
         n -= m
 
@@ -285,18 +301,20 @@ def _list_xml(
     letters = [col_letter(c) for c in range(last + 1)]
     blanks = "".join(f'<c r="{x}{{0}}" s="{s["group"]}"/>' for x in letters[1:])
     group = f'<row r="{{0}}"><c r="A{{0}}{{1}}{blanks}</row>'.format
-    household = (
-        f'<row r="{{0}}"><c r="A{{0}}" s="{s["num"]}"><v>{{1}}</v></c>'
-        + "".join(f'<c r="{x}{{0}}{{{c}}}' for c, x in enumerate(letters[1:-1], 2))
-        + f'<c r="{letters[-1]}{{0}}" s="{s["text"]}"/></row>'
-    ).format
     r = 8  # 1-based, as in the XML
     for first, cols in blocks:
-        m = len(cols[0])
+        m = len(cols[0].values)
         if first is None:
-            yield "".join(map(group, range(r, r + m), *cols))
+            yield "".join(map(group, range(r, r + m), *(c.values for c in cols)))
         else:
-            yield "".join(map(household, range(r, r + m), range(first, first + m), *cols))
+            pieces: list[str | int] = ['<row r="', 0, '"><c r="A', 0, f'" s="{s["num"]}"><v>', 1]
+            pieces.append("</v></c>")
+            for k, (x, c) in enumerate(zip(letters[1:-1], cols, strict=True), 2):
+                pieces += [f'<c r="{x}', 0, c.before, k, c.after]
+            pieces += [f'<c r="{letters[-1]}', 0, f'" s="{s["text"]}"/></row>']
+            numbers = list(map(str, range(r, r + m)))
+            serials = list(map(str, range(first, first + m)))
+            yield _joined_rows(pieces, [numbers, serials, *(c.values for c in cols)])
         r += m
     if closing:
         row = '<row r="{0}"><c r="A{0}{1}</row>'.format
@@ -310,40 +328,169 @@ def _str(v: object) -> str:
     return cell_text(str(v))
 
 
+@dataclass(frozen=True)
+class _Col:
+    """A column of cells as the rows take them: each line's `value` between two constant
+    texts, after the cell's reference (`<c r="B12`)."""
+
+    values: list[str]
+    before: str = ""
+    after: str = ""
+
+    def part(self, start: int, stop: int) -> _Col:
+        return _Col(self.values[start:stop], self.before, self.after)
+
+
+def _column(col: pd.Series, make: Callable[[object], str], style: int | None) -> _Col:
+    """The cells `make` makes of `col` (see `_cells`). A column of plain texts, none empty nor
+    with a space at an end (codes, names, addresses: most of a register), is its values as
+    they are, between the text cell's head and tail: nothing made a value."""
+    texts = isinstance(col.dtype, pd.StringDtype)
+    if style is not None and (col.dtype == object or (texts and not col.hasnans)):
+        values = col.tolist()
+        if _bare(values, texts):
+            return _Col(values, f'" s="{style}" t="inlineStr"><is><t>', "</t></is></c>")
+    return _Col(_cells(col, make, style))
+
+
+def _bare(values: list, texts: bool = False) -> bool:
+    """Every value a plain text (see `_plain`), none empty nor with a space at an end: what
+    `_plain_text` makes of each is its head, the text, its tail. Each test a pass in C. (A
+    text holding `|` may be found not bare when it is: its cells are then made, the same.)
+    `texts`: the values are known to be `str` (pandas' text column, nothing missing)."""
+    if not values or "" in values or not (texts or set(map(type, values)) == {str}):
+        return False
+    joined = "|".join(values)
+    if len(joined) > CELL_LIMIT and max(map(len, values)) > CELL_LIMIT:
+        return False
+    if not joined.isprintable():  # a control character, or a space other than " "
+        # `strip` gives back the very text it has nothing to take from.
+        return _plain(values) and all(map(operator.is_, map(str.strip, values), values))
+    # Printable: no control character nor surrogate, and " " its only space.
+    return not (
+        "&" in joined
+        or "<" in joined
+        or ">" in joined
+        or joined.startswith(" ")
+        or joined.endswith(" ")
+        or "| " in joined
+        or " |" in joined
+    )
+
+
+def _joined_rows(pieces: Sequence[str | int], columns: Sequence[list[str]]) -> str:
+    """The rows `pieces` make, joined: constant texts, and the numbers of the `columns` whose
+    value on each row goes there. One list holds every piece of every row, filled a piece at
+    a time by slice assignment, and is joined once: no call a row, nor a cell."""
+    merged: list[str | int] = []  # constant texts next to each other made one
+    for p in pieces:
+        if isinstance(p, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += p
+        elif p != "":
+            merged.append(p)
+    n, width = len(columns[0]), len(merged)
+    flat: list[str] = [""] * (n * width)
+    for j, p in enumerate(merged):
+        flat[j::width] = [p] * n if isinstance(p, str) else columns[p]
+    return "".join(flat)
+
+
 # A cell's XML is made without its reference (`<c r="B12`), which each row puts in front:
 # the rest depends on the value alone, so a column's repeated values are made once.
 
 
-def _cells(values: list, make: Callable[[object], str], style: int | None = None) -> list[str]:
+def _cells(col: pd.Series, make: Callable[[object], str], style: int | None = None) -> list[str]:
     """`make(v)` for each of a column's values, each distinct value made once. `style`: the
     style `make` writes any text in (`make(v) == _text_cell(style)(cell_text(v))`), if so."""
-    kinds = set(map(type, values))
-    if style is not None and kinds == {str}:
-        distinct = list(dict.fromkeys(values))
-        plain = _plain_text(distinct, style)
-        if plain is not None:
-            return list(map(dict(zip(distinct, plain, strict=True)).__getitem__, values))
-    # A column of one type is keyed by its values. In a mixed one True == 1 == 1.0, but True
-    # is a mark and 1 a number: the type is part of the key. A NaN finds itself by identity.
-    keys, by_key = values, make
-    if len(kinds) > 1:
-        keys, by_key = list(zip(map(type, values), values, strict=True)), _second(make)
     try:
-        made = {key: by_key(key) for key in dict.fromkeys(keys)}
+        distinct, codes = _distinct(col)
     except TypeError:  # an unhashable value
-        return [make(v) for v in values]
-    return list(map(made.__getitem__, keys))
+        return [make(v) for v in col.tolist()]
+    made = np.empty(len(distinct), dtype=object)
+    made[:] = _made(distinct, make, style)
+    return made[codes].tolist()
+
+
+def _distinct(col: pd.Series) -> tuple[list, np.ndarray]:
+    """The column's distinct values, as `tolist` gives them, and where each value is among
+    them. Found by pandas, in C: a column of one dtype (numbers, marks, pandas' text) keyed by
+    value; an object column by type then value, since True == 1 == 1.0 but True is a mark and 1
+    a number. The missing values of one type (NaN, None…) are one: `make` writes them alike."""
+    if col.dtype.kind in "biuf" or isinstance(col.dtype, pd.StringDtype):
+        return _factorized(col, col.dtype.kind == "f")
+    values = col.to_numpy(dtype=object)
+    kinds = list(dict.fromkeys(map(type, values)))
+    if len(kinds) == 1:
+        return _factorized(values, issubclass(kinds[0], float))
+    types = np.empty(len(values), dtype=object)
+    types[:] = list(map(type, values))
+    by_type, found = pd.factorize(types)  # `==` on an array of types is numpy's to misread
+    distinct: list = []
+    codes = np.empty(len(values), dtype=np.intp)
+    for i, kind in enumerate(found.tolist()):
+        at = (by_type == i).nonzero()[0]
+        some, where = _factorized(values[at], issubclass(kind, float))
+        codes[at] = where + len(distinct)
+        distinct += some
+    return distinct, codes
+
+
+def _factorized(values: pd.Series | np.ndarray, floats: bool) -> tuple[list, np.ndarray]:
+    codes, uniques = pd.factorize(values)
+    distinct = uniques.tolist()
+    missing = codes < 0
+    if missing.any():  # one of them stands for all: the first, as the column holds it
+        distinct.append(_item(values, int(missing.argmax())))
+        codes[missing] = len(distinct) - 1
+    if floats:  # -0.0 == 0.0, but one is written -0, the other 0
+        x = np.asarray(values, dtype=float)
+        negative = (x == 0) & np.signbit(x)
+        if negative.any():
+            zero = (x == 0) & ~negative
+            if zero.any():
+                distinct[codes[zero.argmax()]] = _item(values, int(zero.argmax()))
+            distinct.append(_item(values, int(negative.argmax())))
+            codes[negative] = len(distinct) - 1
+    return distinct, codes
+
+
+def _item(values: pd.Series | np.ndarray, at: int) -> object:
+    """The value at `at`, as `tolist` gives it."""
+    one = values.iloc[at : at + 1] if isinstance(values, pd.Series) else values[at : at + 1]
+    return one.tolist()[0]
+
+
+def _made(distinct: list, make: Callable[[object], str], style: int | None) -> list[str]:
+    """`make(v)` of each distinct value; plain texts (the most, by far) without a call each."""
+    if style is None:
+        return [make(v) for v in distinct]
+    texts = [v for v in distinct if type(v) is str]
+    every = _plain(texts)
+    if every and len(texts) == len(distinct):  # the usual column
+        return _plain_text(texts, style)
+    plain = texts if every else [v for v in texts if _plain([v])]
+    made = dict(zip(plain, _plain_text(plain, style), strict=True))
+    return [made[v] if type(v) is str and v in made else make(v) for v in distinct]
 
 
 # What makes a text need more than <t>…</t>: escaping, cleaning (see celltext), or keeping.
 _NOT_PLAIN = re.compile(r"[&<>\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
-def _plain_text(values: list[str], style: int) -> list[str] | None:
-    """Text cells of texts none of which needs escaping or cleaning, made without a call for
-    each (what `_text_cell(style)` makes of them); None if any needs more."""
-    if _NOT_PLAIN.search("".join(values)) or max(map(len, values), default=0) > CELL_LIMIT:
-        return None
+def _plain(texts: list[str]) -> bool:
+    """None of `texts` needs escaping or cleaning."""
+    if max(map(len, texts), default=0) > CELL_LIMIT:
+        return False
+    joined = "".join(texts)
+    # Printable: no control character nor surrogate. The test is many times the regex's speed.
+    if joined.isprintable():
+        return "&" not in joined and "<" not in joined and ">" not in joined
+    return _NOT_PLAIN.search(joined) is None
+
+
+def _plain_text(values: list[str], style: int) -> list[str]:
+    """Text cells of plain texts (see `_plain`), made without a call for each: what
+    `_text_cell(style)` makes of them."""
     blank = f'" s="{style}"/>'
     head = f'" s="{style}" t="inlineStr"><is><t>'
     keep = f'" s="{style}" t="inlineStr"><is><t xml:space="preserve">'
@@ -353,10 +500,6 @@ def _plain_text(values: list[str], style: int) -> list[str] | None:
         else blank
         for v in values
     ]
-
-
-def _second(make: Callable[[object], str]) -> Callable[[tuple[type, object]], str]:
-    return lambda key: make(key[1])
 
 
 def _text_cell(style: int) -> Callable[[str], str]:
@@ -420,11 +563,6 @@ def _register_xml(part: pd.DataFrame, fields, extra: list[str], s: dict[str, int
     codes = ["ten_khom", *(x.code for x in fields), *extra]
     letters = [col_letter(c) for c in range(len(codes))]
     n_fields = len(fields)
-    row = (
-        '<row r="{0}">'
-        + "".join(f'<c r="{x}{{0}}{{{c}}}' for c, x in enumerate(letters, 1))
-        + "</row>"
-    ).format
     wrapped, text = _text_cell(s["text"]), _text_cell(s["num"])
     number = _number_cell(s["num"])
 
@@ -443,11 +581,16 @@ def _register_xml(part: pd.DataFrame, fields, extra: list[str], s: dict[str, int
     # Slice by slice: a copy of a province's whole register would double what is held.
     for i in range(0, len(part), _SLICE):
         cols = part.iloc[i : i + _SLICE].reindex(columns=codes)
-        cells = [_cells(cols.iloc[:, k].tolist(), make, s["text"]) for k, make in enumerate(makers)]
+        made = [_column(cols.iloc[:, k], make, s["text"]) for k, make in enumerate(makers)]
+        pieces: list[str | int] = ['<row r="', 0, '">']
+        for k, (x, c) in enumerate(zip(letters, made, strict=True), 1):
+            pieces += [f'<c r="{x}', 0, c.before, k, c.after]
+        pieces.append("</row>")
         n = len(cols)
+        numbers = list(map(str, range(r, r + n)))
         for j in range(0, n, _BATCH):
-            rows = range(r + j, r + min(n, j + _BATCH))
-            yield "".join(map(row, rows, *(c[j : j + _BATCH] for c in cells)))
+            batch = slice(j, j + _BATCH)
+            yield _joined_rows(pieces, [numbers[batch], *(c.values[batch] for c in made)])
         r += n
     yield ""
 
@@ -491,8 +634,21 @@ def _splice(path: Path, data: Sequence[_Rows | None]) -> None:
                 )
             big = rows.last_row > 100_000  # its XML may pass 2 GiB: a ZIP64 entry
             with zout.open(info.filename, "w", force_zip64=big) as fh:
-                fh.write(head.encode("utf-8"))
-                for chunk in rows.chunks:
-                    fh.write(chunk.encode("utf-8"))
-                fh.write(tail.encode("utf-8"))
+                _write_behind(fh, chain([head], rows.chunks, [tail]))
     os.replace(tmp, path)
+
+
+_AHEAD = 4  # chunks made before the oldest is written: memory stays bounded
+
+
+def _write_behind(fh: IO[bytes], chunks: Iterable[str]) -> None:
+    """Write `chunks` in order, each compressed by a second thread while this one makes the
+    next: zlib lets go of the interpreter while it works, so the two overlap on two cores."""
+    with ThreadPoolExecutor(max_workers=1) as pool:  # one worker: the writes keep their order
+        pending: deque[Future[int]] = deque()
+        for chunk in chunks:
+            pending.append(pool.submit(fh.write, chunk.encode("utf-8")))
+            if len(pending) > _AHEAD:
+                pending.popleft().result()  # also raises what the write raised
+        for done in pending:
+            done.result()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from itertools import compress, repeat
 from typing import Any
 
 import pandas as pd
@@ -294,14 +295,26 @@ def validate_workbook(p: Parsed) -> list[Finding]:
 
 def cross_khom(parsed: Sequence[Parsed]) -> list[Finding]:
     """R06: a Mã hộ in two khóm's workbooks (both files named)."""
-    seen: dict[str, list[tuple[Parsed, int]]] = {}
+    owners: list[Parsed] = []  # the workbook of each code below
+    codes: list[str] = []
+    rows: list[object] = []
     for p in parsed:
         t = p.tables.get(HOUSEHOLDS)
         if t is None:
             continue
-        for ma, r in zip(t.frame["ma_ho"], t.frame[ROW], strict=True):
-            if ma:
-                seen.setdefault(str(ma), []).append((p, int(r)))
+        # Plain columns, each step a pass in C: a province's register is a million codes,
+        # and only the few that repeat are looked at one by one.
+        ma = t.frame["ma_ho"].tolist()
+        given = list(map(bool, ma))  # an empty code is no code
+        codes += map(str, compress(ma, given))
+        rows += compress(t.frame[ROW].tolist(), given)
+        owners += repeat(p, sum(given))
+    if len(set(codes)) == len(codes):  # the usual case: every code once
+        return []
+    repeated = pd.Series(codes, dtype=object).duplicated(keep=False).to_numpy().nonzero()[0]
+    seen: dict[str, list[tuple[Parsed, int]]] = {}
+    for i in repeated.tolist():
+        seen.setdefault(codes[i], []).append((owners[i], int(rows[i])))
     out = []
     by_row: dict[int, pd.DataFrame] = {}
 
