@@ -4,7 +4,10 @@ import math
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from tqd_sheets import indicators, registry
 from tqd_sheets.config import RuleSet
 from tqd_sheets.indicators import KhomData, compute, shortfall
 from tqd_sheets.periods import Period
@@ -240,3 +243,80 @@ def test_roll_up_sums_parts_and_never_a_partial_figure():
     assert total == {"HO": 40.0, "GDVH_DAT": 10.0, "KHOM": 2.0, "KHOM_VMDT": 1.0}
     assert with_rates(total)["GDVH_DAT_TL"] == (10.0, 40.0, 0.25)  # not (0.9 + 1/30) / 2
     assert roll_up([]) == {}
+
+
+# ── register counts: numpy fast paths against the pandas way (frozen copy) ───────────────
+
+
+def _counts_before(df: pd.DataFrame) -> dict[str, int]:
+    """`household_counts` as it was before issue 11 (pandas passes on every column)."""
+
+    def marked(col: str) -> pd.Series:
+        if df.empty or col not in df:
+            return pd.Series([], dtype=bool)
+        return df[col].fillna(False).astype(bool)
+
+    out = {}
+    for i in registry.INDICATORS:
+        src = i.source
+        if not isinstance(src, indicators.REGISTER_SOURCES):
+            continue
+        if df.empty:
+            out[i.code] = 0
+        elif isinstance(src, registry.Rows):
+            out[i.code] = len(df)
+        elif isinstance(src, registry.Sum):
+            out[i.code] = int(pd.to_numeric(df[src.column], errors="coerce").fillna(0).sum())
+        elif isinstance(src, registry.Marked):
+            out[i.code] = int(marked(src.column).sum())
+        elif isinstance(src, registry.Choice):
+            out[i.code] = int((df[src.column] == src.value).sum())
+        else:
+            years = pd.to_numeric(df[src.years_column], errors="coerce").fillna(0)
+            out[i.code] = int((marked(src.column) & (years >= src.years)).sum())
+    return out
+
+
+def _column(kind: str, values: list[object], n: int) -> pd.Series:
+    if kind == "bool":
+        return pd.Series([bool(v) for v in values[:n]], dtype=bool)
+    if kind == "int":
+        return pd.Series([int(v) if isinstance(v, int) else 0 for v in values[:n]], dtype="int64")
+    if kind == "float":
+        return pd.Series([float(v) if isinstance(v, int) else float("nan") for v in values[:n]])
+    if kind == "Int64":
+        return pd.Series([v if isinstance(v, int) else None for v in values[:n]], dtype="Int64")
+    if kind == "boolean":
+        return pd.Series([bool(v) if v is not None else None for v in values[:n]], dtype="boolean")
+    return pd.Series(values[:n], dtype=object)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    n=st.integers(0, 12),
+    kinds=st.fixed_dictionaries(
+        {
+            c: st.sampled_from(["bool", "int", "float", "Int64", "boolean", "object"])
+            for c in ("nhan_khau", "dk_gdvh", "dat_gdvh", "nam_lien_tuc", "gd_hoc_tap")
+        }
+    ),
+    cells=st.lists(
+        st.one_of(st.none(), st.integers(0, 6), st.booleans(), st.sampled_from(["x", "", "3"])),
+        min_size=12,
+        max_size=12,
+    ),
+    poor=st.lists(st.sampled_from(["Nghèo", "Cận nghèo", None, ""]), min_size=12, max_size=12),
+)
+def test_register_counts_agree_with_the_pandas_way(n, kinds, cells, poor):
+    df = pd.DataFrame({c: _column(k, cells, n) for c, k in kinds.items()})
+    df["gd_the_thao"] = _column("bool", cells[::-1], n)
+    df["ngheo"] = pd.Series(poor[:n], dtype="str")
+    assert _outcome(indicators.household_counts, df) == _outcome(_counts_before, df)
+
+
+def _outcome(f, df: pd.DataFrame) -> object:
+    """A result, or the kind of error (a column type no register has may fail, alike)."""
+    try:
+        return f(df)
+    except (TypeError, ValueError) as exc:
+        return type(exc).__name__

@@ -27,6 +27,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from . import registry, titles
@@ -72,10 +73,22 @@ class KhomData:
     values: Mapping[str, object] = field(default_factory=dict)
 
 
-def _marked(df: pd.DataFrame, col: str) -> pd.Series:
+def _marked(df: pd.DataFrame, col: str) -> np.ndarray:
     if df.empty or col not in df:
-        return pd.Series([], dtype=bool)
-    return df[col].fillna(False).astype(bool)
+        return np.zeros(len(df), dtype=bool)
+    s = df[col]
+    if isinstance(s.dtype, np.dtype) and s.dtype == bool:  # a parsed checkbox column as is
+        return s.to_numpy()
+    return s.fillna(False).astype(bool).to_numpy()
+
+
+def _numbers(s: pd.Series) -> np.ndarray:
+    """Numbers of a column, anything else 0 (as `pd.to_numeric(errors="coerce")` then 0)."""
+    if isinstance(s.dtype, np.dtype) and s.dtype.kind in "iub":  # numpy's own: never missing
+        return s.to_numpy()
+    if isinstance(s.dtype, np.dtype) and s.dtype.kind == "f":
+        return np.nan_to_num(s.to_numpy(), nan=0.0, posinf=np.inf, neginf=-np.inf)
+    return pd.to_numeric(s, errors="coerce").fillna(0).to_numpy()
 
 
 REGISTER_SOURCES = (
@@ -94,13 +107,13 @@ def _from_register(df: pd.DataFrame, source: registry.Source) -> int:
     if isinstance(source, registry.Rows):
         return len(df)
     if isinstance(source, registry.Sum):
-        return int(pd.to_numeric(df[source.column], errors="coerce").fillna(0).sum())
+        return int(_numbers(df[source.column]).sum())
     if isinstance(source, registry.Marked):
         return int(_marked(df, source.column).sum())
     if isinstance(source, registry.Choice):
         return int((df[source.column] == source.value).sum())
     if isinstance(source, registry.MarkedAtLeast):
-        years = pd.to_numeric(df[source.years_column], errors="coerce").fillna(0)
+        years = _numbers(df[source.years_column])
         return int((_marked(df, source.column) & (years >= source.years)).sum())
     raise TypeError(f"not a register source: {source!r}")
 
