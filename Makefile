@@ -43,6 +43,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_feedback.py
 	$(BIN)/python benchmarks/bench_history.py
 	$(BIN)/python benchmarks/bench_chain.py
+	$(BIN)/python benchmarks/bench_writers.py
 	$(BIN)/python benchmarks/bench_scale.py --sizes $(SCALE_SIZES)
 
 clean:
