@@ -82,3 +82,18 @@ def test_a_year_in_ap_dung_applies_from_that_year_on(tmp_path):
         "ND122_2018",
         "ND122_2018",
     ]
+
+
+def test_children_are_found_by_code_the_first_of_a_code_and_per_list():
+    """The lookup made once per list of children answers as a scan of that list would."""
+    from tqd_sheets.config import load_config
+
+    config = load_config(ROOT / "tqd.toml")
+    first = config.don_vi_con[0]
+    again = first.model_copy(update={"ten": "Tên khác"})
+    twice = config.model_copy(update={"don_vi_con": (*config.don_vi_con, again)})
+    assert twice.khom_name(first.ma) == first.ten  # the first of a code, as before
+    fewer = config.model_copy(update={"don_vi_con": config.don_vi_con[1:]})
+    assert fewer.child(first.ma) is None and fewer.khom_name(first.ma) == first.ma
+    assert config.child(first.ma) == first  # the longer list kept its own lookup
+    assert config == config.model_copy()  # the lookup is no part of the model's equality

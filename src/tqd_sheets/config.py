@@ -12,7 +12,14 @@ from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from . import titles, units
 from .oserrors import in_vietnamese
@@ -152,6 +159,9 @@ class RuleChoice(_Model):
     mac_dinh: str
 
 
+_CHILDREN: dict[int, tuple[tuple[Khom, ...], dict[str, Khom]]] = {}
+
+
 class Config(_Model):
     don_vi: Ward
     don_vi_con: tuple[Khom, ...] = Field(min_length=1)
@@ -233,7 +243,22 @@ class Config(_Model):
         return self.model_copy(update={"don_vi_con": valid})
 
     def child(self, code: str) -> Khom | None:
-        return next((k for k in self.khom if k.ma == code), None)
+        return self._children().get(code)
+
+    def _children(self) -> dict[str, Khom]:
+        """Children by code (the first of a code, as a scan finds it), made once per list of
+        children: a province's run asks for thousands of names. Kept beside the model, not
+        in it (a model's private state would count in its equality)."""
+        children = self.don_vi_con
+        held = _CHILDREN.get(id(children))
+        if held is None or held[0] is not children:  # the entry holds its tuple: no reused id
+            if len(_CHILDREN) > 64:
+                _CHILDREN.clear()
+            by_code: dict[str, Khom] = {}
+            for k in children:
+                by_code.setdefault(k.ma, k)
+            held = _CHILDREN[id(children)] = (children, by_code)
+        return held[1]
 
     def child_level(self, code: str) -> units.Level:
         """The words of child `code`; an unknown code gets the parent's usual kind."""
@@ -255,7 +280,8 @@ class Config(_Model):
         return tuple(k.ma for k in self.khom)
 
     def khom_name(self, code: str) -> str:
-        return next((k.ten for k in self.khom if k.ma == code), code)
+        k = self.child(code)
+        return k.ten if k else code
 
     def rule_set(self, year: int) -> RuleSet:
         """`"2024" = X` in `[ap_dung]` applies X from 2024 on (a decree stays in force until the
