@@ -18,8 +18,10 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import registry, units
@@ -216,11 +218,124 @@ def household_rows(khom: str, frame: pd.DataFrame) -> pd.DataFrame:
     for col in HOUSEHOLD_COLUMNS[1:]:
         out[col] = frame[col] if col in frame.columns else None
     for col in MARKS:
-        out[col] = out[col].map(lambda v: bool(v) if isinstance(v, bool) else False)
-    out["ma_ho"] = out["ma_ho"].map(lambda v: "" if nullable(v) is None else str(v))
+        out[col] = _marks(out[col])
+    out["ma_ho"] = _codes(out["ma_ho"])
     for col in ("to", "nhan_khau", "nam_lien_tuc"):
         out[col] = pd.to_numeric(out[col], errors="coerce")
     return out[out.ma_ho != ""].reset_index(drop=True)
+
+
+def _mark(v: object) -> bool:
+    return bool(v) if isinstance(v, bool) else False
+
+
+def _marks(col: pd.Series) -> pd.Series:
+    """Each cell that is a Python bool as itself, anything else False (a bool column).
+
+    Whole columns where their type decides (a parsed register's are bool); an empty column
+    goes through `.map`, whose result type for nothing is its own."""
+    if not len(col):
+        return col.map(_mark)
+    if col.dtype == bool:
+        return col.copy()
+    if (isinstance(col.dtype, np.dtype) and col.dtype.kind in "iuf") or _is_text(col):
+        return pd.Series(np.zeros(len(col), dtype=bool), index=col.index, name=col.name)
+    marked = [v is True for v in cells(col)]
+    return pd.Series(np.array(marked, dtype=bool), index=col.index, name=col.name)
+
+
+def has_code(col: pd.Series) -> pd.Series:
+    """Which cells of a Mã hộ column hold a code (neither empty nor blank text)."""
+    if len(col) and _is_text(col):
+        return col.notna() & (col != "")
+    return col.map(lambda v: nullable(v) not in (None, ""))
+
+
+def _code(v: object) -> str:
+    return "" if nullable(v) is None else str(v)
+
+
+def _codes(col: pd.Series) -> pd.Series:
+    """Mã hộ as text, "" where empty (the rows then left out)."""
+    if len(col) and _is_text(col):
+        return col.fillna("")
+    return col.map(_code)
+
+
+def _is_text(col: pd.Series) -> bool:
+    """A column of the default text type: str cells, NaN where empty."""
+    dtype = col.dtype
+    return (
+        isinstance(dtype, pd.StringDtype) and dtype.storage == "python" and dtype.na_value is np.nan  # type: ignore[comparison-overlap]
+    )
+
+
+def cells(col: pd.Series) -> list[object]:
+    """The column's cells exactly as iterating it yields them (Python scalars), built a whole
+    column at a time instead of one `.item()` or `__getitem__` call per cell."""
+    dtype = col.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "biufcO":
+        return col.to_numpy().tolist()
+    if _is_text(col):
+        return col.to_numpy(dtype=object).tolist()
+    return list(col)
+
+
+_PLAIN = frozenset({str, int, type(None)})  # sqlite receives these as they are
+
+
+def _nullable_column(col: pd.Series) -> list[object]:
+    """`[nullable(v) for v in col]`, a column at a time."""
+    dtype = col.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        values = col.to_numpy()
+        out = values.astype(object)
+        out[np.isnan(values)] = None
+        return out.tolist()
+    values = cells(col)
+    kinds = set(map(type, values))
+    if kinds <= _PLAIN | {bool}:
+        return values
+    if kinds <= _PLAIN | {bool, float}:
+        # pd.isna over these types is exactly None and float NaN
+        out = np.array(values, dtype=object)
+        out[pd.isna(out)] = None
+        return out.tolist()
+    return [nullable(v) for v in values]
+
+
+def _sql_column(col: pd.Series) -> list[object]:
+    """`[_sql(v) for v in col]`, a column at a time: the same Python values, so sqlite stores
+    the same values with the same types."""
+    dtype = col.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind == "b":
+        return col.to_numpy().astype(np.int64).tolist()
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        return _sql_floats(col.to_numpy())
+    values = cells(col)
+    types = list(map(type, values))
+    kinds = set(types)
+    if kinds <= _PLAIN:
+        return values
+    if kinds <= _PLAIN | {float}:
+        out = np.array(values, dtype=object)
+        empty = pd.isna(out)  # exactly None and float NaN among these types
+        if types.count(float) == int(empty.sum()) - types.count(type(None)):
+            out[empty] = None  # every float is NaN: nothing else changes
+            return out.tolist()
+    return [_sql(v) for v in values]
+
+
+def _sql_floats(values: np.ndarray) -> list[object]:
+    """A float column as `_sql` gives it: NaN → None, a whole number → int, else the float."""
+    out = values.astype(object)
+    whole = np.isfinite(values) & (values == np.trunc(values))
+    small = whole & (np.abs(values) < 2.0**63)
+    out[small] = values[small].astype(np.int64).astype(object)
+    for i in np.flatnonzero(whole & ~small):
+        out[i] = int(values[i])
+    out[np.isnan(values)] = None
+    return out.tolist()
 
 
 def record(
@@ -252,20 +367,18 @@ def record(
                 ),
             )
             run_id = int(cur.lastrowid or 0)
+            # Rows built a column at a time; each holds the Python values `nullable` / `_sql`
+            # give cell by cell, so what sqlite stores is the same.
+            figures = [_nullable_column(data[c]) for c in DATA_COLUMNS]
             con.executemany(
                 "INSERT INTO du_lieu VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    (run_id, *(nullable(v) for v in row))
-                    for row in data[DATA_COLUMNS].itertuples(index=False, name=None)
-                ),
+                zip(repeat(run_id), *figures),
             )
             if households is not None and len(households):
+                columns = [_sql_column(households[c]) for c in HOUSEHOLD_COLUMNS]
                 con.executemany(
                     "INSERT INTO ho VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        (run_id, rec.ky, *(_sql(v) for v in row))
-                        for row in households[HOUSEHOLD_COLUMNS].itertuples(index=False, name=None)
-                    ),
+                    zip(repeat(run_id), repeat(rec.ky), *columns),
                 )
             con.execute("COMMIT")
             return run_id
@@ -379,6 +492,14 @@ def latest_run(runs: pd.DataFrame, ky: str, unit: str) -> pd.Series | None:
     """The run whose figures are period `ky`'s current ones for `unit` (its latest)."""
     mine = runs[(runs.ky == ky) & (runs.ma_don_vi == unit)]
     return None if not len(mine) else ordered(mine).iloc[-1]
+
+
+def rows_of(past: pd.DataFrame, registers: pd.DataFrame) -> pd.DataFrame:
+    """The rows of `past` (`ho` rows with ky) that belong to the given registers (ky, ma_khom)."""
+    held = pd.MultiIndex.from_arrays([past.ky, past.ma_khom])
+    wanted = pd.MultiIndex.from_arrays([registers.ky, registers.ma_khom])
+    # A boolean array, never a list: an empty list would select no columns, not no rows.
+    return past.loc[np.asarray(held.isin(wanted), dtype=bool)]
 
 
 def latest_registers(index: pd.DataFrame) -> pd.DataFrame:

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from . import __version__, catalog, history, history_checks, units
@@ -125,14 +124,19 @@ def current_households(used: Sequence[Checked]) -> pd.DataFrame:
         t = c.wb.tables.get(HOUSEHOLDS.name)
         if t is None or not len(t.frame):
             continue
-        listed = t.frame[t.frame["ma_ho"].map(lambda v: history.nullable(v) not in (None, ""))]
+        listed = t.frame[history.has_code(t.frame["ma_ho"])]
         df = history.household_rows(c.wb.khom, listed)
-        rows = [int(r) for r in listed[ROW]]
+        rows = [int(r) for r in history.cells(listed[ROW])]
         df["tep"] = c.name
         df["dong"] = rows
-        df["o_ma"] = [t.ref("ma_ho", r) for r in rows]
-        has_nam = "nam_lien_tuc" in t.columns
-        df["o_nam"] = [t.ref("nam_lien_tuc", r) if has_nam else "" for r in rows]
+        # The cells as `t.ref` names them, a column letter and the row.
+        letter = t.columns.get("ma_ho", "A")
+        df["o_ma"] = [f"{letter}{r}" for r in rows]
+        if "nam_lien_tuc" in t.columns:
+            letter = t.columns["nam_lien_tuc"]
+            df["o_nam"] = [f"{letter}{r}" for r in rows]
+        else:
+            df["o_nam"] = [""] * len(rows)
         frames.append(df)
     if not frames:
         cols = [*history.HOUSEHOLD_COLUMNS, "tep", "dong", "o_ma", "o_nam"]
@@ -156,19 +160,13 @@ def check_registers(run: Run, config: Config, path: Path) -> list[Finding]:
     chosen = pd.concat([*by_year_regs.values(), last_regs], ignore_index=True)
     chosen = chosen.drop_duplicates(["lan_chay", "ma_khom"]) if len(chosen) else chosen
     past = history.load_households(path, chosen)
-    key = list(zip(past.ky, past.ma_khom, strict=True))
-
-    def rows_of(regs: pd.DataFrame) -> pd.DataFrame:
-        want = set(zip(regs.ky, regs.ma_khom, strict=True))
-        # A boolean array, never a list: an empty list would select no columns, not no rows.
-        return past.loc[np.array([k in want for k in key], dtype=bool)]
 
     current = current_households(used)
-    by_year = {y: rows_of(regs) for y, regs in by_year_regs.items()}
+    by_year = {y: history.rows_of(past, regs) for y, regs in by_year_regs.items()}
     found = history_checks.streaks(current, by_year, period.year)
     files = {c.wb.khom: c.name for c in used}
     names = {k.ma: k.ten for k in config.khom}
-    found += history_checks.lost_and_moved(current, rows_of(last_regs), files, names)
+    found += history_checks.lost_and_moved(current, history.rows_of(past, last_regs), files, names)
     return found
 
 
