@@ -66,7 +66,7 @@ def _mark(rng: np.random.Generator, n: int) -> pd.Series:
 def _code(rng: np.random.Generator, n: int, pool: list[str]) -> pd.Series:
     kind = rng.integers(0, 3)
     if kind == 0:
-        return pd.Series(_pick(rng, [*pool, "", None], n), dtype="str")
+        return pd.Series(_pick(rng, [*pool, "", None, " ", f" {pool[0]} ", "a\tb"], n), dtype="str")
     if kind == 1:
         odd = [*pool, "", " ", None, NAN, 17, 3.0, 2.5, True, np.float64(9.0)]
         return pd.Series(_pick(rng, odd, n), dtype=object)
