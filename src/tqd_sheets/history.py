@@ -213,15 +213,59 @@ def nullable(v: object) -> object:
 
 def household_rows(khom: str, frame: pd.DataFrame) -> pd.DataFrame:
     """A parsed register (spec codes, any extra columns) as `ho` rows of khóm `khom`."""
-    out = pd.DataFrame(index=frame.index)
-    out["ma_khom"] = khom
+    return _rows(pd.Series(khom, index=frame.index), frame)
+
+
+def registers_rows(registers: Sequence[tuple[str, pd.DataFrame]]) -> pd.DataFrame:
+    """`pd.concat([household_rows(khom, frame) for khom, frame in registers])`, index 0…n-1.
+
+    Registers whose columns allow it (a parsed register's usual types) are joined first and
+    converted once: a few pandas calls per register cost more than their rows."""
+    if not registers:
+        raise ValueError("no registers")
+    frames = [f for _, f in registers]
+    if not _alike(frames):
+        rows = [household_rows(k, f) for k, f in registers]
+        return pd.concat(rows, ignore_index=True)
+    cols = HOUSEHOLD_COLUMNS[1:]
+    whole = pd.concat(frames, ignore_index=True, sort=False)[cols]
+    khoms = np.repeat(np.array([k for k, _ in registers], dtype=object), [len(f) for f in frames])
+    return _rows(pd.Series(khoms.tolist(), index=whole.index, dtype="str"), whole)
+
+
+def _alike(frames: Sequence[pd.DataFrame]) -> bool:
+    """Whether converting the registers joined gives what converting each did: none empty,
+    every column there, Mã hộ text, marks bool, numbers numeric (joined int and float are
+    float either way); the other columns pass through unchanged, whatever their type."""
+    for f in frames:
+        if not len(f) or not f.columns.is_unique:
+            return False
+        dtypes = dict(zip(f.columns, f.dtypes, strict=True))
+        if any(c not in dtypes for c in HOUSEHOLD_COLUMNS[1:]):
+            return False
+        if not _is_text_dtype(dtypes["ma_ho"]) or any(dtypes[c] != np.dtype(bool) for c in MARKS):
+            return False
+        for c in ("to", "nhan_khau", "nam_lien_tuc"):
+            if not (isinstance(dtypes[c], np.dtype) and dtypes[c].kind in "iuf"):
+                return False
+    return True
+
+
+def _rows(khom: pd.Series, frame: pd.DataFrame) -> pd.DataFrame:
+    cols = {"ma_khom": khom}
     for col in HOUSEHOLD_COLUMNS[1:]:
-        out[col] = frame[col] if col in frame.columns else None
+        cols[col] = (
+            frame[col]
+            if col in frame.columns
+            else pd.Series([None] * len(frame), index=frame.index, dtype=object)
+        )
     for col in MARKS:
-        out[col] = _marks(out[col])
-    out["ma_ho"] = _codes(out["ma_ho"])
+        cols[col] = _marks(cols[col])
+    cols["ma_ho"] = _codes(cols["ma_ho"])
     for col in ("to", "nhan_khau", "nam_lien_tuc"):
-        out[col] = pd.to_numeric(out[col], errors="coerce")
+        cols[col] = pd.to_numeric(cols[col], errors="coerce")
+    # One frame built at once: a column inserted at a time cost more than all the rest.
+    out = pd.DataFrame(cols, index=frame.index)
     return out[out.ma_ho != ""].reset_index(drop=True)
 
 
@@ -237,7 +281,7 @@ def _marks(col: pd.Series) -> pd.Series:
     if not len(col):
         return col.map(_mark)
     if col.dtype == bool:
-        return col.copy()
+        return col
     if (isinstance(col.dtype, np.dtype) and col.dtype.kind in "iuf") or _is_text(col):
         return pd.Series(np.zeros(len(col), dtype=bool), index=col.index, name=col.name)
     marked = [v is True for v in cells(col)]
@@ -263,8 +307,11 @@ def _codes(col: pd.Series) -> pd.Series:
 
 
 def _is_text(col: pd.Series) -> bool:
-    """A column of the default text type: str cells, NaN where empty."""
-    dtype = col.dtype
+    return _is_text_dtype(col.dtype)
+
+
+def _is_text_dtype(dtype: object) -> bool:
+    """The default text type: str cells, NaN where empty."""
     return (
         isinstance(dtype, pd.StringDtype) and dtype.storage == "python" and dtype.na_value is np.nan  # type: ignore[comparison-overlap]
     )

@@ -119,28 +119,39 @@ def _consolidated(run: Run) -> list[Checked]:
 
 def current_households(used: Sequence[Checked]) -> pd.DataFrame:
     """The registers of this run as `history_checks` reads them (with files and cells)."""
-    frames = []
+    parts = []
     for c in used:
         t = c.wb.tables.get(HOUSEHOLDS.name)
         if t is None or not len(t.frame):
             continue
         listed = t.frame[history.has_code(t.frame["ma_ho"])]
-        df = history.household_rows(c.wb.khom, listed)
         rows = [int(r) for r in history.cells(listed[ROW])]
-        df["tep"] = c.name
-        df["dong"] = rows
-        # The cells as `t.ref` names them, a column letter and the row.
-        letter = t.columns.get("ma_ho", "A")
-        df["o_ma"] = [f"{letter}{r}" for r in rows]
-        if "nam_lien_tuc" in t.columns:
-            letter = t.columns["nam_lien_tuc"]
-            df["o_nam"] = [f"{letter}{r}" for r in rows]
-        else:
-            df["o_nam"] = [""] * len(rows)
-        frames.append(df)
-    if not frames:
+        # The cells as `t.ref` names them: a column letter and the row.
+        ma = t.columns.get("ma_ho", "A")
+        nam = t.columns.get("nam_lien_tuc") if "nam_lien_tuc" in t.columns else None
+        refs = (
+            [f"{ma}{r}" for r in rows],
+            [f"{nam}{r}" for r in rows] if nam is not None else [""] * len(rows),
+        )
+        parts.append((c, listed, rows, refs))
+    if not parts:
         cols = [*history.HOUSEHOLD_COLUMNS, "tep", "dong", "o_ma", "o_nam"]
         return pd.DataFrame(columns=cols)
+    if all(len(rows) for _, _, rows, _ in parts):
+        # Columns of many registers joined, as joining each register's frame gave them.
+        df = history.registers_rows([(c.wb.khom, listed) for c, listed, _, _ in parts])
+        df["tep"] = [c.name for c, _, rows, _ in parts for _ in rows]
+        df["dong"] = [r for _, _, rows, _ in parts for r in rows]
+        df["o_ma"] = [x for *_, refs in parts for x in refs[0]]
+        df["o_nam"] = [x for *_, refs in parts for x in refs[1]]
+        return df
+    frames = []
+    for c, listed, rows, refs in parts:
+        df = history.household_rows(c.wb.khom, listed)
+        df["tep"] = c.name
+        df["dong"] = rows
+        df["o_ma"], df["o_nam"] = refs
+        frames.append(df)
     return pd.concat(frames, ignore_index=True)
 
 
@@ -228,12 +239,10 @@ def remember(run: Run, config: Config, path: Path, files: Iterable[Path]) -> str
             inputs.append((p.name, sha256(p) if p.is_file() else None))
         except OSError:
             inputs.append((p.name, None))
-    frames = [
-        history.household_rows(c.wb.khom, c.wb.households())
-        for c in _consolidated(run)
-        if len(c.wb.households())
+    registers = [
+        (c.wb.khom, c.wb.households()) for c in _consolidated(run) if len(c.wb.households())
     ]
-    households = pd.concat(frames, ignore_index=True) if frames else None
+    households = history.registers_rows(registers) if registers else None
     rec = history.RunRecord(
         run.period.id,
         config.don_vi.ma,
