@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
+from itertools import repeat
 
 import numpy as np
 import pandas as pd
@@ -20,6 +21,7 @@ from .periods import Period
 from .spec import HOUSEHOLDS
 
 SHEET = HOUSEHOLDS.name
+PAST_COLUMNS = ("ma_khom", "ma_ho", "chu_ho", "to", "dat_gdvh")  # what the checks read of `past`
 
 
 def _years(ys: Sequence[int]) -> str:
@@ -36,16 +38,11 @@ def _claimed(v: object) -> int:
 
 
 def _lookup(codes: Sequence[str], df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """For each code, whether `df` (`ho` rows) holds it and whether its last row is Đạt (the
-    answer of a dict built from the rows in order)."""
-    known = pd.Index(_keys(df.ma_ho), dtype=object)
-    dat = df.dat_gdvh.astype(bool).to_numpy(dtype=bool)
-    last = ~known.duplicated(keep="last")
-    at = known[last].get_indexer(pd.Index(codes, dtype=object))
-    held = at >= 0
-    if not held.any():
-        return held, held
-    return held, held & dat[last][np.where(held, at, 0)]
+    """For each code, whether `df` (`ho` rows) holds it and whether its last row is Đạt: the
+    answers of the dict code → Đạt built from the rows in order, asked at C speed."""
+    dat = dict(zip(_keys(df.ma_ho), history.cells(df.dat_gdvh.astype(bool)), strict=True))
+    found = np.fromiter(map(dat.get, codes, repeat(None)), dtype=object, count=len(codes))
+    return found != None, found == True  # noqa: E711, E712 (elementwise, on Python bools)
 
 
 def _texts(col: pd.Series) -> list[str]:
@@ -92,10 +89,7 @@ def streaks(current: pd.DataFrame, by_year: Mapping[int, pd.DataFrame], year: in
         alive &= yes
         streak += alive
         y -= 1
-    nam = history.cells(current.nam_lien_tuc)
-    claims = _claims([nam[i] for i in at])
-    # Any year this run compares lies well within ±10⁹ of `year`: a larger claim compares alike.
-    n = np.array([max(-(10**9), min(10**9, c)) for c in claims], dtype=np.int64)
+    claims, n = _claims(np.asarray(history.cells(current.nam_lien_tuc), dtype=object)[at])
     against_in = {
         y: held & ~yes & (y >= year - n + 1) for y, (held, yes) in seen.items() if y < year
     }
@@ -132,11 +126,13 @@ def streaks(current: pd.DataFrame, by_year: Mapping[int, pd.DataFrame], year: in
     return out
 
 
-def _claims(values: Sequence[object]) -> list[int]:
-    """`_claimed` of each value, computed once per distinct value (empty ones are 0)."""
+def _claims(values: np.ndarray) -> tuple[list[int], np.ndarray]:
+    """`_claimed` of each value (computed once per distinct value; empty ones are 0), and the
+    same clipped to ±10⁹ for comparing with years (a larger claim compares alike)."""
     codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
     each = [_claimed(u) for u in uniques] + [0]
-    return [each[c] for c in codes.tolist()]
+    clipped = np.array([max(-(10**9), min(10**9, c)) for c in each], dtype=np.int64)
+    return [each[c] for c in codes.tolist()], clipped[codes]
 
 
 def lost_and_moved(
@@ -181,13 +177,12 @@ def lost_and_moved(
     kys = history.cells(last.ky)
     ends = {k: Period.parse(str(k)).end.toordinal() for k in dict.fromkeys(kys)}
     order = np.argsort(np.array([ends[k] for k in kys], dtype=np.int64), kind="stable")
-    was_codes = pd.Index(np.asarray(_keys(last.ma_ho), dtype=object)[order])
-    keep = ~was_codes.duplicated(keep="last")
-    where = was_codes[keep]
-    was_khom = np.asarray(history.cells(last.ma_khom), dtype=object)[order][keep]
-    was_ky = np.asarray(kys, dtype=object)[order][keep]
+    was_codes = np.asarray(_keys(last.ma_ho), dtype=object)[order].tolist()
+    where = dict(zip(was_codes, range(len(was_codes)), strict=True))  # the last row wins
+    was_khom = np.asarray(history.cells(last.ma_khom), dtype=object)[order]
+    was_ky = np.asarray(kys, dtype=object)[order]
     now_codes = _texts(current.ma_ho)
-    at = where.get_indexer(pd.Index(now_codes, dtype=object))
+    at = np.fromiter(map(where.get, now_codes, repeat(-1)), dtype=np.int64, count=len(now_codes))
     khom_now = np.asarray(history.cells(current.ma_khom), dtype=object)
     held = at >= 0
     was = np.where(held, was_khom[np.where(held, at, 0)], None)
@@ -195,10 +190,10 @@ def lost_and_moved(
     moved[held] = ~(was[held] == khom_now[held]).astype(bool)
     if moved.any():
         # on both registers now (R06 says so): the pairs of this run
-        keys = np.asarray(_keys(current.ma_ho), dtype=object)
-        pairs = pd.MultiIndex.from_arrays([keys, khom_now])
-        both = pd.MultiIndex.from_arrays([np.asarray(now_codes, dtype=object)[moved], was[moved]])
-        moved[np.flatnonzero(moved)[both.isin(pairs)]] = False
+        pairs = set(zip(_keys(current.ma_ho), khom_now.tolist(), strict=True))
+        for i in np.flatnonzero(moved).tolist():
+            if (now_codes[i], was[i]) in pairs:
+                moved[i] = False
     flagged = np.flatnonzero(moved)
     if not len(flagged):
         return out
