@@ -15,8 +15,10 @@ import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import __version__, catalog, history, history_checks, units
@@ -140,10 +142,11 @@ def current_households(used: Sequence[Checked]) -> pd.DataFrame:
     if all(len(rows) for _, _, rows, _ in parts):
         # Columns of many registers joined, as joining each register's frame gave them.
         df = history.registers_rows([(c.wb.khom, listed) for c, listed, _, _ in parts])
-        df["tep"] = [c.name for c, _, rows, _ in parts for _ in rows]
-        df["dong"] = [r for _, _, rows, _ in parts for r in rows]
-        df["o_ma"] = [x for *_, refs in parts for x in refs[0]]
-        df["o_nam"] = [x for *_, refs in parts for x in refs[1]]
+        names = np.array([c.name for c, *_ in parts], dtype=object)
+        df["tep"] = np.repeat(names, [len(rows) for _, _, rows, _ in parts]).tolist()
+        df["dong"] = list(chain.from_iterable(rows for _, _, rows, _ in parts))
+        df["o_ma"] = list(chain.from_iterable(refs[0] for *_, refs in parts))
+        df["o_nam"] = list(chain.from_iterable(refs[1] for *_, refs in parts))
         return df
     frames = []
     for c, listed, rows, refs in parts:
