@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from . import registry, units
+from .history_checks import cells, is_text_dtype
 from .oserrors import in_vietnamese
 from .periods import Period
 from .results import DATA_COLUMNS
@@ -243,7 +244,7 @@ def _alike(frames: Sequence[pd.DataFrame]) -> bool:
         dtypes = dict(zip(f.columns, f.dtypes, strict=True))
         if any(c not in dtypes for c in HOUSEHOLD_COLUMNS[1:]):
             return False
-        if not _is_text_dtype(dtypes["ma_ho"]) or any(dtypes[c] != np.dtype(bool) for c in MARKS):
+        if not is_text_dtype(dtypes["ma_ho"]) or any(dtypes[c] != np.dtype(bool) for c in MARKS):
             return False
         for c in ("to", "nhan_khau", "nam_lien_tuc"):
             if not (isinstance(dtypes[c], np.dtype) and dtypes[c].kind in "iuf"):
@@ -307,25 +308,7 @@ def _codes(col: pd.Series) -> pd.Series:
 
 
 def _is_text(col: pd.Series) -> bool:
-    return _is_text_dtype(col.dtype)
-
-
-def _is_text_dtype(dtype: object) -> bool:
-    """The default text type: str cells, NaN where empty."""
-    return (
-        isinstance(dtype, pd.StringDtype) and dtype.storage == "python" and dtype.na_value is np.nan  # type: ignore[comparison-overlap]
-    )
-
-
-def cells(col: pd.Series) -> list[object]:
-    """The column's cells exactly as iterating it yields them (Python scalars), built a whole
-    column at a time instead of one `.item()` or `__getitem__` call per cell."""
-    dtype = col.dtype
-    if isinstance(dtype, np.dtype) and dtype.kind in "biufcO":
-        return col.to_numpy().tolist()
-    if _is_text(col):
-        return col.to_numpy(dtype=object).tolist()
-    return list(col)
+    return is_text_dtype(col.dtype)
 
 
 _PLAIN = frozenset({str, int, type(None)})  # sqlite receives these as they are

@@ -15,7 +15,7 @@ from itertools import repeat
 import numpy as np
 import pandas as pd
 
-from . import catalog, history
+from . import catalog
 from .findings import Finding
 from .periods import Period
 from .spec import HOUSEHOLDS
@@ -37,17 +37,35 @@ def _claimed(v: object) -> int:
     return 0 if math.isnan(f) else int(f)
 
 
+def is_text_dtype(dtype: object) -> bool:
+    """The default text type: str cells, NaN where empty."""
+    return (
+        isinstance(dtype, pd.StringDtype) and dtype.storage == "python" and dtype.na_value is np.nan  # type: ignore[comparison-overlap]
+    )
+
+
+def cells(col: pd.Series) -> list[object]:
+    """The column's cells exactly as iterating it yields them (Python scalars), built a whole
+    column at a time instead of one `.item()` or `__getitem__` call per cell."""
+    dtype = col.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "biufcO":
+        return col.to_numpy().tolist()
+    if is_text_dtype(dtype):
+        return col.to_numpy(dtype=object).tolist()
+    return list(col)
+
+
 def _lookup(codes: Sequence[str], df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """For each code, whether `df` (`ho` rows) holds it and whether its last row is Đạt: the
     answers of the dict code → Đạt built from the rows in order, asked at C speed."""
-    dat = dict(zip(_keys(df.ma_ho), history.cells(df.dat_gdvh.astype(bool)), strict=True))
+    dat = dict(zip(_keys(df.ma_ho), cells(df.dat_gdvh.astype(bool)), strict=True))
     found = np.fromiter(map(dat.get, codes, repeat(None)), dtype=object, count=len(codes))
     return found != None, found == True  # noqa: E711, E712 (elementwise, on Python bools)
 
 
 def _texts(col: pd.Series) -> list[str]:
     """`[str(v) for v in col]` (what `itertuples` then `str` gave)."""
-    values = history.cells(col)
+    values = cells(col)
     if set(map(type, values)) <= {str}:
         return values  # type: ignore[return-value]
     return [str(v) for v in values]
@@ -55,7 +73,7 @@ def _texts(col: pd.Series) -> list[str]:
 
 def _keys(col: pd.Series) -> list[object]:
     """The cells of `col.astype(str)` (what the checks keyed their dicts and sets by)."""
-    return history.cells(col.astype(str))
+    return cells(col.astype(str))
 
 
 def streaks(current: pd.DataFrame, by_year: Mapping[int, pd.DataFrame], year: int) -> list[Finding]:
@@ -71,7 +89,7 @@ def streaks(current: pd.DataFrame, by_year: Mapping[int, pd.DataFrame], year: in
     dat = (
         marks.to_numpy(dtype=bool)
         if marks.dtype == bool
-        else np.array([bool(v) for v in history.cells(marks)], dtype=bool)
+        else np.array([bool(v) for v in cells(marks)], dtype=bool)
     )
     at = np.flatnonzero(dat)  # R09 speaks of a number without Đạt
     if not len(at):
@@ -89,7 +107,7 @@ def streaks(current: pd.DataFrame, by_year: Mapping[int, pd.DataFrame], year: in
         alive &= yes
         streak += alive
         y -= 1
-    claims, n = _claims(np.asarray(history.cells(current.nam_lien_tuc), dtype=object)[at])
+    claims, n = _claims(np.asarray(cells(current.nam_lien_tuc), dtype=object)[at])
     against_in = {
         y: held & ~yes & (y >= year - n + 1) for y, (held, yes) in seen.items() if y < year
     }
@@ -101,8 +119,8 @@ def streaks(current: pd.DataFrame, by_year: Mapping[int, pd.DataFrame], year: in
     flagged = np.flatnonzero(l03 | l02)
     if not len(flagged):
         return []
-    tep, o_nam = history.cells(current.tep), history.cells(current.o_nam)
-    dong, khom = history.cells(current.dong), history.cells(current.ma_khom)
+    tep, o_nam = cells(current.tep), cells(current.o_nam)
+    dong, khom = cells(current.dong), cells(current.ma_khom)
     runs = streak.tolist()
     out = []
     for j in flagged.tolist():
@@ -152,9 +170,9 @@ def lost_and_moved(
     judged = last[last.ma_khom.isin(files.keys())]
     words = _period_words()
     if len(judged):
-        ma_ho, ky = _texts(judged.ma_ho), history.cells(judged.ky)
+        ma_ho, ky = _texts(judged.ma_ho), cells(judged.ky)
         lost = np.flatnonzero([ma not in now for ma in ma_ho])
-        to, chu_ho, khom = (history.cells(judged[c]) for c in ("to", "chu_ho", "ma_khom"))
+        to, chu_ho, khom = (cells(judged[c]) for c in ("to", "chu_ho", "ma_khom"))
         for i in lost.tolist():
             ma = ma_ho[i]
             tổ = "" if pd.isna(to[i]) else f", tổ {int(to[i])}"  # type: ignore[arg-type]
@@ -174,16 +192,16 @@ def lost_and_moved(
     if not len(last) or not len(current):
         return out
     # Where each code was last: the row of the latest-ending register (a dict's last write).
-    kys = history.cells(last.ky)
+    kys = cells(last.ky)
     ends = {k: Period.parse(str(k)).end.toordinal() for k in dict.fromkeys(kys)}
     order = np.argsort(np.array([ends[k] for k in kys], dtype=np.int64), kind="stable")
     was_codes = np.asarray(_keys(last.ma_ho), dtype=object)[order].tolist()
     where = dict(zip(was_codes, range(len(was_codes)), strict=True))  # the last row wins
-    was_khom = np.asarray(history.cells(last.ma_khom), dtype=object)[order]
+    was_khom = np.asarray(cells(last.ma_khom), dtype=object)[order]
     was_ky = np.asarray(kys, dtype=object)[order]
     now_codes = _texts(current.ma_ho)
     at = np.fromiter(map(where.get, now_codes, repeat(-1)), dtype=np.int64, count=len(now_codes))
-    khom_now = np.asarray(history.cells(current.ma_khom), dtype=object)
+    khom_now = np.asarray(cells(current.ma_khom), dtype=object)
     held = at >= 0
     was = np.where(held, was_khom[np.where(held, at, 0)], None)
     moved = held.copy()
@@ -197,7 +215,7 @@ def lost_and_moved(
     flagged = np.flatnonzero(moved)
     if not len(flagged):
         return out
-    tep, o_ma, dong = (history.cells(current[c]) for c in ("tep", "o_ma", "dong"))
+    tep, o_ma, dong = (cells(current[c]) for c in ("tep", "o_ma", "dong"))
     for i in flagged.tolist():
         ma, here, other = now_codes[i], khom_now[i], was[i]
         out.append(

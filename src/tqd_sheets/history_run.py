@@ -127,7 +127,7 @@ def current_households(used: Sequence[Checked]) -> pd.DataFrame:
         if t is None or not len(t.frame):
             continue
         listed = t.frame[history.has_code(t.frame["ma_ho"])]
-        rows = [int(r) for r in history.cells(listed[ROW])]
+        rows = [int(r) for r in history_checks.cells(listed[ROW])]
         # The cells as `t.ref` names them: a column letter and the row.
         ma = t.columns.get("ma_ho", "A")
         nam = t.columns.get("nam_lien_tuc") if "nam_lien_tuc" in t.columns else None
