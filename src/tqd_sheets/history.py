@@ -285,6 +285,8 @@ def _marks(col: pd.Series) -> pd.Series:
         return col
     if (isinstance(col.dtype, np.dtype) and col.dtype.kind in "iuf") or _is_text(col):
         return pd.Series(np.zeros(len(col), dtype=bool), index=col.index, name=col.name)
+    if not (isinstance(col.dtype, np.dtype) and col.dtype.kind == "O"):
+        return col.map(_mark)  # pandas' own types (boolean, category…) keep theirs
     marked = [v is True for v in cells(col)]
     return pd.Series(np.array(marked, dtype=bool), index=col.index, name=col.name)
 
