@@ -122,7 +122,7 @@ def test_registers_joined_are_the_registers_one_by_one(seed: int):
     rng = np.random.default_rng(seed)
     make = parsed_register if seed % 4 else register
     regs = [(f"K{k}", make(rng, int(rng.integers(1, 40)))) for k in range(int(rng.integers(1, 6)))]
-    assert history._alike([f for _, f in regs]) == (make is parsed_register)
+    assert history.alike([f for _, f in regs]) == (make is parsed_register)
     old = pd.concat([before.household_rows(k, f) for k, f in regs], ignore_index=True)
     _same_frame(history.registers_rows(regs), old)
 

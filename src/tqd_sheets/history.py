@@ -225,16 +225,21 @@ def registers_rows(registers: Sequence[tuple[str, pd.DataFrame]]) -> pd.DataFram
     if not registers:
         raise ValueError("no registers")
     frames = [f for _, f in registers]
-    if not _alike(frames):
+    if not alike(frames):
         rows = [household_rows(k, f) for k, f in registers]
         return pd.concat(rows, ignore_index=True)
-    cols = HOUSEHOLD_COLUMNS[1:]
-    whole = pd.concat(frames, ignore_index=True, sort=False)[cols]
+    whole = pd.concat(frames, ignore_index=True, sort=False)
     khoms = np.repeat(np.array([k for k, _ in registers], dtype=object), [len(f) for f in frames])
-    return _rows(pd.Series(khoms.tolist(), index=whole.index, dtype="str"), whole)
+    return joined_rows(khoms.tolist(), whole)
 
 
-def _alike(frames: Sequence[pd.DataFrame]) -> bool:
+def joined_rows(khoms: list[str], whole: pd.DataFrame) -> pd.DataFrame:
+    """`ho` rows of registers joined into one frame (registers `alike`), `khoms` the khóm of
+    each row: what joining each register's `household_rows` gives."""
+    return _rows(pd.Series(khoms, index=whole.index, dtype="str"), whole[HOUSEHOLD_COLUMNS[1:]])
+
+
+def alike(frames: Sequence[pd.DataFrame]) -> bool:
     """Whether converting the registers joined gives what converting each did: none empty,
     every column there, Mã hộ text, marks bool, numbers numeric (joined int and float are
     float either way); the other columns pass through unchanged, whatever their type."""

@@ -15,7 +15,6 @@ import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +24,7 @@ from . import __version__, catalog, history, history_checks, units
 from .config import Config
 from .findings import Finding, Severity
 from .forms import DATA_SHEET
-from .parse import ROW
+from .parse import ROW, Table
 from .periods import Period
 from .pipeline import Checked, Run, check_file, sha256
 from .read import read_workbook
@@ -121,41 +120,64 @@ def _consolidated(run: Run) -> list[Checked]:
 
 def current_households(used: Sequence[Checked]) -> pd.DataFrame:
     """The registers of this run as `history_checks` reads them (with files and cells)."""
-    parts = []
+    tables = []
     for c in used:
         t = c.wb.tables.get(HOUSEHOLDS.name)
-        if t is None or not len(t.frame):
-            continue
-        listed = t.frame[history.has_code(t.frame["ma_ho"])]
-        rows = [int(r) for r in history_checks.cells(listed[ROW])]
-        # The cells as `t.ref` names them: a column letter and the row.
-        ma = t.columns.get("ma_ho", "A")
-        nam = t.columns.get("nam_lien_tuc") if "nam_lien_tuc" in t.columns else None
-        refs = (
-            [f"{ma}{r}" for r in rows],
-            [f"{nam}{r}" for r in rows] if nam is not None else [""] * len(rows),
-        )
-        parts.append((c, listed, rows, refs))
-    if not parts:
+        if t is not None and len(t.frame):
+            tables.append((c, t))
+    if not tables:
         cols = [*history.HOUSEHOLD_COLUMNS, "tep", "dong", "o_ma", "o_nam"]
         return pd.DataFrame(columns=cols)
-    if all(len(rows) for _, _, rows, _ in parts):
-        # Columns of many registers joined, as joining each register's frame gave them.
-        df = history.registers_rows([(c.wb.khom, listed) for c, listed, _, _ in parts])
-        names = np.array([c.name for c, *_ in parts], dtype=object)
-        df["tep"] = np.repeat(names, [len(rows) for _, _, rows, _ in parts]).tolist()
-        df["dong"] = list(chain.from_iterable(rows for _, _, rows, _ in parts))
-        df["o_ma"] = list(chain.from_iterable(refs[0] for *_, refs in parts))
-        df["o_nam"] = list(chain.from_iterable(refs[1] for *_, refs in parts))
-        return df
-    frames = []
-    for c, listed, rows, refs in parts:
-        df = history.household_rows(c.wb.khom, listed)
+    frames = [t.frame for _, t in tables]
+    if history.alike(frames):
+        # Registers of the usual types: joined once, listed rows picked once.
+        whole = pd.concat(frames, ignore_index=True, sort=False)
+        listed = history.has_code(whole["ma_ho"]).to_numpy(dtype=bool)
+        starts = np.cumsum([0, *(len(f) for f in frames[:-1])])
+        counts = np.add.reduceat(listed.astype(np.int64), starts)
+        if counts.all():
+            return _joined(tables, whole[listed], counts)
+    parts = []
+    for c, t in tables:
+        picked = t.frame[history.has_code(t.frame["ma_ho"])]
+        df = history.household_rows(c.wb.khom, picked)
+        rows = [int(r) for r in history_checks.cells(picked[ROW])]
         df["tep"] = c.name
         df["dong"] = rows
-        df["o_ma"], df["o_nam"] = refs
-        frames.append(df)
-    return pd.concat(frames, ignore_index=True)
+        df["o_ma"], df["o_nam"] = _cells_of(t, rows)
+        parts.append(df)
+    return pd.concat(parts, ignore_index=True)
+
+
+def _cells_of(t: Table, rows: list[int]) -> tuple[list[str], list[str]]:
+    """Mã hộ's and Số năm liên tục's cells of these rows as `t.ref` names them."""
+    ma = t.columns.get("ma_ho", "A")
+    if "nam_lien_tuc" not in t.columns:
+        return [f"{ma}{r}" for r in rows], [""] * len(rows)
+    nam = t.columns["nam_lien_tuc"]
+    return [f"{ma}{r}" for r in rows], [f"{nam}{r}" for r in rows]
+
+
+def _joined(
+    tables: list[tuple[Checked, Table]], listed: pd.DataFrame, counts: np.ndarray
+) -> pd.DataFrame:
+    """The frame the one-register-at-a-time way builds, from the registers' listed rows joined
+    (`counts` of them from each register, in order)."""
+
+    def each(values: list[object]) -> list[object]:
+        return np.repeat(np.array(values, dtype=object), counts).tolist()
+
+    df = history.joined_rows(each([c.wb.khom for c, _ in tables]), listed)
+    rows = [int(r) for r in history_checks.cells(listed[ROW])]
+    numbers = np.array([str(r) for r in rows], dtype=object)
+    ma = np.array(each([t.columns.get("ma_ho", "A") for _, t in tables]), dtype=object)
+    nam = np.array(each([t.columns.get("nam_lien_tuc", "") for _, t in tables]), dtype=object)
+    has_nam = np.array(each(["nam_lien_tuc" in t.columns for _, t in tables]), dtype=bool)
+    df["tep"] = each([c.name for c, _ in tables])
+    df["dong"] = rows
+    df["o_ma"] = (ma + numbers).tolist()
+    df["o_nam"] = np.where(has_nam, nam + numbers, "").tolist()
+    return df
 
 
 def check_registers(run: Run, config: Config, path: Path) -> list[Finding]:
