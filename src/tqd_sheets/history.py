@@ -18,11 +18,14 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import registry, units
+from .history_checks import cells, is_text_dtype
 from .oserrors import in_vietnamese
 from .periods import Period
 from .results import DATA_COLUMNS
@@ -211,16 +214,165 @@ def nullable(v: object) -> object:
 
 def household_rows(khom: str, frame: pd.DataFrame) -> pd.DataFrame:
     """A parsed register (spec codes, any extra columns) as `ho` rows of khóm `khom`."""
-    out = pd.DataFrame(index=frame.index)
-    out["ma_khom"] = khom
+    return _rows(pd.Series(khom, index=frame.index), frame)
+
+
+def registers_rows(registers: Sequence[tuple[str, pd.DataFrame]]) -> pd.DataFrame:
+    """`pd.concat([household_rows(khom, frame) for khom, frame in registers])`, index 0…n-1.
+
+    Registers whose columns allow it (a parsed register's usual types) are joined first and
+    converted once: a few pandas calls per register cost more than their rows."""
+    if not registers:
+        raise ValueError("no registers")
+    frames = [f for _, f in registers]
+    if not alike(frames):
+        rows = [household_rows(k, f) for k, f in registers]
+        return pd.concat(rows, ignore_index=True)
+    whole = pd.concat(frames, ignore_index=True, sort=False)
+    khoms = np.repeat(np.array([k for k, _ in registers], dtype=object), [len(f) for f in frames])
+    return joined_rows(khoms.tolist(), whole)
+
+
+def joined_rows(khoms: list[str], whole: pd.DataFrame) -> pd.DataFrame:
+    """`ho` rows of registers joined into one frame (registers `alike`), `khoms` the khóm of
+    each row: what joining each register's `household_rows` gives."""
+    return _rows(pd.Series(khoms, index=whole.index, dtype="str"), whole[HOUSEHOLD_COLUMNS[1:]])
+
+
+def alike(frames: Sequence[pd.DataFrame]) -> bool:
+    """Whether converting the registers joined gives what converting each did: none empty,
+    every column there, Mã hộ text, marks bool, numbers numeric (joined int and float are
+    float either way); the other columns pass through unchanged, whatever their type."""
+    for f in frames:
+        if not len(f) or not f.columns.is_unique:
+            return False
+        dtypes = dict(zip(f.columns, f.dtypes, strict=True))
+        if any(c not in dtypes for c in HOUSEHOLD_COLUMNS[1:]):
+            return False
+        if not is_text_dtype(dtypes["ma_ho"]) or any(dtypes[c] != np.dtype(bool) for c in MARKS):
+            return False
+        for c in ("to", "nhan_khau", "nam_lien_tuc"):
+            if not (isinstance(dtypes[c], np.dtype) and dtypes[c].kind in "iuf"):
+                return False
+    return True
+
+
+def _rows(khom: pd.Series, frame: pd.DataFrame) -> pd.DataFrame:
+    cols = {"ma_khom": khom}
     for col in HOUSEHOLD_COLUMNS[1:]:
-        out[col] = frame[col] if col in frame.columns else None
+        cols[col] = (
+            frame[col]
+            if col in frame.columns
+            else pd.Series([None] * len(frame), index=frame.index, dtype=object)
+        )
     for col in MARKS:
-        out[col] = out[col].map(lambda v: bool(v) if isinstance(v, bool) else False)
-    out["ma_ho"] = out["ma_ho"].map(lambda v: "" if nullable(v) is None else str(v))
+        cols[col] = _marks(cols[col])
+    cols["ma_ho"] = _codes(cols["ma_ho"])
     for col in ("to", "nhan_khau", "nam_lien_tuc"):
-        out[col] = pd.to_numeric(out[col], errors="coerce")
+        cols[col] = pd.to_numeric(cols[col], errors="coerce")
+    # One frame built at once: a column inserted at a time cost more than all the rest.
+    out = pd.DataFrame(cols, index=frame.index)
     return out[out.ma_ho != ""].reset_index(drop=True)
+
+
+def _mark(v: object) -> bool:
+    return bool(v) if isinstance(v, bool) else False
+
+
+def _marks(col: pd.Series) -> pd.Series:
+    """Each cell that is a Python bool as itself, anything else False (a bool column).
+
+    Whole columns where their type decides (a parsed register's are bool); an empty column
+    goes through `.map`, whose result type for nothing is its own."""
+    if not len(col):
+        return col.map(_mark)
+    if col.dtype == bool:
+        return col
+    if (isinstance(col.dtype, np.dtype) and col.dtype.kind in "iuf") or _is_text(col):
+        return pd.Series(np.zeros(len(col), dtype=bool), index=col.index, name=col.name)
+    if not (isinstance(col.dtype, np.dtype) and col.dtype.kind == "O"):
+        return col.map(_mark)  # pandas' own types (boolean, category…) keep theirs
+    marked = [v is True for v in cells(col)]
+    return pd.Series(np.array(marked, dtype=bool), index=col.index, name=col.name)
+
+
+def has_code(col: pd.Series) -> pd.Series:
+    """Which cells of a Mã hộ column hold a code (neither empty nor blank text)."""
+    if len(col) and _is_text(col):
+        return col.notna() & (col != "")
+    return col.map(lambda v: nullable(v) not in (None, ""))
+
+
+def _code(v: object) -> str:
+    return "" if nullable(v) is None else str(v)
+
+
+def _codes(col: pd.Series) -> pd.Series:
+    """Mã hộ as text, "" where empty (the rows then left out)."""
+    if len(col) and _is_text(col):
+        return col.fillna("")
+    return col.map(_code)
+
+
+def _is_text(col: pd.Series) -> bool:
+    return is_text_dtype(col.dtype)
+
+
+_PLAIN = frozenset({str, int, type(None)})  # sqlite receives these as they are
+
+
+def _nullable_column(col: pd.Series) -> list[object]:
+    """`[nullable(v) for v in col]`, a column at a time."""
+    dtype = col.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        values = col.to_numpy()
+        out = values.astype(object)
+        out[np.isnan(values)] = None
+        return out.tolist()
+    values = cells(col)
+    kinds = set(map(type, values))
+    if kinds <= _PLAIN | {bool}:
+        return values
+    if kinds <= _PLAIN | {bool, float}:
+        # pd.isna over these types is exactly None and float NaN
+        out = np.array(values, dtype=object)
+        out[pd.isna(out)] = None
+        return out.tolist()
+    return [nullable(v) for v in values]
+
+
+def _sql_column(col: pd.Series) -> list[object]:
+    """`[_sql(v) for v in col]`, a column at a time: the same Python values, so sqlite stores
+    the same values with the same types."""
+    dtype = col.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind == "b":
+        return col.to_numpy().astype(np.int64).tolist()
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        return _sql_floats(col.to_numpy())
+    values = cells(col)
+    types = list(map(type, values))
+    kinds = set(types)
+    if kinds <= _PLAIN:
+        return values
+    if kinds <= _PLAIN | {float}:
+        out = np.array(values, dtype=object)
+        empty = pd.isna(out)  # exactly None and float NaN among these types
+        if types.count(float) == int(empty.sum()) - types.count(type(None)):
+            out[empty] = None  # every float is NaN: nothing else changes
+            return out.tolist()
+    return [_sql(v) for v in values]
+
+
+def _sql_floats(values: np.ndarray) -> list[object]:
+    """A float column as `_sql` gives it: NaN → None, a whole number → int, else the float."""
+    out = values.astype(object)
+    whole = np.isfinite(values) & (values == np.trunc(values))
+    small = whole & (np.abs(values) < 2.0**63)
+    out[small] = values[small].astype(np.int64).astype(object)
+    for i in np.flatnonzero(whole & ~small):
+        out[i] = int(values[i])
+    out[np.isnan(values)] = None
+    return out.tolist()
 
 
 def record(
@@ -252,20 +404,18 @@ def record(
                 ),
             )
             run_id = int(cur.lastrowid or 0)
+            # Rows built a column at a time; each holds the Python values `nullable` / `_sql`
+            # give cell by cell, so what sqlite stores is the same.
+            figures = [_nullable_column(data[c]) for c in DATA_COLUMNS]
             con.executemany(
                 "INSERT INTO du_lieu VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    (run_id, *(nullable(v) for v in row))
-                    for row in data[DATA_COLUMNS].itertuples(index=False, name=None)
-                ),
+                zip(repeat(run_id), *figures),
             )
             if households is not None and len(households):
+                columns = [_sql_column(households[c]) for c in HOUSEHOLD_COLUMNS]
                 con.executemany(
                     "INSERT INTO ho VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        (run_id, rec.ky, *(_sql(v) for v in row))
-                        for row in households[HOUSEHOLD_COLUMNS].itertuples(index=False, name=None)
-                    ),
+                    zip(repeat(run_id), repeat(rec.ky), *columns),
                 )
             con.execute("COMMIT")
             return run_id
@@ -337,9 +487,12 @@ def load_register_index(path: Path) -> pd.DataFrame:
         )
 
 
-def load_households(path: Path, registers: pd.DataFrame) -> pd.DataFrame:
-    """The `ho` rows of the chosen registers (rows of `latest_registers`)."""
-    cols = ["ky", *HOUSEHOLD_COLUMNS]
+def load_households(
+    path: Path, registers: pd.DataFrame, columns: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """The `ho` rows of the chosen registers (rows of `latest_registers`): ky and `columns`
+    (every household column when None; fewer are read faster)."""
+    cols = ["ky", *(HOUSEHOLD_COLUMNS if columns is None else columns)]
     if not len(registers):
         return pd.DataFrame(columns=cols)
     with connect(path, write=False) as con:
@@ -350,15 +503,15 @@ def load_households(path: Path, registers: pd.DataFrame) -> pd.DataFrame:
             "INSERT INTO chon VALUES (?, ?)",
             ((int(r.lan_chay), str(r.ma_khom)) for r in registers.itertuples()),
         )
+        picked = ", ".join(f'h."{c}"' for c in cols)
         df = pd.read_sql_query(
-            'SELECT h.ky, h.ma_khom, h.ma_ho, h.chu_ho, h."to", h.dia_chi, h.nhan_khau, h.ngheo,'
-            " h.dk_gdvh, h.dat_gdvh, h.nam_lien_tuc, h.gd_hoc_tap, h.gd_the_thao, h.vi_pham"
-            " FROM ho h JOIN chon c ON c.lan_chay = h.lan_chay AND c.ma_khom = h.ma_khom"
-            " ORDER BY h.rowid",
+            f"SELECT {picked} FROM ho h JOIN chon c ON c.lan_chay = h.lan_chay"
+            " AND c.ma_khom = h.ma_khom ORDER BY h.rowid",
             con,
         )
     for col in MARKS:
-        df[col] = df[col].astype(bool)
+        if col in df.columns:
+            df[col] = df[col].astype(bool)
     return df
 
 
@@ -379,6 +532,14 @@ def latest_run(runs: pd.DataFrame, ky: str, unit: str) -> pd.Series | None:
     """The run whose figures are period `ky`'s current ones for `unit` (its latest)."""
     mine = runs[(runs.ky == ky) & (runs.ma_don_vi == unit)]
     return None if not len(mine) else ordered(mine).iloc[-1]
+
+
+def rows_of(past: pd.DataFrame, registers: pd.DataFrame) -> pd.DataFrame:
+    """The rows of `past` (`ho` rows with ky) that belong to the given registers (ky, ma_khom)."""
+    wanted = set(zip(registers.ky, registers.ma_khom, strict=True))
+    keys = zip(cells(past.ky), cells(past.ma_khom), strict=True)
+    # A boolean array, never a list: an empty list would select no columns, not no rows.
+    return past.loc[np.fromiter(map(wanted.__contains__, keys), dtype=bool, count=len(past))]
 
 
 def latest_registers(index: pd.DataFrame) -> pd.DataFrame:

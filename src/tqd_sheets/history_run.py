@@ -24,7 +24,7 @@ from . import __version__, catalog, history, history_checks, units
 from .config import Config
 from .findings import Finding, Severity
 from .forms import DATA_SHEET
-from .parse import ROW
+from .parse import ROW, Table
 from .periods import Period
 from .pipeline import Checked, Run, check_file, sha256
 from .read import read_workbook
@@ -120,24 +120,64 @@ def _consolidated(run: Run) -> list[Checked]:
 
 def current_households(used: Sequence[Checked]) -> pd.DataFrame:
     """The registers of this run as `history_checks` reads them (with files and cells)."""
-    frames = []
+    tables = []
     for c in used:
         t = c.wb.tables.get(HOUSEHOLDS.name)
-        if t is None or not len(t.frame):
-            continue
-        listed = t.frame[t.frame["ma_ho"].map(lambda v: history.nullable(v) not in (None, ""))]
-        df = history.household_rows(c.wb.khom, listed)
-        rows = [int(r) for r in listed[ROW]]
-        df["tep"] = c.name
-        df["dong"] = rows
-        df["o_ma"] = [t.ref("ma_ho", r) for r in rows]
-        has_nam = "nam_lien_tuc" in t.columns
-        df["o_nam"] = [t.ref("nam_lien_tuc", r) if has_nam else "" for r in rows]
-        frames.append(df)
-    if not frames:
+        if t is not None and len(t.frame):
+            tables.append((c, t))
+    if not tables:
         cols = [*history.HOUSEHOLD_COLUMNS, "tep", "dong", "o_ma", "o_nam"]
         return pd.DataFrame(columns=cols)
-    return pd.concat(frames, ignore_index=True)
+    frames = [t.frame for _, t in tables]
+    if history.alike(frames):
+        # Registers of the usual types: joined once, listed rows picked once.
+        whole = pd.concat(frames, ignore_index=True, sort=False)
+        listed = history.has_code(whole["ma_ho"]).to_numpy(dtype=bool)
+        starts = np.cumsum([0, *(len(f) for f in frames[:-1])])
+        counts = np.add.reduceat(listed.astype(np.int64), starts)
+        if counts.all():
+            return _joined(tables, whole[listed], counts)
+    parts = []
+    for c, t in tables:
+        picked = t.frame[history.has_code(t.frame["ma_ho"])]
+        df = history.household_rows(c.wb.khom, picked)
+        rows = [int(r) for r in history_checks.cells(picked[ROW])]
+        df["tep"] = c.name
+        df["dong"] = rows
+        df["o_ma"], df["o_nam"] = _cells_of(t, rows)
+        parts.append(df)
+    return pd.concat(parts, ignore_index=True)
+
+
+def _cells_of(t: Table, rows: list[int]) -> tuple[list[str], list[str]]:
+    """Mã hộ's and Số năm liên tục's cells of these rows as `t.ref` names them."""
+    ma = t.columns.get("ma_ho", "A")
+    if "nam_lien_tuc" not in t.columns:
+        return [f"{ma}{r}" for r in rows], [""] * len(rows)
+    nam = t.columns["nam_lien_tuc"]
+    return [f"{ma}{r}" for r in rows], [f"{nam}{r}" for r in rows]
+
+
+def _joined(
+    tables: list[tuple[Checked, Table]], listed: pd.DataFrame, counts: np.ndarray
+) -> pd.DataFrame:
+    """The frame the one-register-at-a-time way builds, from the registers' listed rows joined
+    (`counts` of them from each register, in order)."""
+
+    def each(values: list[object]) -> list[object]:
+        return np.repeat(np.array(values, dtype=object), counts).tolist()
+
+    df = history.joined_rows(each([c.wb.khom for c, _ in tables]), listed)
+    rows = [int(r) for r in history_checks.cells(listed[ROW])]
+    numbers = np.array([str(r) for r in rows], dtype=object)
+    ma = np.array(each([t.columns.get("ma_ho", "A") for _, t in tables]), dtype=object)
+    nam = np.array(each([t.columns.get("nam_lien_tuc", "") for _, t in tables]), dtype=object)
+    has_nam = np.array(each(["nam_lien_tuc" in t.columns for _, t in tables]), dtype=bool)
+    df["tep"] = each([c.name for c, _ in tables])
+    df["dong"] = rows
+    df["o_ma"] = (ma + numbers).tolist()
+    df["o_nam"] = np.where(has_nam, nam + numbers, "").tolist()
+    return df
 
 
 def check_registers(run: Run, config: Config, path: Path) -> list[Finding]:
@@ -155,20 +195,15 @@ def check_registers(run: Run, config: Config, path: Path) -> list[Finding]:
     last_regs = history.last_registers(index, period)
     chosen = pd.concat([*by_year_regs.values(), last_regs], ignore_index=True)
     chosen = chosen.drop_duplicates(["lan_chay", "ma_khom"]) if len(chosen) else chosen
-    past = history.load_households(path, chosen)
-    key = list(zip(past.ky, past.ma_khom, strict=True))
-
-    def rows_of(regs: pd.DataFrame) -> pd.DataFrame:
-        want = set(zip(regs.ky, regs.ma_khom, strict=True))
-        # A boolean array, never a list: an empty list would select no columns, not no rows.
-        return past.loc[np.array([k in want for k in key], dtype=bool)]
+    # Only what the checks read: the rest of each row would double the reading.
+    past = history.load_households(path, chosen, history_checks.PAST_COLUMNS)
 
     current = current_households(used)
-    by_year = {y: rows_of(regs) for y, regs in by_year_regs.items()}
+    by_year = {y: history.rows_of(past, regs) for y, regs in by_year_regs.items()}
     found = history_checks.streaks(current, by_year, period.year)
     files = {c.wb.khom: c.name for c in used}
     names = {k.ma: k.ten for k in config.khom}
-    found += history_checks.lost_and_moved(current, rows_of(last_regs), files, names)
+    found += history_checks.lost_and_moved(current, history.rows_of(past, last_regs), files, names)
     return found
 
 
@@ -230,12 +265,10 @@ def remember(run: Run, config: Config, path: Path, files: Iterable[Path]) -> str
             inputs.append((p.name, sha256(p) if p.is_file() else None))
         except OSError:
             inputs.append((p.name, None))
-    frames = [
-        history.household_rows(c.wb.khom, c.wb.households())
-        for c in _consolidated(run)
-        if len(c.wb.households())
+    registers = [
+        (c.wb.khom, c.wb.households()) for c in _consolidated(run) if len(c.wb.households())
     ]
-    households = pd.concat(frames, ignore_index=True) if frames else None
+    households = history.registers_rows(registers) if registers else None
     rec = history.RunRecord(
         run.period.id,
         config.don_vi.ma,
