@@ -509,3 +509,26 @@ def test_running_a_period_again_compares_with_the_first_run(tmp_path: Path, blan
         assert "Lịch sử: đã ghi" in run.out, run.text
     assert "L01" not in (tmp_path / "out2" / "2020" / "manifest.json").read_text("utf-8")
     assert "0 số liệu thay đổi" in again.out or "thay đổi" not in again.out
+
+
+def test_a_fault_while_recording_is_a_sentence_the_outputs_stand_and_nothing_is_kept(
+    ward, tmp_path, monkeypatch
+):
+    """A number too big for SQLite (OverflowError) or any fault of ours while recording:
+    the officer reads one Vietnamese sentence, the outputs are written, history unchanged."""
+    folder = tmp_path / "w"
+    folder.mkdir()
+    (folder / "tqd.toml").write_text(TOML, "utf-8")
+
+    def overflow(*args, **kwargs):
+        raise OverflowError("Python int too large to convert to SQLite INTEGER")
+
+    monkeypatch.setattr(history, "record", overflow)
+    run = run_cli(
+        "--config", folder / "tqd.toml", "consolidate", "--inbox", ward["inbox20"],
+        "--outbox", folder / "outbox", "--period", "2020",
+    )  # fmt: skip
+    assert "Traceback" not in run.text
+    assert "chưa được ghi vào lịch sử: lỗi nội bộ khi ghi lịch sử (OverflowError)" in run.text
+    assert (folder / "outbox" / "2020" / "BaoCao_2020.xlsx").is_file()
+    assert not (folder / STORE).exists() or not history.load_runs(folder / STORE).shape[0]

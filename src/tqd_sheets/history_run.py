@@ -268,7 +268,6 @@ def remember(run: Run, config: Config, path: Path, files: Iterable[Path]) -> str
     registers = [
         (c.wb.khom, c.wb.households()) for c in _consolidated(run) if len(c.wb.households())
     ]
-    households = history.registers_rows(registers) if registers else None
     rec = history.RunRecord(
         run.period.id,
         config.don_vi.ma,
@@ -279,9 +278,16 @@ def remember(run: Run, config: Config, path: Path, files: Iterable[Path]) -> str
         tuple(inputs),
     )
     try:
+        households = history.registers_rows(registers) if registers else None
         history.record(path, rec, r.data, households)
     except history.HistoryError as exc:
         return str(exc)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as exc:  # e.g. a number too big for SQLite: the outputs stand, no trace
+        if os.environ.get("TQD_DEBUG"):
+            traceback.print_exception(exc)
+        return f"lỗi nội bộ khi ghi lịch sử ({type(exc).__name__}); không có gì được ghi"
     return ""
 
 
