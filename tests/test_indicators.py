@@ -291,6 +291,7 @@ def _column(kind: str, values: list[object], n: int) -> pd.Series:
     return pd.Series(values[:n], dtype=object)
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # the frozen way fills floats with False
 @settings(max_examples=150, deadline=None)
 @given(
     n=st.integers(0, 12),

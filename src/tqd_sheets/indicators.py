@@ -79,6 +79,9 @@ def _marked(df: pd.DataFrame, col: str) -> np.ndarray:
     s = df[col]
     if isinstance(s.dtype, np.dtype) and s.dtype == bool:  # a parsed checkbox column as is
         return s.to_numpy()
+    if isinstance(s.dtype, np.dtype) and s.dtype.kind == "f":  # missing: not marked
+        a = s.to_numpy()
+        return ~np.isnan(a) & (a != 0)
     return s.fillna(False).astype(bool).to_numpy()
 
 
