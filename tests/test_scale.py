@@ -414,3 +414,17 @@ def test_workers_write_the_cache_and_a_second_run_reads_nothing(inbox, tmp_path,
         again = check_files(files, config, jobs=2, cache=cache.Cache(tmp_path / "c", config))
     assert [c.findings for c in again] == [c.findings for c in first]
     assert [c.name for c in again] == [p.name for p in files]
+
+
+def test_equal_specs_unpickle_as_one_and_different_ones_apart():
+    """Each parsed workbook carries its spec: a province's run holds one copy, not 1,500."""
+    import pickle
+
+    from tqd_sheets import spec, units
+
+    khom = spec.worded(spec.Kind.KHOM, units.LEVEL["Khóm"], units.LEVEL["Phường"])
+    ap = spec.worded(spec.Kind.KHOM, units.LEVEL["Ấp"], units.LEVEL["Xã"])
+    a, b, c = (pickle.loads(pickle.dumps(s)) for s in (khom, khom, ap))
+    assert a is b and a == khom
+    assert c == ap and c != a
+    assert [sh.name for sh in a.sheets] == [sh.name for sh in khom.sheets]

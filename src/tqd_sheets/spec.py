@@ -6,6 +6,7 @@ declarations, so a column cannot be renamed in one place and forgotten in anothe
 
 from __future__ import annotations
 
+import pickle
 import unicodedata
 from enum import StrEnum
 from functools import cache
@@ -153,6 +154,24 @@ class WorkbookSpec(_Frozen):
 
     def sheet(self, name: str) -> Sheet:
         return next(s for s in self.sheets if s.name == name)
+
+    def __reduce__(self) -> tuple[object, tuple[bytes]]:
+        # Every parsed workbook carries its spec: unpickled one by one (a worker's answer, the
+        # cache), a province's run held a copy per file, 60 KiB each. Equal specs load as one.
+        return (_interned, (pickle.dumps(self.__getstate__(), protocol=pickle.HIGHEST_PROTOCOL),))
+
+
+_INTERNED: dict[bytes, WorkbookSpec] = {}
+
+
+def _interned(state: bytes) -> WorkbookSpec:
+    spec = _INTERNED.get(state)
+    if spec is None:
+        spec = WorkbookSpec.__new__(WorkbookSpec)
+        spec.__setstate__(pickle.loads(state))
+        if len(_INTERNED) < 256:  # the wordings a run meets; past that, no sharing
+            _INTERNED[state] = spec
+    return spec
 
 
 def norm(text: object) -> str:
