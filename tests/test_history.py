@@ -532,3 +532,26 @@ def test_a_fault_while_recording_is_a_sentence_the_outputs_stand_and_nothing_is_
     assert "chưa được ghi vào lịch sử: lỗi nội bộ khi ghi lịch sử (OverflowError)" in run.text
     assert (folder / "outbox" / "2020" / "BaoCao_2020.xlsx").is_file()
     assert not (folder / STORE).exists() or not history.load_runs(folder / STORE).shape[0]
+
+
+def test_registers_recorded_a_batch_at_a_time_store_what_one_batch_stores(
+    ward, tmp_path, monkeypatch
+):
+    """A province's households go into history a few registers at a time, in the one
+    transaction: the rows stored are those of the registers joined at once."""
+    stored = {}
+    for batch in (1, 3, 10**6):
+        monkeypatch.setattr(history_run, "RECORD_BATCH", batch)
+        folder = tmp_path / f"b{batch}"
+        folder.mkdir()
+        (folder / "tqd.toml").write_text(TOML, "utf-8")
+        run = run_cli(
+            "--config", folder / "tqd.toml", "consolidate", "--inbox", ward["inbox20"],
+            "--outbox", folder / "outbox", "--period", "2020",
+        )  # fmt: skip
+        assert "Traceback" not in run.text
+        with sqlite3.connect(folder / STORE) as con:
+            rows = con.execute("SELECT *, typeof(nhan_khau) FROM ho ORDER BY rowid").fetchall()
+        stored[batch] = rows
+    assert len(stored[1]) == sum(len(b.households) for b in ward["now"].values())
+    assert stored[1] == stored[3] == stored[10**6]

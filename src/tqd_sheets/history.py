@@ -376,10 +376,15 @@ def _sql_floats(values: np.ndarray) -> list[object]:
 
 
 def record(
-    path: Path, rec: RunRecord, data: pd.DataFrame, households: pd.DataFrame | None = None
+    path: Path,
+    rec: RunRecord,
+    data: pd.DataFrame,
+    households: pd.DataFrame | Iterable[pd.DataFrame] | None = None,
 ) -> int | None:
     """Write one run (or import) in one transaction; the run's id, or None when `rec.khoa`
-    was imported before (nothing changes)."""
+    was imported before (nothing changes). `households`: one frame of `ho` rows, or frames
+    made one after another inside the transaction (a province's registers, a batch at a
+    time: memory holds one batch's rows, not a million)."""
     with connect(path, write=True) as con:
         assert con is not None
         try:
@@ -411,12 +416,16 @@ def record(
                 "INSERT INTO du_lieu VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 zip(repeat(run_id), *figures),
             )
-            if households is not None and len(households):
-                columns = [_sql_column(households[c]) for c in HOUSEHOLD_COLUMNS]
+            batches = [households] if isinstance(households, pd.DataFrame) else households
+            for batch in batches or ():
+                if not len(batch):
+                    continue
+                columns = [_sql_column(batch[c]) for c in HOUSEHOLD_COLUMNS]
                 con.executemany(
                     "INSERT INTO ho VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     zip(repeat(run_id), repeat(rec.ky), *columns),
                 )
+                del columns
             con.execute("COMMIT")
             return run_id
         except BaseException:

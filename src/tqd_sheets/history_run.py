@@ -255,6 +255,9 @@ def _add(run: Run, found: Sequence[Finding]) -> None:
 # ── after the outputs: the record ──────────────────────────────────────────────────────────
 
 
+RECORD_BATCH = 50  # registers joined and written at a time (about 40,000 households)
+
+
 def remember(run: Run, config: Config, path: Path, files: Iterable[Path]) -> str:
     """Record the run in one transaction; "" when done, else why not (for the terminal:
     the outputs are already written)."""
@@ -278,8 +281,11 @@ def remember(run: Run, config: Config, path: Path, files: Iterable[Path]) -> str
         tuple(inputs),
     )
     try:
-        households = history.registers_rows(registers) if registers else None
-        history.record(path, rec, r.data, households)
+        batches = (
+            history.registers_rows(registers[i : i + RECORD_BATCH])
+            for i in range(0, len(registers), RECORD_BATCH)
+        )
+        history.record(path, rec, r.data, batches)
     except history.HistoryError as exc:
         return str(exc)
     except (KeyboardInterrupt, SystemExit):
