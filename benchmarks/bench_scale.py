@@ -160,14 +160,30 @@ def inbox(n: int, every: Path) -> tuple[Path, Path]:
 # ── measuring ─────────────────────────────────────────────────────────────────────────────
 
 
+def _memory(pid: int) -> int:
+    """A process's proportional set size (PSS), bytes: its resident pages, each page shared
+    with other processes (a forked worker's copy of the imported libraries) divided among
+    them, so that the sum over the tree is the memory the run really takes. RSS where the
+    kernel does not say PSS."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    with open(f"/proc/{pid}/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
 def _tree_rss(pid: int) -> int:
-    """Resident memory of a process and all its descendants, bytes (Linux /proc)."""
+    """Memory of a process and all its descendants, bytes (Linux /proc): the sum of their
+    proportional set sizes (`_memory`)."""
     total, todo = 0, [pid]
     while todo:
         p = todo.pop()
         try:
-            with open(f"/proc/{p}/statm") as fh:
-                total += int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            total += _memory(p)
             for task in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{task}/children") as fh:
                     todo += [int(c) for c in fh.read().split()]
@@ -178,7 +194,7 @@ def _tree_rss(pid: int) -> int:
 
 def run(argv: list[str], cwd: Path | None = None) -> tuple[float, int, int, int]:
     """Wall seconds, exit code, the largest single process's peak RSS and the peak of the
-    whole process tree (sampled every 50 ms), both in bytes."""
+    whole process tree (sum of PSS, sampled every 50 ms), both in bytes."""
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     t = time.perf_counter()
     proc = subprocess.Popen(
@@ -409,7 +425,8 @@ def main() -> None:
         rows.append(row)
         print(
             f"N={n}: tổng hợp {wall:.1f} s ({row['per']:.0f} ms/biểu, mã thoát {code}), "
-            f"RSS đỉnh {mib(tree)} cả cây tiến trình ({mib(single)} tiến trình lớn nhất); "
+            f"bộ nhớ đỉnh {mib(tree)} cả cây tiến trình (PSS; RSS {mib(single)} tiến trình "
+            "lớn nhất); "
             f"sàn calamine {t_floor:.1f} s; đọc ngây thơ ≈ {t_naive:.1f} s; "
             f"tổng hợp/sàn {wall / t_floor:.2f}×; ngây thơ/tổng hợp {t_naive / wall:.1f}×; "
             f"chạy lại (bộ đệm) {wall2:.1f} s; sau khi 1 biểu đổi {wall3:.1f} s"
@@ -453,10 +470,11 @@ def write_results(rows: list[dict], t_check: float, bare: float, heavy: list, jo
         "- floor: python-calamine `to_python()` of every sheet of every workbook, one process",
         f"- naive: `pandas.read_excel(sheet_name=None, engine='openpyxl')` on the first "
         f"{rows[0]['naive_n'] if rows else NAIVE_SAMPLE} workbooks, scaled to N",
-        "- peak RSS: the whole process tree (main + workers, sampled every 50 ms); in brackets "
-        "the largest single process",
+        "- peak memory: the whole process tree (main + workers, sum of their PSS, so that "
+        "pages a forked worker shares with the main process count once; sampled every "
+        "50 ms); in brackets the largest single process's peak RSS",
         "",
-        "| N | consolidate | ms/workbook | peak RSS | floor | naive (scaled) "
+        "| N | consolidate | ms/workbook | peak memory | floor | naive (scaled) "
         "| consolidate/floor | naive/consolidate | cached re-run | one changed |",
         "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
@@ -500,7 +518,9 @@ def write_results(rows: list[dict], t_check: float, bare: float, heavy: list, jo
         + ("met" if big["wall"] <= 1.5 * big["floor"] else "missed"),
         f"- ≥ 10× faster than the naive read: {big['naive'] / big['wall']:.1f}× — "
         + ("met" if big["naive"] >= 10 * big["wall"] else "missed"),
-        f"- peak RSS < 1 GiB: {mib(big['tree'])} — " + ("met" if big["tree"] < 2**30 else "missed"),
+        f"- peak RSS < 1 GiB: {mib(big['tree'])} for the process tree, {mib(big['single'])} "
+        "for the largest process — "
+        + ("met" if max(big["tree"], big["single"]) < 2**30 else "missed"),
         "- ms per workbook flat: " + ", ".join(f"{r['per']:.0f} ms at N={r['n']:,}" for r in rows),
         f"- `check` of one workbook < 1 s: {t_check:.2f} s — "
         + ("met" if t_check < 1 else "missed"),

@@ -74,19 +74,25 @@ def _flag(df: pd.DataFrame, col: str) -> pd.Series:
 
 def lists(merged: pd.DataFrame) -> list[tuple[str, str, pd.DataFrame]]:
     """(sheet name, title, households) for each decision list."""
+    return [(sheet, title, merged[mask]) for sheet, title, mask in list_masks(merged)]
+
+
+def list_masks(merged: pd.DataFrame) -> list[tuple[str, str, np.ndarray]]:
+    """(sheet name, title, which rows of `merged`) for each decision list: the rows are
+    taken a slice at a time as the list is written, never three copies at once."""
     years = pd.to_numeric(merged["nam_lien_tuc"], errors="coerce").fillna(0)
     dat = _flag(merged, "dat_gdvh")
     return [
-        ("Đạt GĐVH", "DANH SÁCH HỘ ĐẠT DANH HIỆU GIA ĐÌNH VĂN HÓA", merged[dat]),
+        ("Đạt GĐVH", "DANH SÁCH HỘ ĐẠT DANH HIỆU GIA ĐÌNH VĂN HÓA", dat.to_numpy()),
         (
             "GĐVH 3 năm liên tục",
             "DANH SÁCH HỘ ĐẠT GIA ĐÌNH VĂN HÓA 3 NĂM LIÊN TỤC TRỞ LÊN (đề nghị khen thưởng)",
-            merged[dat & (years >= 3)],
+            (dat & (years >= 3)).to_numpy(),
         ),
         (
             "Đăng ký chưa đạt",
             "DANH SÁCH HỘ ĐĂNG KÝ NHƯNG CHƯA ĐẠT GIA ĐÌNH VĂN HÓA",
-            merged[_flag(merged, "dk_gdvh") & ~dat],
+            (_flag(merged, "dk_gdvh") & ~dat).to_numpy(),
         ),
     ]
 
@@ -130,8 +136,9 @@ def write_registers(
         data: list[_Rows | None] = []
         # The lists need a few columns: filtering only those keeps three copies small.
         narrow = merged.reindex(columns=[*_LIST_FIELDS, "dat_gdvh", "dk_gdvh"])
-        for sheet, title, df in lists(narrow):
-            data += _list_sheet(wb, f, styles, sheet, title, df, registers, config, period)
+        for sheet, title, mask in list_masks(narrow):
+            chosen = _Chosen(narrow, mask)
+            data += _list_sheet(wb, f, styles, sheet, title, chosen, registers, config, period)
         data += _register_sheet(wb, f, styles, merged, registers, config, period)
         wb.close()
         _splice(tmp, data)
@@ -187,11 +194,36 @@ def _page_name(sheet: str, page: int) -> str:
     return sheet if page == 0 else f"{sheet[:25]} ({page + 1})"
 
 
+@dataclass(frozen=True)
+class _Chosen:
+    """The rows of `frame` where `mask` holds, not yet copied: a list's households."""
+
+    frame: pd.DataFrame
+    mask: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.mask.sum())
+
+    def column(self, name: str) -> pd.Series:
+        return self.frame[name][self.mask]
+
+    def whole(self) -> pd.DataFrame:
+        return self.frame[self.mask]
+
+    def slices(self, columns: list[str], size: int) -> Iterator[pd.DataFrame]:
+        """The chosen rows a slice of `frame` at a time, in order, with `columns` only."""
+        narrow = self.frame.reindex(columns=columns)
+        for i in range(0, len(narrow), size):
+            part = narrow.iloc[i : i + size][self.mask[i : i + size]]
+            if len(part):
+                yield part
+
+
 def _list_sheet(wb, f, styles, sheet, title, df, registers, config: Config, period: Period):
     """The list's rows (a group row per khóm, then its households), over as many sheets as
     they need; the closing count on the last."""
     last = len(LIST_COLUMNS) - 1
-    counts = df["khom"].value_counts()
+    counts = df.column("khom").value_counts()
     sizes = [int(counts.get(reg.code, 0)) for reg in registers]
     groups: list[int] = []  # the line of each khóm's group row
     line = 0
@@ -235,18 +267,21 @@ _Block = tuple[int | None, list["_Col"]]
 
 
 def _list_lines(
-    df: pd.DataFrame, registers: Sequence[KhomRegister], sizes: list[int], s: dict[str, int]
+    chosen: _Chosen, registers: Sequence[KhomRegister], sizes: list[int], s: dict[str, int]
 ) -> Iterator[_Block]:
     """A group row per khóm, then its households numbered from 1, in `registers`' order."""
     codes = pd.Index([reg.code for reg in registers])
-    rank = codes.get_indexer(df["khom"]) if codes.is_unique else None
+    khom = chosen.column("khom")
+    rank = codes.get_indexer(khom) if codes.is_unique else None
+    df: pd.DataFrame | None = None  # rows out of the list's order: copied, then sorted
     if rank is None or (rank < 0).any():  # a khóm given twice, or not given: as it always was
         order = {reg.code: i for i, reg in enumerate(registers)}
-        by_map = df["khom"].map(order)
+        by_map = khom.map(order)
         if not by_map.is_monotonic_increasing:
-            df = df.iloc[by_map.argsort(kind="stable")]
+            df = chosen.whole().iloc[by_map.argsort(kind="stable")]
     elif (np.diff(rank) < 0).any():  # merged_register sorts it so; any other caller
-        df = df.iloc[np.argsort(rank, kind="stable")]
+        df = chosen.whole().iloc[np.argsort(rank, kind="stable")]
+    del khom
     number, text = _number_cell(s["num"]), _text_cell(s["num"])
     wrapped, group = _text_cell(s["text"]), _text_cell(s["group"])
     makers = [
@@ -257,14 +292,18 @@ def _list_lines(
         number,
     ]
     styles = [None, s["num"], s["text"], s["text"], None]  # of plain text, see `_cells`
-    narrow = df.reindex(columns=_LIST_FIELDS[1:])
+    if df is not None:
+        narrow = df.reindex(columns=_LIST_FIELDS[1:])
+        parts = (narrow.iloc[i : i + _SLICE] for i in range(0, len(narrow), _SLICE))
+    else:
+        parts = chosen.slices(_LIST_FIELDS[1:], _SLICE)
     # Made a slice at a time (a name recurs across khóm), handed out a khóm at a time.
     slices = (
         [
             _column(col, m, style)
             for (_, col), m, style in zip(part.items(), makers, styles, strict=True)
         ]
-        for part in (narrow.iloc[i : i + _SLICE] for i in range(0, len(narrow), _SLICE))
+        for part in parts
     )
     cols: list[_Col] = [_Col([])]
     at = 0  # the next line in `cols`
