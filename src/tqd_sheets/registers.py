@@ -134,10 +134,8 @@ def write_registers(
         f = _formats(wb)
         styles = {k: fmt._get_xf_index() for k, fmt in f.items()}  # indexes for our own XML
         data: list[_Rows | None] = []
-        # The lists need a few columns: filtering only those keeps three copies small.
-        narrow = merged.reindex(columns=[*_LIST_FIELDS, "dat_gdvh", "dk_gdvh"])
-        for sheet, title, mask in list_masks(narrow):
-            chosen = _Chosen(narrow, mask)
+        for sheet, title, mask in list_masks(merged):
+            chosen = _Chosen(merged, mask)
             data += _list_sheet(wb, f, styles, sheet, title, chosen, registers, config, period)
         data += _register_sheet(wb, f, styles, merged, registers, config, period)
         wb.close()
@@ -208,15 +206,14 @@ class _Chosen:
         return self.frame[name][self.mask]
 
     def whole(self) -> pd.DataFrame:
-        return self.frame[self.mask]
+        return self.frame.reindex(columns=[*_LIST_FIELDS, "dat_gdvh", "dk_gdvh"])[self.mask]
 
     def slices(self, columns: list[str], size: int) -> Iterator[pd.DataFrame]:
         """The chosen rows a slice of `frame` at a time, in order, with `columns` only."""
-        narrow = self.frame.reindex(columns=columns)
-        for i in range(0, len(narrow), size):
-            part = narrow.iloc[i : i + size][self.mask[i : i + size]]
+        for i in range(0, len(self.frame), size):
+            part = self.frame.iloc[i : i + size][self.mask[i : i + size]]
             if len(part):
-                yield part
+                yield part.reindex(columns=columns)
 
 
 def _list_sheet(wb, f, styles, sheet, title, df, registers, config: Config, period: Period):
