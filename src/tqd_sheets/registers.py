@@ -55,12 +55,24 @@ def merged_register(registers: Sequence[KhomRegister]) -> pd.DataFrame:
     merged = pd.concat([reg.frame for reg in registers], ignore_index=True)
     merged = merged.drop(columns=["_row", "_bad"], errors="ignore")
     sizes = [len(reg.frame) for reg in registers]
-    merged.insert(0, "khom", _repeated([reg.code for reg in registers], sizes))
-    merged.insert(1, "ten_khom", _repeated([reg.name for reg in registers], sizes))
-    merged["_order"] = np.repeat(np.arange(len(registers)), sizes)
-    merged["_to"] = pd.to_numeric(merged["to"], errors="coerce")
-    merged = merged.sort_values(["_order", "_to", "ma_ho"], kind="stable")
-    return merged.drop(columns=["_order", "_to"]).reset_index(drop=True)
+    keys = pd.DataFrame(
+        {
+            "_order": np.repeat(np.arange(len(registers)), sizes),
+            "_to": pd.to_numeric(merged["to"], errors="coerce"),
+            "ma_ho": merged["ma_ho"],
+        }
+    )
+    order = keys.sort_values(["_order", "_to", "ma_ho"], kind="stable").index.to_numpy()
+    del keys
+    # Put in order a column at a time, each taken out of the joined frame as it goes: a
+    # province's register sorted whole was two copies of it at once.
+    columns = {
+        "khom": _repeated([reg.code for reg in registers], sizes).take(order),
+        "ten_khom": _repeated([reg.name for reg in registers], sizes).take(order),
+    }
+    for name in list(merged.columns):
+        columns[name] = merged.pop(name).take(order)
+    return pd.DataFrame({k: v.reset_index(drop=True) for k, v in columns.items()})
 
 
 def _repeated(texts: list[str], sizes: list[int]) -> pd.Series:
