@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import tomllib
+from dataclasses import dataclass
 from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
@@ -159,7 +160,15 @@ class RuleChoice(_Model):
     mac_dinh: str
 
 
-_CHILDREN: dict[int, tuple[tuple[Khom, ...], dict[str, Khom]]] = {}
+@dataclass(frozen=True)
+class _Children:
+    children: tuple[Khom, ...]
+    by_code: dict[str, Khom]
+    codes: tuple[str, ...]
+    levels: tuple[units.Level, ...]
+
+
+_CHILDREN: dict[int, _Children] = {}
 
 
 class Config(_Model):
@@ -243,22 +252,25 @@ class Config(_Model):
         return self.model_copy(update={"don_vi_con": valid})
 
     def child(self, code: str) -> Khom | None:
-        return self._children().get(code)
+        return self._children().by_code.get(code)
 
-    def _children(self) -> dict[str, Khom]:
-        """Children by code (the first of a code, as a scan finds it), made once per list of
-        children: a province's run asks for thousands of names. Kept beside the model, not
-        in it (a model's private state would count in its equality)."""
+    def _children(self) -> _Children:
+        """Children by code (the first of a code, as a scan finds it), their codes and their
+        kinds, made once per list of children: a province's run asks thousands of times.
+        Kept beside the model, not in it (a model's private state would count in its
+        equality)."""
         children = self.don_vi_con
         held = _CHILDREN.get(id(children))
-        if held is None or held[0] is not children:  # the entry holds its tuple: no reused id
+        if held is None or held.children is not children:  # it holds its tuple: no reused id
             if len(_CHILDREN) > 64:
                 _CHILDREN.clear()
             by_code: dict[str, Khom] = {}
             for k in children:
                 by_code.setdefault(k.ma, k)
-            held = _CHILDREN[id(children)] = (children, by_code)
-        return held[1]
+            codes = tuple(k.ma for k in children)
+            levels = tuple(dict.fromkeys(k.level for k in children))
+            held = _CHILDREN[id(children)] = _Children(children, by_code, codes, levels)
+        return held
 
     def child_level(self, code: str) -> units.Level:
         """The words of child `code`; an unknown code gets the parent's usual kind."""
@@ -268,7 +280,7 @@ class Config(_Model):
     @property
     def child_levels(self) -> tuple[units.Level, ...]:
         """The kinds of the children, each once, in configuration order."""
-        return tuple(dict.fromkeys(k.level for k in self.khom))
+        return self._children().levels
 
     @property
     def children_word(self) -> str:
@@ -277,7 +289,7 @@ class Config(_Model):
 
     @property
     def khom_codes(self) -> tuple[str, ...]:
-        return tuple(k.ma for k in self.khom)
+        return self._children().codes
 
     def khom_name(self, code: str) -> str:
         k = self.child(code)
