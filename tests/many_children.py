@@ -31,24 +31,13 @@ from tqd_sheets.results import (
     DAT,
     DATA_COLUMNS,
     TARGET_COLUMNS,
+    TITLE_COLUMNS,
     Results,
 )
 from tqd_sheets.spec import TARGETS, UNIT_TYPES
 
 WARD = "29917"
 ODD_NAMES = ('Tân <An> & "Hòa"', "=SUM(A1)", "  khoảng trắng  ", "Ấp 'Mỹ'")
-TITLE_COLUMNS = (
-    "ma_khom",
-    "ten_khom",
-    "DIEM",
-    "GDVH_DAT_TL",
-    "ANTT",
-    "NGAY_HOI",
-    "QUY_UOC",
-    "CD_HOC_TAP",
-    "ket_qua",
-    "ly_do",
-)
 ODD_TEXT = ("a & b < c", "80%", "=1+1", "dòng một\ndòng hai", "")
 
 

@@ -40,12 +40,11 @@ from .results import (
     DA_TONG_HOP,
     DAT,
     TARGET_COLUMNS,
+    TITLE_COLUMNS,
     Results,
 )
 from .spec import UNIT_TYPES
 
-TITLE_COLUMNS = ["ma_khom", "ten_khom", "DIEM", "GDVH_DAT_TL", "ANTT", "NGAY_HOI", "QUY_UOC"]
-TITLE_COLUMNS += ["CD_HOC_TAP", "ket_qua", "ly_do"]
 UNIT_COLUMNS = ["loai", "DV", "DV_DK", "DV_DAT", "DV_HT", "DV_ANTT"]
 OUTPUT_SUFFIXES = (".xlsx", ".xlsm", ".csv")
 # The title a phường/xã holds, a 1/0 flag in its total rows; a count of such units above it.

@@ -33,7 +33,16 @@ import pandas as pd
 from . import registry, titles
 from .config import RuleSet
 from .periods import Period
-from .results import CHUA_DAT, CHUA_DU, DAT, DATA_COLUMNS, TARGET_COLUMNS, Coverage, Results
+from .results import (
+    CHUA_DAT,
+    CHUA_DU,
+    DAT,
+    DATA_COLUMNS,
+    TARGET_COLUMNS,
+    TITLE_COLUMNS,
+    Coverage,
+    Results,
+)
 from .spec import TARGETS, UNIT_TYPES, Field, Kind, worded
 from .units import DEFAULT_CHILD, DEFAULT_PARENT, LEVEL, mixed
 
@@ -342,18 +351,7 @@ def compute(
         data=data,
         khom_titles=pd.DataFrame(
             titles,
-            columns=[
-                "ma_khom",
-                "ten_khom",
-                "DIEM",
-                "GDVH_DAT_TL",
-                "ANTT",
-                "NGAY_HOI",
-                "QUY_UOC",
-                "CD_HOC_TAP",
-                "ket_qua",
-                "ly_do",
-            ],
+            columns=TITLE_COLUMNS,
         ),
         ward_title=ward_status,
         ward_title_reasons=ward_reasons,

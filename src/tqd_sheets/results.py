@@ -14,6 +14,9 @@ from .periods import Period
 from .units import DEFAULT_CHILD
 
 TARGET_COLUMNS = ["ma", "noi_dung", "don_vi", "chi_tieu", "ket_qua", "dat", "danh_gia", "con_thieu"]
+# A child's title: its criteria, the verdict and why (`Results.khom_titles`).
+TITLE_COLUMNS = ["ma_khom", "ten_khom", "DIEM", "GDVH_DAT_TL", "ANTT", "NGAY_HOI", "QUY_UOC"]
+TITLE_COLUMNS += ["CD_HOC_TAP", "ket_qua", "ly_do"]
 # levels.md's extended `Dữ liệu`: the same columns at every level, so a parent consolidates it.
 DATA_COLUMNS = [
     "ky",
