@@ -656,3 +656,28 @@ def test_a_parent_writes_no_household_lists_and_names_its_inputs(city: Level):
     used = {i["ten_tep"]: i for i in record["tep_dau_vao"]}
     assert {i["ma_khom"] for i in used.values()} >= {"29917", "29914"}
     assert {i["loai"] for i in used.values() if i["ma_khom"]} == {"bao_cao"}
+
+
+def test_a_childs_ngay_lap_is_the_day_its_run_made_the_report(city: Level):
+    """KiemTra's Ngày lập for a ward is the day in its output's marker, not empty; a CSV
+    has no marker, and its file's time is when it was copied: no date."""
+    from datetime import datetime
+
+    from tqd_sheets.read import read_workbook
+
+    r = city.run.results
+    made = dict(zip(r.overview.ma, r.overview.ngay_lap, strict=True))
+    files = dict(zip(r.overview.ma, r.overview.tep, strict=True))
+    paths = {c.path.name: c.path for c in city.run.checked}
+    kinds = set()
+    for code in r.included:
+        path = paths[files[code]]
+        kinds.add(path.suffix)
+        if path.suffix == ".csv":
+            assert made[code] is None
+            continue
+        raw, found = read_workbook(path, only={"Dữ liệu"})
+        assert raw is not None, found
+        assert made[code] == datetime.fromisoformat(raw.marker["thoi_gian"]).date()
+    assert kinds == {".csv", ".xlsx"}
+    assert {made[k] for k in r.expected if k not in r.included} == {None}  # not sent

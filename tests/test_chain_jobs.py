@@ -241,7 +241,10 @@ def test_the_parent_run_is_the_one_before_issue_11(inbox: Path) -> None:
     ]
     assert new.findings == old.findings
     assert new.data.equals(old.data)
-    for frame in ("overview", "khom_titles", "ignored", "units_by_type", "targets"):
+    for frame in ("khom_titles", "ignored", "units_by_type", "targets"):
         assert getattr(new, frame).equals(getattr(old, frame)), frame
+    # Since then, a child's Ngày lập is its report's day (test_chain): all else as it was.
+    assert new.overview.drop(columns="ngay_lap").equals(old.overview.drop(columns="ngay_lap"))
+    assert old.overview.ngay_lap.isna().all() and new.overview.ngay_lap.notna().any()
     keep = ("included", "expected", "ward_title", "ward_title_reasons", "complete", "children")
     assert nan_free([getattr(new, k) for k in keep]) == nan_free([getattr(old, k) for k in keep])

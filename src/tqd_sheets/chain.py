@@ -205,6 +205,17 @@ def _run_time(item: Intake) -> float:
         return _mtime(item.path)
 
 
+def _made_on(item: Intake | None) -> date | None:
+    """The day the child's run made its report (its marker's `thoi_gian`): what KiemTra
+    shows as its Ngày lập. None without a marker time (a CSV, an older output): a file's
+    own time is when it was copied, not when the report was made."""
+    text = item.child.marker.get("thoi_gian", "") if item and item.child else ""
+    try:
+        return datetime.fromisoformat(text).date()
+    except ValueError:
+        return None
+
+
 def _when(item: Intake) -> str:
     t = _run_time(item)
     return datetime.fromtimestamp(t).strftime("%H:%M %d/%m/%Y") if t else "—"
@@ -400,7 +411,7 @@ def overview(config: Config, items: Sequence[Intake], chosen: Mapping[str, Intak
                 "ma": k.ma,
                 "ten": k.ten,
                 "tep": shown.name if shown else "",
-                "ngay_lap": None,
+                "ngay_lap": _made_on(shown),
                 "so_ho": None if math.isnan(ho) else int(ho),
                 "loi": shown.errors if shown else 0,
                 "canh_bao": shown.warnings if shown else 0,
