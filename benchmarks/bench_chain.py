@@ -25,7 +25,6 @@ import argparse
 import csv
 import math
 import os
-import platform
 import re
 import shutil
 import subprocess
@@ -35,7 +34,7 @@ import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from results_md import write_section
+from results_md import machine, write_section
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "benchmarks" / ".data" / "chain"
@@ -517,12 +516,6 @@ def main() -> None:
 
 
 def write_results(r: dict) -> None:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as fh:
-            cpu = next(ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
     sizes = ", ".join(
         f"{cap.lower()} {code} ({len(s)} {child.lower()}, {sum(s)} hộ)"
         for code, _, cap, child, s in BASES
@@ -534,8 +527,7 @@ def write_results(r: dict) -> None:
         "Written by `benchmarks/bench_chain.py` (`make bench`); one run.",
         "",
         f"- date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
-        f"- machine: {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"{platform.system()} {platform.release()}",
+        f"- machine: {machine()}",
         f"- load average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())} "
         "(the machine may be shared)",
         f"- inputs: {r['n']} outputs of distinct phường/xã of tỉnh Đồng Tháp (82, configuration "

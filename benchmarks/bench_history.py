@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import csv
 import os
-import platform
 import statistics
 import tempfile
 import time
@@ -18,7 +17,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
-from results_md import write_section
+from results_md import machine, write_section
 
 from tqd_sheets import history, history_checks, history_run, registry
 from tqd_sheets.config import load_config
@@ -176,20 +175,13 @@ def main() -> None:
 
 
 def write_results(said: list[str]) -> None:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as fh:
-            cpu = next(ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
     lines = [
         "# bench_history: 10 years of a 5,000-household ward",
         "",
         "Written by `benchmarks/bench_history.py` (`make bench`); one run, its printout as is.",
         "",
         f"- date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
-        f"- machine: {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"{platform.system()} {platform.release()}",
+        f"- machine: {machine()}",
         f"- load average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())} "
         "(the machine may be shared)",
         f"- history: {len(KHOM)} khóm × {PER_KHOM} households, years {YEARS.start}–"

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import random
 import re
 import shutil
@@ -30,7 +29,7 @@ import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from results_md import write_section
+from results_md import machine, write_section
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "benchmarks" / ".data"
@@ -447,20 +446,13 @@ def main() -> None:
 
 
 def write_results(rows: list[dict], t_check: float, bare: float, heavy: list, jobs) -> None:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as fh:
-            cpu = next(ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
     lines = [
         "# bench_scale: a province's inbox",
         "",
         "Written by `benchmarks/bench_scale.py` (`make bench`); figures of one run, same files.",
         "",
         f"- date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
-        f"- machine: {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"{platform.system()} {platform.release()}",
+        f"- machine: {machine()}",
         f"- load average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())} "
         "(the machine may be shared: compare ratios, not absolute times)",
         f"- workbooks: khóm registers of {HOUSEHOLDS} households filled from the generated "

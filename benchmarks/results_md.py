@@ -32,3 +32,20 @@ def write_section(name: str, body: str, path: Path = RESULTS) -> None:
     """Rewrite section `name` of `path` (created when absent), leaving the rest as it is."""
     text = path.read_text(encoding="utf-8") if path.exists() else ""
     path.write_text(replace_section(text, name, body), encoding="utf-8")
+
+
+def machine() -> str:
+    """The machine a result was measured on, for a results header: the processor's model
+    name (Linux; else what `platform` knows), cores, Python and system."""
+    import os
+    import platform
+
+    try:
+        with open("/proc/cpuinfo") as fh:
+            cpu = next(ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name"))
+    except (OSError, StopIteration):
+        cpu = platform.processor() or platform.machine()
+    return (
+        f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}"
+    )
