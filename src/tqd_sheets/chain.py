@@ -28,7 +28,7 @@ from .children import (
     records,
 )
 from .config import Config
-from .findings import Finding, Severity
+from .findings import Finding, Tallied
 from .indicators import Values, data_rows, roll_up, with_rates
 from .periods import Period
 from .read import ignore_reason
@@ -65,7 +65,7 @@ def is_parent(config: Config) -> bool:
 
 
 @dataclass
-class Intake:
+class Intake(Tallied):
     """One inbox file of a parent's run."""
 
     path: Path
@@ -83,14 +83,6 @@ class Intake:
     @property
     def name(self) -> str:
         return self.path.name
-
-    @property
-    def errors(self) -> int:
-        return sum(f.severity is Severity.ERROR for f in self.findings)
-
-    @property
-    def warnings(self) -> int:
-        return sum(f.severity is Severity.WARNING for f in self.findings)
 
     @property
     def usable(self) -> bool:

@@ -66,3 +66,17 @@ def a1(row0: int, col0: int) -> str:
 
 def has_errors(findings: list[Finding]) -> bool:
     return any(f.is_error for f in findings)
+
+
+class Tallied:
+    """Counts of a file's `findings` by severity (what the report and the statuses show)."""
+
+    findings: list[Finding]
+
+    @property
+    def errors(self) -> int:
+        return sum(f.severity is Severity.ERROR for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.severity is Severity.WARNING for f in self.findings)

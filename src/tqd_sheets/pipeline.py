@@ -25,7 +25,7 @@ import pandas as pd
 from . import catalog, chain, progress, units, validate
 from .cache import Cache, Entry, dumps, forget_digests, sha256_of
 from .config import Config
-from .findings import Finding, Severity, has_errors
+from .findings import Finding, Tallied, has_errors
 from .indicators import KhomData, compute, default_targets
 from .oserrors import in_vietnamese
 from .parse import BAD, Parsed, parse_workbook
@@ -42,7 +42,7 @@ class RunError(Exception):
 
 
 @dataclass
-class Checked:
+class Checked(Tallied):
     """One inbox file after reading, parsing and its own checks."""
 
     path: Path
@@ -73,14 +73,6 @@ class Checked:
         if p is None or p.year is None or not isinstance(ky, str):
             return None
         return Period.from_label(p.year, ky)
-
-    @property
-    def errors(self) -> int:
-        return sum(f.severity is Severity.ERROR for f in self.findings)
-
-    @property
-    def warnings(self) -> int:
-        return sum(f.severity is Severity.WARNING for f in self.findings)
 
 
 def check_file(
