@@ -297,12 +297,11 @@ def _extents(path: Path, suffix: str, marks: extent.OdsMarks | None = None) -> l
     """How far each sheet of an .ods or .xls reaches, or [] when the file cannot be measured
     (then calamine decides: a file it cannot read is F01 all the same). An .ods's `marks`
     come with it."""
-    stop = _stop
     try:
         if suffix == ".ods":
-            return extent.ods_extents(path, stop, marks)
+            return extent.ods_extents(path, _stop, marks)
         if suffix == ".xls":
-            return extent.xls_extents(path, stop)
+            return extent.xls_extents(path, _stop)
     except (KeyError, ValueError, IndexError, struct.error, zipfile.BadZipFile, OSError):
         return []
     return []
