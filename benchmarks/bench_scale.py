@@ -8,7 +8,7 @@ workbook, whole process, with its heaviest imports. Writes `benchmarks/RESULTS.m
 Asserts nothing (shared machines are noisy).
 
     PYTHONPATH=src python benchmarks/bench_scale.py --sizes 20,50
-    make bench SCALE_SIZES=50,300,1500
+    make bench                      # N = 50, 300 and 1,500, as RESULTS.md records them
 
 The workbooks are generated once (deterministic) under `benchmarks/.data/` and reused; the
 N = 50 inbox holds the first 50 of the N = 1,500 files (hard links).
