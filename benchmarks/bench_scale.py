@@ -445,6 +445,17 @@ def main() -> None:
         print(f"Đã ghi {RESULTS.relative_to(ROOT)}")
 
 
+def by_n(rows: list[dict], key: str, title: str) -> list[str]:
+    """A markdown table of `row[key]` (name → figure) for each N, after `title`."""
+    names = list(dict.fromkeys(k for r in rows for k in r.get(key, {})))
+    lines = ["", title, "", "| N | " + " | ".join(names) + " |"]
+    lines.append("| ---: | " + " | ".join("---:" for _ in names) + " |")
+    for r in rows:
+        cells = " | ".join(f"{r.get(key, {}).get(k, float('nan')):.1f}" for k in names)
+        lines.append(f"| {r['n']:,} | {cells} |")
+    return lines
+
+
 def write_results(rows: list[dict], t_check: float, bare: float, heavy: list, jobs) -> None:
     lines = [
         "# bench_scale: a province's inbox",
@@ -477,30 +488,18 @@ def write_results(rows: list[dict], t_check: float, bare: float, heavy: list, jo
             f"| {r['wall'] / r['floor']:.2f}× | {r['naive'] / r['wall']:.1f}× "
             f"| {r['cached']:.1f} s | {r['one']:.1f} s |"
         )
-    names = list(dict.fromkeys(k for r in rows for k in r["phases"]))
-    lines += [
-        "",
+    lines += by_n(
+        rows,
+        "phases",
         "Where a re-run's time goes (a fresh process, every workbook from the cache), seconds:",
-        "",
-        "| N | " + " | ".join(names) + " |",
-        "| ---: | " + " | ".join("---:" for _ in names) + " |",
-    ]
-    for r in rows:
-        cells = " | ".join(f"{r['phases'].get(k, float('nan')):.1f}" for k in names)
-        lines.append(f"| {r['n']:,} | {cells} |")
-    names = list(dict.fromkeys(k for r in rows for k in r.get("steps", {})))
-    lines += [
-        "",
+    )
+    lines += by_n(
+        rows,
+        "steps",
         f"Where a worker's time goes: processor ms per workbook (first {WORKER_SAMPLE} "
         "workbooks, one fresh process, `time.process_time`; the floor is the same files read "
         "by calamine alone, so its row shows what the target allows per core):",
-        "",
-        "| N | " + " | ".join(names) + " |",
-        "| ---: | " + " | ".join("---:" for _ in names) + " |",
-    ]
-    for r in rows:
-        cells = " | ".join(f"{r.get('steps', {}).get(k, float('nan')):.1f}" for k in names)
-        lines.append(f"| {r['n']:,} | {cells} |")
+    )
     big = rows[-1]
     lines += [
         "",
